@@ -1,0 +1,50 @@
+namespace HubSyncWorker.Storage;
+
+/// <summary>Why a contact was put on the work queue (kept for metrics and logs).</summary>
+public enum WorkReason
+{
+    Webhook,
+    IncrementalSync,
+    Manual,
+}
+
+/// <summary>A request to re-evaluate one contact.</summary>
+/// <param name="ContactId">The HubSpot record id (hs_object_id).</param>
+/// <param name="Reason">What put it on the queue.</param>
+/// <param name="EnqueuedAt">When it was first queued (for the age-of-oldest-entry metric and latency).</param>
+public sealed record WorkItem(string ContactId, WorkReason Reason, DateTimeOffset EnqueuedAt);
+
+/// <summary>A work item handed to one consumer; it stays pending (and reclaimable) until acknowledged.</summary>
+/// <param name="EntryId">The queue's own id of the entry (a Redis stream id for the Redis queue).</param>
+/// <param name="Item">The work item.</param>
+/// <param name="DeliveryCount">How many times the entry was handed out, this time included.</param>
+public sealed record LeasedWorkItem(string EntryId, WorkItem Item, long DeliveryCount);
+
+/// <summary>Depth and age of the queue, for metrics and the admin endpoint.</summary>
+public sealed record WorkQueueStats(long Pending, long Unacknowledged, TimeSpan? OldestAge);
+
+/// <summary>
+/// The durable queue of contacts to evaluate, shared by all replicas (a Redis Stream with a consumer group in production).
+/// </summary>
+public interface IWorkQueue
+{
+    /// <summary>
+    /// Queues the items durably: when the returned task completes the items survive a crash of this process.
+    /// A contact already waiting (queued but not yet handed to a consumer) is coalesced: it is not queued twice.
+    /// Throws <see cref="StorageUnavailableException"/> when the store cannot be reached.
+    /// </summary>
+    Task EnqueueAsync(IReadOnlyCollection<WorkItem> items, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Hands up to <paramref name="maxCount"/> items to <paramref name="consumer"/>, waiting up to <paramref name="wait"/> when none is queued.
+    /// Items a crashed consumer left unacknowledged for longer than the configured idle time are reclaimed first.
+    /// Once an item is handed out, a new enqueue of the same contact is queued again (the change may postdate the read).
+    /// </summary>
+    Task<IReadOnlyList<LeasedWorkItem>> ReadAsync(string consumer, int maxCount, TimeSpan wait, CancellationToken cancellationToken);
+
+    /// <summary>Marks the items done; they are never handed out again.</summary>
+    Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken);
+
+    /// <summary>Depth and age of the queue.</summary>
+    Task<WorkQueueStats> GetStatsAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,71 @@
+namespace HubSyncWorker.Storage;
+
+/// <summary>The shared store (Redis) could not be reached; callers answer 503 or retry later, and lose nothing.</summary>
+public sealed class StorageUnavailableException(string message, Exception? innerException = null)
+    : Exception(message, innerException);
+
+/// <summary>Remembers which events were already accepted, so a redelivery does no work.</summary>
+public interface IDedupeStore
+{
+    /// <summary>
+    /// Marks each key as seen for <paramref name="ttl"/> and returns, for each key in order, true when it was new.
+    /// </summary>
+    Task<IReadOnlyList<bool>> TryMarkAsync(IReadOnlyList<string> keys, TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>Forgets keys (used when an enqueue failed after the keys were marked, so HubSpot's retry is not dropped).</summary>
+    Task ForgetAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken);
+}
+
+/// <summary>Named checkpoints (a list cursor, an incremental-sync keyset) that survive restarts.</summary>
+public interface ICheckpointStore
+{
+    Task<string?> GetAsync(string name, CancellationToken cancellationToken);
+
+    Task SetAsync(string name, string value, CancellationToken cancellationToken);
+
+    Task DeleteAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>A lease on a named lock; dispose to release it.</summary>
+public interface ILockLease : IAsyncDisposable
+{
+    /// <summary>The lock's name.</summary>
+    string Name { get; }
+
+    /// <summary>A number that grows with every acquisition of this lock: a write carrying an older token is stale.</summary>
+    long FencingToken { get; }
+
+    /// <summary>Extends the lease; false when it was lost (expired and taken by someone else).</summary>
+    Task<bool> RenewAsync(CancellationToken cancellationToken);
+
+    /// <summary>True while this lease still holds the lock (the fencing check made before each write).</summary>
+    Task<bool> IsStillHeldAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Cluster-wide mutual exclusion for scheduled jobs and resyncs.</summary>
+public interface IDistributedLock
+{
+    /// <summary>Takes the lock for <paramref name="ttl"/> or returns null when another holder has it.</summary>
+    Task<ILockLease?> TryAcquireAsync(string name, TimeSpan ttl, CancellationToken cancellationToken);
+}
+
+/// <summary>A write HubSpot rejected for a reason retrying will not fix.</summary>
+/// <param name="ContactId">The contact.</param>
+/// <param name="Properties">The values that were rejected.</param>
+/// <param name="Category">HubSpot's error category (e.g. VALIDATION_ERROR).</param>
+/// <param name="Message">HubSpot's message.</param>
+/// <param name="At">When it was rejected.</param>
+public sealed record DeadLetter(string ContactId, IReadOnlyDictionary<string, string> Properties, string Category, string Message, DateTimeOffset At);
+
+/// <summary>Writes that failed for good, kept for an operator to read.</summary>
+public interface IDeadLetterStore
+{
+    Task AddAsync(DeadLetter deadLetter, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DeadLetter>> ListAsync(int max, CancellationToken cancellationToken);
+
+    Task<long> CountAsync(CancellationToken cancellationToken);
+
+    /// <summary>Drops every dead letter of the contact (privacy deletion).</summary>
+    Task RemoveContactAsync(string contactId, CancellationToken cancellationToken);
+}

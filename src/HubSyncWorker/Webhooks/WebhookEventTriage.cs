@@ -1,0 +1,154 @@
+using System.Globalization;
+
+namespace HubSyncWorker.Webhooks;
+
+/// <summary>What the worker does with one webhook event.</summary>
+internal enum WebhookEventDisposition
+{
+    /// <summary>Re-evaluate the contact: it goes on the work queue.</summary>
+    Evaluate,
+
+    /// <summary>The contact is gone (deleted, merged away, privacy deletion): drop what the worker holds for it.</summary>
+    Forget,
+
+    /// <summary>An echo of the worker's own write (its app as source, or one of its output properties): no work, or it would loop.</summary>
+    IgnoredEcho,
+
+    /// <summary>A change to a property the policy does not read: it cannot change the decision.</summary>
+    IgnoredUnwatchedProperty,
+
+    /// <summary>A subscription type the worker does not handle (counted, not an error).</summary>
+    IgnoredUnknownType,
+
+    /// <summary>An association change that cannot move the stage (not a deal), or an event without a contact id.</summary>
+    IgnoredIrrelevant,
+}
+
+/// <summary>The triage of one event.</summary>
+/// <param name="DedupeKey">The event's identity; a redelivery of the same event has the same key.</param>
+/// <param name="Disposition">What to do.</param>
+/// <param name="ContactIds">The contacts concerned: the one to evaluate, or the ones to forget.</param>
+/// <param name="SubscriptionType">The event's subscription type, for metrics.</param>
+internal readonly record struct TriagedEvent(string DedupeKey, WebhookEventDisposition Disposition, IReadOnlyList<string> ContactIds, string SubscriptionType);
+
+/// <summary>The property names the policy reads and the worker writes, which decide whether a property change matters.</summary>
+internal interface IContactPropertyFilter
+{
+    /// <summary>True when the policy reads the property, so a change to it can change the decision.</summary>
+    bool IsWatched(string propertyName);
+
+    /// <summary>True when the property is one the worker writes (a change to it is the worker's own echo).</summary>
+    bool IsOutput(string propertyName);
+}
+
+/// <summary>
+/// Decides, without I/O, what each webhook event means for the worker: the loop guard (own app, own output properties),
+/// the property filter, merges and deletions.
+/// </summary>
+internal sealed class WebhookEventTriage(IContactPropertyFilter properties, IReadOnlyCollection<string> ownAppIds)
+{
+    public TriagedEvent Triage(HubSpotWebhookEvent e)
+    {
+        var type = e.SubscriptionType ?? "unknown";
+        var key = DedupeKey(e);
+        return type switch
+        {
+            "contact.creation" or "contact.restore" => EvaluateObject(key, type, e.ObjectId),
+            "contact.propertyChange" => TriagePropertyChange(key, type, e),
+            "contact.deletion" or "contact.privacyDeletion" => e.ObjectId is { } id
+                ? new TriagedEvent(key, WebhookEventDisposition.Forget, [Id(id)], type)
+                : Irrelevant(key, type),
+            "contact.merge" => TriageMerge(key, type, e),
+            "contact.associationChange" => TriageAssociation(key, type, e),
+            _ => new TriagedEvent(key, WebhookEventDisposition.IgnoredUnknownType, [], type),
+        };
+    }
+
+    /// <summary>
+    /// The identity of an event across HubSpot's retries. <c>eventId</c> alone is not guaranteed unique, so the key also carries
+    /// the portal, subscription, object and time; <c>attemptNumber</c> is left out because it changes between retries.
+    /// </summary>
+    public static string DedupeKey(HubSpotWebhookEvent e) => string.Create(CultureInfo.InvariantCulture,
+        $"{e.PortalId}:{e.SubscriptionId}:{e.EventId}:{e.ObjectId}:{e.OccurredAt}:{e.SubscriptionType}");
+
+    private TriagedEvent TriagePropertyChange(string key, string type, HubSpotWebhookEvent e)
+    {
+        if (IsOwnWrite(e.SourceId) || (e.PropertyName is { } name && properties.IsOutput(name)))
+        {
+            return new TriagedEvent(key, WebhookEventDisposition.IgnoredEcho, [], type);
+        }
+
+        if (e.PropertyName is null || !properties.IsWatched(e.PropertyName))
+        {
+            return new TriagedEvent(key, WebhookEventDisposition.IgnoredUnwatchedProperty, [], type);
+        }
+
+        return EvaluateObject(key, type, e.ObjectId);
+    }
+
+    private static TriagedEvent TriageMerge(string key, string type, HubSpotWebhookEvent e)
+    {
+        var survivor = e.NewObjectId ?? e.PrimaryObjectId ?? e.ObjectId;
+        if (survivor is null)
+        {
+            return Irrelevant(key, type);
+        }
+
+        // The merged-away records no longer exist; the survivor carries the merged data and must be re-evaluated.
+        // Both halves are reported as one Evaluate whose first id is the survivor; the rest are forgotten by the intake.
+        var ids = new List<string> { Id(survivor.Value) };
+        foreach (var merged in e.MergedObjectIds ?? [])
+        {
+            if (merged != survivor.Value)
+            {
+                ids.Add(Id(merged));
+            }
+        }
+
+        return new TriagedEvent(key, WebhookEventDisposition.Evaluate, ids, type);
+    }
+
+    private static TriagedEvent TriageAssociation(string key, string type, HubSpotWebhookEvent e)
+    {
+        // A deal added to or removed from a contact can move it to or from opportunity. HubSpot fires once per direction:
+        // CONTACT_TO_DEAL has the contact in fromObjectId, DEAL_TO_CONTACT in toObjectId.
+        var association = e.AssociationType ?? string.Empty;
+        if (!association.Contains("DEAL", StringComparison.OrdinalIgnoreCase))
+        {
+            return Irrelevant(key, type);
+        }
+
+        var contactId = association.StartsWith("CONTACT", StringComparison.OrdinalIgnoreCase) ? e.FromObjectId
+            : association.EndsWith("CONTACT", StringComparison.OrdinalIgnoreCase) ? e.ToObjectId
+            : e.ObjectId;
+        return EvaluateObject(key, type, contactId ?? e.ObjectId);
+    }
+
+    private bool IsOwnWrite(string? sourceId)
+    {
+        if (string.IsNullOrEmpty(sourceId) || ownAppIds.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var appId in ownAppIds)
+        {
+            // HubSpot reports an app's writes with its app id as source id, sometimes with a kind prefix ("app:123").
+            if (sourceId.Equals(appId, StringComparison.Ordinal)
+                || (sourceId.EndsWith(appId, StringComparison.Ordinal) && sourceId.Length > appId.Length && sourceId[^(appId.Length + 1)] == ':'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static TriagedEvent EvaluateObject(string key, string type, long? objectId) => objectId is { } id
+        ? new TriagedEvent(key, WebhookEventDisposition.Evaluate, [Id(id)], type)
+        : Irrelevant(key, type);
+
+    private static TriagedEvent Irrelevant(string key, string type) => new(key, WebhookEventDisposition.IgnoredIrrelevant, [], type);
+
+    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
+}

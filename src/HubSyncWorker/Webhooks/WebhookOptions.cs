@@ -1,0 +1,84 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace HubSyncWorker.Webhooks;
+
+/// <summary>The HubSpot webhook receiver (section <c>Webhooks</c>).</summary>
+public sealed class WebhookOptions
+{
+    public const string SectionName = "Webhooks";
+
+    /// <summary>Serve the webhook endpoint. Default: <c>true</c>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The path HubSpot posts to. Default: <c>/webhooks/hubspot</c>.</summary>
+    [Required]
+    [RegularExpression("^/.*", ErrorMessage = "must start with '/'")]
+    public string Path { get; set; } = "/webhooks/hubspot";
+
+    /// <summary>The app's client secret that signs deliveries (required when <see cref="Enabled"/>). Never logged.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>
+    /// The public URL HubSpot calls, without query string (e.g. <c>https://hubsync.example.com/webhooks/hubspot</c>).
+    /// Set it behind a proxy or ingress: the v3 signature covers the URL HubSpot used, not the one the worker sees.
+    /// Default: rebuilt from the request's scheme, host and raw target.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Accept the older v1 signature (no replay protection). Default: <c>false</c>.</summary>
+    public bool AcceptSignatureV1 { get; set; }
+
+    /// <summary>Accept the older v2 signature (no replay protection). Default: <c>false</c>.</summary>
+    public bool AcceptSignatureV2 { get; set; }
+
+    /// <summary>How far a v3 timestamp may be from now. Default: 5 minutes (HubSpot's rule).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MaxTimestampAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The largest accepted body; larger deliveries get 413. Default: 1 MiB (HubSpot sends at most 100 events).</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The ids of the HubSpot app(s) whose token the worker writes with: property changes whose <c>sourceId</c> is one of them are the
+    /// worker's own echoes and never cause work. Default: empty (the output-property filter still guards against loops).
+    /// </summary>
+    public List<string> OwnAppIds { get; set; } = [];
+
+    /// <summary>How long an accepted event's identity is remembered. Default: 25 hours (HubSpot retries for up to 24 hours).</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "7.00:00:00")]
+    public TimeSpan DedupeTtl { get; set; } = TimeSpan.FromHours(25);
+}
+
+[OptionsValidator]
+internal sealed partial class WebhookOptionsValidator : IValidateOptions<WebhookOptions>;
+
+/// <summary>Rules across fields, each error naming the key and the value.</summary>
+internal sealed class WebhookOptionsCrossValidator : IValidateOptions<WebhookOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WebhookOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Enabled && string.IsNullOrWhiteSpace(options.ClientSecret))
+        {
+            errors.Add($"{WebhookOptions.SectionName}:ClientSecret is required when {WebhookOptions.SectionName}:Enabled is true (the HubSpot app's client secret; set it through the environment variable Webhooks__ClientSecret or a secret).");
+        }
+
+        if (!string.IsNullOrEmpty(options.PublicUrl)
+            && (!Uri.TryCreate(options.PublicUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(uri.Query)))
+        {
+            errors.Add($"{WebhookOptions.SectionName}:PublicUrl must be an absolute http(s) URL without a query string; got '{options.PublicUrl}'.");
+        }
+
+        for (var i = 0; i < options.OwnAppIds.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.OwnAppIds[i]))
+            {
+                errors.Add($"{WebhookOptions.SectionName}:OwnAppIds:{i} is empty.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

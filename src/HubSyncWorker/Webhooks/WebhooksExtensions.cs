@@ -1,0 +1,22 @@
+using HubSyncWorker.HubSpot.Webhooks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace HubSyncWorker.Webhooks;
+
+internal static class WebhooksExtensions
+{
+    /// <summary>The HubSpot webhook receiver: options, signature verification, intake and metrics.</summary>
+    public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
+            .Bind(builder.Configuration.GetSection(WebhookOptions.SectionName));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsCrossValidator>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<WebhookSignatureVerifier>();
+        builder.Services.TryAddSingleton<WebhookMetrics>();
+        builder.Services.TryAddSingleton<WebhookIntake>();
+        return builder;
+    }
+}

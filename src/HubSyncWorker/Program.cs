@@ -1,5 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
+using HubSyncWorker.Cli;
 
-var app = builder.Build();
-app.MapGet("/alive", () => Results.Ok("alive"));
-await app.RunAsync();
+return await WorkerCommands.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,92 @@
+namespace HubSyncWorker.Cli;
+
+/// <summary>A parsed command line: the verb, its own arguments, and the rest (configuration overrides such as <c>--HubSpot:AccessToken=...</c>).</summary>
+internal sealed record ParsedCommandLine(string Verb, IReadOnlyList<string> VerbArguments, IReadOnlyDictionary<string, string?> Flags, string[] ConfigurationArguments);
+
+/// <summary>Splits the command line into the verb, its arguments and flags, and the configuration overrides for the host.</summary>
+internal static class CommandLine
+{
+    public const string Usage = """
+        HubSyncWorker: keeps HubSpot contacts' lead qualification right.
+
+        Usage: HubSyncWorker [verb] [options] [--Section:Key=value ...]
+
+        Verbs:
+          run                                  run the worker: webhook endpoint, work queue, scheduled syncs (default)
+          policy check [file]                  validate a qualification policy, print it and its version
+          evaluate --input <contacts.json> [--policy <file>]
+                                               evaluate contacts as HubSpot returns them; one decision per line (JSON)
+          help                                 show this text
+
+        Configuration comes from appsettings.json, environment variables (Section__Key) and --Section:Key=value arguments.
+        """;
+
+    // Flags that a verb understands; anything else that starts with "--" is a configuration override.
+    private static readonly HashSet<string> VerbFlags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "--input", "--policy", "--dry-run", "--contacts", "--out", "--html", "--seed", "--now",
+    };
+
+    private static readonly HashSet<string> SwitchFlags = new(StringComparer.OrdinalIgnoreCase) { "--dry-run" };
+
+    public static ParsedCommandLine Parse(string[] args)
+    {
+        var verb = "run";
+        var start = 0;
+        if (args.Length > 0 && !args[0].StartsWith('-'))
+        {
+            verb = args[0].ToLowerInvariant();
+            start = 1;
+        }
+        else if (args.Length > 0 && args[0] is "-h" or "--help")
+        {
+            verb = "help";
+            start = 1;
+        }
+
+        var verbArguments = new List<string>();
+        var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var configuration = new List<string>();
+        for (var i = start; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var name = arg.Split('=', 2)[0];
+            if (VerbFlags.Contains(name))
+            {
+                if (arg.Contains('=', StringComparison.Ordinal))
+                {
+                    flags[name] = arg[(name.Length + 1)..];
+                }
+                else if (SwitchFlags.Contains(name))
+                {
+                    flags[name] = "true";
+                }
+                else if (i + 1 < args.Length)
+                {
+                    flags[name] = args[++i];
+                }
+                else
+                {
+                    throw new CommandLineException($"{name} needs a value.");
+                }
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal) || arg.StartsWith('/'))
+            {
+                configuration.Add(arg);
+                if (!arg.Contains('=', StringComparison.Ordinal) && i + 1 < args.Length && !args[i + 1].StartsWith('-'))
+                {
+                    configuration.Add(args[++i]);
+                }
+            }
+            else
+            {
+                verbArguments.Add(arg);
+            }
+        }
+
+        return new ParsedCommandLine(verb, verbArguments, flags, [.. configuration]);
+    }
+}
+
+/// <summary>A command line that cannot be understood; the message says why.</summary>
+internal sealed class CommandLineException(string message) : Exception(message);

@@ -111,11 +111,14 @@ public sealed class QualificationPolicy
         Options = options;
         Version = PolicyLoader.ComputeVersion(options);
 
+        // Within a score set, plain rules run first, then OtherConversions (needs the matched conversions), then AllOf combinations.
         var rules = new List<CompiledRule>();
-        rules.AddRange(options.Fit.Rules.Select(r => new CompiledRule(r)));
+        rules.AddRange(options.Fit.Rules.Select(r => new CompiledRule(r)).OrderBy(r => r.Pass));
         _fitEnd = rules.Count;
-        rules.AddRange(options.Engagement.Rules.Select(r => new CompiledRule(r)));
+        rules.AddRange(options.Engagement.Rules.Select(r => new CompiledRule(r)).OrderBy(r => r.Pass));
         _engagementEnd = rules.Count;
+        ResolveAllOf(rules, 0, _fitEnd);
+        ResolveAllOf(rules, _fitEnd, _engagementEnd);
         rules.AddRange(options.Disqualifiers.Select(r => new CompiledRule(r)));
         _disqualifierEnd = rules.Count;
         rules.AddRange(options.Evangelist.Signals.Select(r => new CompiledRule(r)));
@@ -267,37 +270,12 @@ public sealed class QualificationPolicy
         Span<int> firedRule = stackalloc int[_rules.Length];
         Span<int> firedPoints = stackalloc int[_rules.Length];
         Span<int> firedValue = stackalloc int[_rules.Length];
+        Span<bool> ruleFired = stackalloc bool[_rules.Length];
         var fired = 0;
 
-        // Fit.
-        var fitRaw = 0;
-        for (var i = 0; i < _fitEnd; i++)
-        {
-            if (_rules[i].TryScore(contact, now, ConversionsMatched(contact, 0, _fitEnd, i), out var points, out var value))
-            {
-                fitRaw += points;
-                firedRule[fired] = i;
-                firedPoints[fired] = points;
-                firedValue[fired++] = value;
-            }
-        }
-
+        var fitRaw = ScoreSet(contact, now, 0, _fitEnd, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
         var fit = Math.Clamp(fitRaw, 0, _fitMax);
-
-        // Engagement, then decay since the latest engagement date.
-        var engagementRaw = 0;
-        var positiveEngagement = false;
-        for (var i = _fitEnd; i < _engagementEnd; i++)
-        {
-            if (_rules[i].TryScore(contact, now, ConversionsMatched(contact, _fitEnd, _engagementEnd, i), out var points, out var value))
-            {
-                engagementRaw += points;
-                positiveEngagement |= points > 0;
-                firedRule[fired] = i;
-                firedPoints[fired] = points;
-                firedValue[fired++] = value;
-            }
-        }
+        var engagementRaw = ScoreSet(contact, now, _fitEnd, _engagementEnd, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
 
         var lastEngagement = LatestDate(contact, _lastEngagementProperties);
         var decayFactor = 1.0;
@@ -542,13 +520,57 @@ public sealed class QualificationPolicy
     private const string CauseAdvocacy = "advocacy";
     private const string CauseInHubSpot = "stage set in HubSpot";
 
-    private int ConversionsMatched(ContactSnapshot contact, int start, int end, int ruleIndex)
+    private int ScoreSet(
+        ContactSnapshot contact,
+        DateTimeOffset now,
+        int start,
+        int end,
+        Span<bool> ruleFired,
+        Span<int> firedRule,
+        Span<int> firedPoints,
+        Span<int> firedValue,
+        ref int fired,
+        out bool positive)
     {
-        if (_rules[ruleIndex].Kind != RuleKind.OtherConversions)
+        var total = 0;
+        var matched = -1;
+        positive = false;
+        for (var i = start; i < end; i++)
         {
-            return 0;
+            var rule = _rules[i];
+            int points;
+            var value = 0;
+            bool hit;
+            if (rule.Kind == RuleKind.AllOf)
+            {
+                hit = rule.TryScoreAllOf(ruleFired, out points);
+            }
+            else
+            {
+                if (rule.Kind == RuleKind.OtherConversions && matched < 0)
+                {
+                    matched = ConversionsMatched(contact, start, end);
+                }
+
+                hit = rule.TryScore(contact, now, Math.Max(matched, 0), out points, out value);
+            }
+
+            if (hit)
+            {
+                ruleFired[i] = true;
+                total += points;
+                positive |= points > 0;
+                firedRule[fired] = i;
+                firedPoints[fired] = points;
+                firedValue[fired++] = value;
+            }
         }
 
+        return total;
+    }
+
+    private int ConversionsMatched(ContactSnapshot contact, int start, int end)
+    {
         // Conversion names matched by any Conversion rule of the same set (whether or not its cap was reached).
         var matched = 0;
         foreach (var name in contact.ConversionNames)
@@ -564,6 +586,17 @@ public sealed class QualificationPolicy
         }
 
         return matched;
+    }
+
+    private static void ResolveAllOf(List<CompiledRule> rules, int start, int end)
+    {
+        for (var i = start; i < end; i++)
+        {
+            if (rules[i].Kind == RuleKind.AllOf)
+            {
+                rules[i].RuleIndexes = [.. rules[i].RuleIds.Select(id => rules.FindIndex(start, end - start, r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase)))];
+            }
+        }
     }
 
     private bool HasHandRaiser(ContactSnapshot contact)

@@ -15,6 +15,7 @@ internal enum RuleKind
     WithinDays,
     Conversion,
     OtherConversions,
+    AllOf,
 }
 
 /// <summary>A validated rule with everything precomputed: matchers, regexes, sets, label parts.</summary>
@@ -65,6 +66,7 @@ internal sealed class CompiledRule
             RuleKinds.WithinDays => RuleKind.WithinDays,
             RuleKinds.Conversion => RuleKind.Conversion,
             RuleKinds.OtherConversions => RuleKind.OtherConversions,
+            RuleKinds.AllOf => RuleKind.AllOf,
             _ => throw new ArgumentException($"Unknown rule kind '{options.Kind}'.", nameof(options)),
         };
 
@@ -76,6 +78,7 @@ internal sealed class CompiledRule
         }
 
         _anyOf = Clean(options.AnyOfProperties);
+        RuleIds = Clean(options.RuleIds);
         _value = options.Value?.Trim();
         _values = Clean(options.Values).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
         _domains = Clean(options.Domains).Select(d => d.TrimStart('@', '.')).ToFrozenSet(StringComparer.OrdinalIgnoreCase)
@@ -101,6 +104,15 @@ internal sealed class CompiledRule
     }
 
     public string Id { get; }
+
+    /// <summary>AllOf: ids of the rules that must all have fired.</summary>
+    public IReadOnlyList<string> RuleIds { get; }
+
+    /// <summary>AllOf: indexes (in the policy's rule array) of <see cref="RuleIds"/>, set at compile time.</summary>
+    public int[] RuleIndexes { get; set; } = [];
+
+    /// <summary>Evaluation pass: 0 for plain rules, 1 for OtherConversions (needs the matched conversions), 2 for AllOf.</summary>
+    public int Pass => Kind switch { RuleKind.OtherConversions => 1, RuleKind.AllOf => 2, _ => 0 };
 
     public RuleKind Kind { get; }
 
@@ -264,6 +276,10 @@ internal sealed class CompiledRule
                 return Occurrences(count, out points, out value);
             }
 
+            case RuleKind.AllOf:
+                // Decided by the policy, which knows which rules fired.
+                return false;
+
             default:
             {
                 var total = HubSpotValues.ParseNumber(contact.Get(_property!)) is { } n ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
@@ -271,6 +287,22 @@ internal sealed class CompiledRule
                 return Occurrences(total - conversionsMatched, out points, out value);
             }
         }
+    }
+
+    /// <summary>AllOf: fires when every referenced rule fired.</summary>
+    public bool TryScoreAllOf(ReadOnlySpan<bool> ruleFired, out int points)
+    {
+        foreach (var index in RuleIndexes)
+        {
+            if (!ruleFired[index])
+            {
+                points = 0;
+                return false;
+            }
+        }
+
+        points = Cap(_points);
+        return true;
     }
 
     private bool Occurrences(int count, out int points, out int value)

@@ -23,9 +23,10 @@ public static class RuleKinds
     public const string WithinDays = "WithinDays";
     public const string Conversion = "Conversion";
     public const string OtherConversions = "OtherConversions";
+    public const string AllOf = "AllOf";
 
     /// <summary>Every kind, as written in a policy.</summary>
-    public static IReadOnlyList<string> All { get; } = [EqualsKind, In, Contains, EmailDomain, Range, HasValue, WithinDays, Conversion, OtherConversions];
+    public static IReadOnlyList<string> All { get; } = [EqualsKind, In, Contains, EmailDomain, Range, HasValue, WithinDays, Conversion, OtherConversions, AllOf];
 
     internal static string? Normalise(string? kind)
     {
@@ -291,6 +292,28 @@ public static class PolicyValidator
                     break;
                 case RuleKinds.OtherConversions:
                     PropertyName(errors, rule.Property, $"{rulePath}:Property");
+                    break;
+                case RuleKinds.AllOf:
+                    Keywords(errors, rule.RuleIds, $"{rulePath}:RuleIds", allowEmpty: false);
+                    for (var r = 0; r < (rule.RuleIds?.Count ?? 0); r++)
+                    {
+                        var id = rule.RuleIds![r]?.Trim();
+                        var target = rules.Find(other => string.Equals(other?.Id?.Trim(), id, StringComparison.OrdinalIgnoreCase));
+                        if (string.IsNullOrEmpty(id))
+                        {
+                            continue;
+                        }
+
+                        if (target is null)
+                        {
+                            errors.Add(new($"{rulePath}:RuleIds:{r}", id, "no rule with this id in the same list"));
+                        }
+                        else if (ReferenceEquals(target, rule) || RuleKinds.Normalise(target.Kind) == RuleKinds.AllOf)
+                        {
+                            errors.Add(new($"{rulePath}:RuleIds:{r}", id, "an AllOf rule cannot refer to itself or to another AllOf rule"));
+                        }
+                    }
+
                     break;
             }
         }

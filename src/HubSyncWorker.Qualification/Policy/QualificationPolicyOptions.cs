@@ -82,7 +82,7 @@ public sealed class EngagementOptions : ScoreSetOptions
 
 /// <summary>
 /// One rule. <see cref="Kind"/> is one of: <c>Equals</c>, <c>In</c>, <c>Contains</c>, <c>EmailDomain</c>, <c>Range</c>, <c>HasValue</c>,
-/// <c>WithinDays</c>, <c>Conversion</c>, <c>OtherConversions</c>. Which other fields apply depends on the kind (see docs/qualification-policy.md).
+/// <c>WithinDays</c>, <c>Conversion</c>, <c>OtherConversions</c>, <c>AllOf</c>. Which other fields apply depends on the kind (see docs/qualification-policy.md).
 /// </summary>
 public sealed class RuleOptions
 {
@@ -118,6 +118,9 @@ public sealed class RuleOptions
 
     /// <summary>EmailDomain: domains (a subdomain matches too).</summary>
     public List<string> Domains { get; set; } = [];
+
+    /// <summary>AllOf: ids of rules of the same score set that must all have fired (a combination bonus).</summary>
+    public List<string> RuleIds { get; set; } = [];
 
     /// <summary>Range: inclusive lower bound.</summary>
     public double? Min { get; set; }

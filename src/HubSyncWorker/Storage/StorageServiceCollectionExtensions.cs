@@ -97,9 +97,10 @@ internal static class StorageServiceCollectionExtensions
             {
                 Log.EmbeddedStoreActive(logger);
             }
-            else if (logger.IsEnabled(LogLevel.Information))
+            else
             {
-                Log.RedisStoreActive(logger, DescribeEndpoints(value.ConnectionString!), value.KeyPrefix);
+                var endpoints = DescribeEndpoints(value.ConnectionString!);
+                Log.RedisStoreActive(logger, endpoints, value.KeyPrefix);
             }
 
             return Task.CompletedTask;

@@ -1,0 +1,27 @@
+using Refit;
+
+namespace HubSyncWorker.HubSpot.Contacts;
+
+/// <summary>Refit contract of HubSpot's CRM v3 contacts endpoints. Statuses carry meaning (207, 400, 429), so every call returns <see cref="IApiResponse{T}"/>.</summary>
+internal interface IHubSpotContactsApi
+{
+    /// <summary><c>GET /crm/v3/objects/contacts</c>; the lists are sent comma-joined (<c>properties=a,b</c>), as HubSpot expects.</summary>
+    [Get("/crm/v3/objects/contacts")]
+    Task<IApiResponse<CollectionResponse<HubSpotContact>>> ListAsync(
+        int limit,
+        string? after,
+        [Query(CollectionFormat.Csv)] IEnumerable<string>? properties,
+        [Query(CollectionFormat.Csv)] IEnumerable<string>? propertiesWithHistory,
+        [Query(CollectionFormat.Csv)] IEnumerable<string>? associations,
+        string archived,
+        CancellationToken cancellationToken);
+
+    [Post("/crm/v3/objects/contacts/search")]
+    Task<IApiResponse<CollectionResponse<HubSpotContact>>> SearchAsync([Body] ContactSearchRequest request, CancellationToken cancellationToken);
+
+    [Post("/crm/v3/objects/contacts/batch/read")]
+    Task<IApiResponse<BatchResponse<HubSpotContact>>> BatchReadAsync([Body] BatchReadRequest request, CancellationToken cancellationToken);
+
+    [Post("/crm/v3/objects/contacts/batch/update")]
+    Task<IApiResponse<BatchResponse<HubSpotContact>>> BatchUpdateAsync([Body] BatchUpdateRequest request, CancellationToken cancellationToken);
+}

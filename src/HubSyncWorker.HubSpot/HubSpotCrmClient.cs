@@ -1,0 +1,321 @@
+using System.Net;
+using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.HubSpot.Errors;
+using HubSyncWorker.HubSpot.Properties;
+using HubSyncWorker.HubSpot.Resilience;
+using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Refit;
+
+namespace HubSyncWorker.HubSpot;
+
+/// <summary>The typed facade over the Refit contracts: validates inputs, maps HubSpot's statuses to results or exceptions.</summary>
+internal sealed class HubSpotCrmClient(
+    IHubSpotContactsApi contacts,
+    IHubSpotPropertiesApi properties,
+    ILogger<HubSpotCrmClient> logger) : IHubSpotCrmClient
+{
+    internal const int MaxBatchSize = 100;
+    internal const int MaxListLimit = 100;
+    internal const int MaxSearchLimit = 200;
+    internal const int MaxFilterGroups = 5;
+    internal const int MaxFiltersPerGroup = 6;
+    internal const int MaxFilters = 18;
+    private const string NotFoundCategory = "OBJECT_NOT_FOUND";
+
+    public async Task<ContactPage> ListContactsAsync(ContactListQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, MaxListLimit, nameof(query));
+
+        var response = await CallAsync(
+            "list contacts",
+            () => contacts.ListAsync(
+                query.Limit,
+                query.After,
+                NullIfEmpty(query.Properties),
+                NullIfEmpty(query.PropertiesWithHistory),
+                NullIfEmpty(query.Associations),
+                query.Archived ? "true" : "false",
+                cancellationToken));
+        var page = EnsureContent(response, "list contacts");
+        return new ContactPage(page.Results, NextAfter(page.Paging));
+    }
+
+    public async Task<ContactSearchPage> SearchContactsAsync(ContactSearchRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateSearch(request);
+        var response = await CallAsync("search contacts", () => contacts.SearchAsync(request, cancellationToken));
+        var page = EnsureContent(response, "search contacts");
+        return new ContactSearchPage(page.Total ?? page.Results.Count, page.Results, NextAfter(page.Paging));
+    }
+
+    public async Task<BatchReadResult> BatchReadContactsAsync(
+        IReadOnlyCollection<string> ids,
+        IReadOnlyCollection<string> properties,
+        IReadOnlyCollection<string> propertiesWithHistory,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(properties);
+        ArgumentNullException.ThrowIfNull(propertiesWithHistory);
+        var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
+        if (distinct.Count > MaxBatchSize)
+        {
+            throw new ArgumentException($"A HubSpot batch read takes at most {MaxBatchSize} ids; got {distinct.Count}.", nameof(ids));
+        }
+
+        if (distinct.Count == 0)
+        {
+            return new BatchReadResult([], [], []);
+        }
+
+        var request = new BatchReadRequest([.. properties], [.. propertiesWithHistory], [.. distinct.Select(id => new BatchReadInput(id))]);
+        var response = await CallAsync("batch read contacts", () => contacts.BatchReadAsync(request, cancellationToken));
+        var batch = EnsureContent(response, "batch read contacts");
+
+        var found = batch.Results.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var requested = distinct.ToHashSet(StringComparer.Ordinal);
+        var errors = new List<ContactError>();
+        var otherwiseFailed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var error in batch.Errors ?? [])
+        {
+            if (error.Category == NotFoundCategory)
+            {
+                continue;
+            }
+
+            var errorIds = IdsOf(error).Where(requested.Contains).ToList();
+            otherwiseFailed.UnionWith(errorIds);
+            errors.AddRange(errorIds.Count == 0
+                ? [new ContactError(null, error.Category, error.Message ?? "Unknown error")]
+                : errorIds.Select(id => new ContactError(id, error.Category, error.Message ?? "Unknown error")));
+        }
+
+        // OBJECT_NOT_FOUND ids and ids silently missing from the results (merged-away contacts) are both "not found".
+        var notFound = distinct.Where(id => !found.Contains(id) && !otherwiseFailed.Contains(id)).ToList();
+        return new BatchReadResult(batch.Results, notFound, errors);
+    }
+
+    public async Task<BatchUpdateResult> BatchUpdateContactsAsync(IReadOnlyCollection<ContactUpdate> updates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        if (updates.Count > MaxBatchSize)
+        {
+            throw new ArgumentException($"A HubSpot batch update takes at most {MaxBatchSize} inputs; got {updates.Count}.", nameof(updates));
+        }
+
+        var duplicate = updates.GroupBy(u => u.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"Contact {duplicate.Key} appears more than once in the batch update; HubSpot rejects duplicate ids.", nameof(updates));
+        }
+
+        if (updates.Count == 0)
+        {
+            return new BatchUpdateResult([], [], null);
+        }
+
+        // The trace id is the contact id: ids are unique in the batch, and HubSpot echoes the trace id on per-input errors.
+        var request = new BatchUpdateRequest([.. updates.Select(u => new BatchUpdateInput(u.Id, u.Properties, u.Id))]);
+        var response = await CallAsync("batch update contacts", () => contacts.BatchUpdateAsync(request, cancellationToken));
+        var inputIds = updates.Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
+
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            var error = HubSpotErrorBody.TryParse(ErrorContent(response));
+            Log.BatchUpdateRejected(logger, (int)response.StatusCode, error?.Category, error?.Message);
+            var details = (error?.Errors ?? []).SelectMany(detail => ErrorsFor(detail, inputIds, error?.Category)).ToList();
+            var failure = new BatchFailure(
+                HttpStatusCode.BadRequest,
+                error?.Category,
+                error?.Message ?? "HubSpot rejected the batch update (400) without a message.",
+                error?.CorrelationId);
+            return new BatchUpdateResult([], details, failure);
+        }
+
+        var batch = EnsureContent(response, "batch update contacts");
+        var errors = (batch.Errors ?? []).SelectMany(detail => ErrorsFor(detail, inputIds, null)).ToList();
+        return new BatchUpdateResult(batch.Results, errors, null);
+    }
+
+    public async Task<IReadOnlyList<HubSpotProperty>> ListPropertiesAsync(CancellationToken cancellationToken)
+    {
+        var response = await CallAsync("list contact properties", () => properties.ListAsync(cancellationToken));
+        return EnsureContent(response, "list contact properties").Results;
+    }
+
+    public async Task<HubSpotProperty?> GetPropertyAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var response = await CallAsync("get contact property", () => properties.GetAsync(name, cancellationToken));
+        return response.StatusCode == HttpStatusCode.NotFound ? null : EnsureContent(response, $"get contact property {name}");
+    }
+
+    public async Task<bool> CreatePropertyAsync(PropertyCreate definition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var response = await CallAsync("create contact property", () => properties.CreateAsync(definition, cancellationToken));
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+
+        EnsureContent(response, $"create contact property {definition.Name}");
+        return true;
+    }
+
+    public async Task<HubSpotProperty> UpdatePropertyAsync(string name, PropertyUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(update);
+        var response = await CallAsync("update contact property", () => properties.UpdateAsync(name, update, cancellationToken));
+        return EnsureContent(response, $"update contact property {name}");
+    }
+
+    public async Task<IReadOnlyList<HubSpotPropertyGroup>> ListPropertyGroupsAsync(CancellationToken cancellationToken)
+    {
+        var response = await CallAsync("list contact property groups", () => properties.ListGroupsAsync(cancellationToken));
+        return EnsureContent(response, "list contact property groups").Results;
+    }
+
+    public async Task<bool> CreatePropertyGroupAsync(PropertyGroupCreate group, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var response = await CallAsync("create contact property group", () => properties.CreateGroupAsync(group, cancellationToken));
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+
+        EnsureContent(response, $"create contact property group {group.Name}");
+        return true;
+    }
+
+    internal static void ValidateSearch(ContactSearchRequest request)
+    {
+        if (request.Limit is < 1 or > MaxSearchLimit)
+        {
+            throw new ArgumentException($"A HubSpot search page holds 1-{MaxSearchLimit} results; got {request.Limit}.", nameof(request));
+        }
+
+        if (request.FilterGroups.Count > MaxFilterGroups)
+        {
+            throw new ArgumentException($"A HubSpot search takes at most {MaxFilterGroups} filter groups; got {request.FilterGroups.Count}.", nameof(request));
+        }
+
+        if (request.FilterGroups.Any(g => g.Filters.Count > MaxFiltersPerGroup))
+        {
+            throw new ArgumentException($"A HubSpot search filter group takes at most {MaxFiltersPerGroup} filters.", nameof(request));
+        }
+
+        var filters = request.FilterGroups.Sum(g => g.Filters.Count);
+        if (filters > MaxFilters)
+        {
+            throw new ArgumentException($"A HubSpot search takes at most {MaxFilters} filters in all; got {filters}.", nameof(request));
+        }
+
+        if (request.Sorts.Count > 1)
+        {
+            throw new ArgumentException($"A HubSpot search takes at most one sort; got {request.Sorts.Count}.", nameof(request));
+        }
+    }
+
+    /// <summary>Runs a call through the pipeline, turning "gave up" outcomes into the client's exceptions.</summary>
+    private static async Task<IApiResponse<T>> CallAsync<T>(string operation, Func<Task<IApiResponse<T>>> call)
+    {
+        IApiResponse<T> response;
+        try
+        {
+            response = await call();
+        }
+        catch (ApiRequestException ex)
+        {
+            throw Translate(operation, ex.InnerException ?? ex);
+        }
+        catch (Exception ex) when (ex is BrokenCircuitException or TimeoutRejectedException or HttpRequestException)
+        {
+            throw Translate(operation, ex);
+        }
+
+        // Refit reports transport failures of IApiResponse calls as an error without a response.
+        if (!response.IsReceived && response.Error is { } error)
+        {
+            throw Translate(operation, error.InnerException ?? error);
+        }
+
+        return response;
+    }
+
+    private static Exception Translate(string operation, Exception exception) => exception switch
+    {
+        OperationCanceledException => exception,
+        BrokenCircuitException => new HubSpotUnavailableException($"HubSpot {operation} was not attempted: the circuit breaker is open after repeated failures.", exception),
+        TimeoutRejectedException timeout => new HubSpotUnavailableException($"HubSpot {operation} timed out after {timeout.Timeout} including retries.", exception),
+        _ => new HubSpotUnavailableException($"HubSpot {operation} failed before an answer arrived: {exception.Message}", exception),
+    };
+
+    private static T EnsureContent<T>(IApiResponse<T> response, string operation)
+    {
+        if (response.IsSuccessStatusCode && response.Error is null && response.Content is not null)
+        {
+            return response.Content;
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            // 2xx whose body did not match the contract: retrying would not help.
+            throw new HubSpotApiException($"HubSpot {operation} answered {(int)response.StatusCode} with a body that could not be read.", response.Error);
+        }
+
+        var error = HubSpotErrorBody.TryParse(ErrorContent(response));
+        if (response.StatusCode == HttpStatusCode.TooManyRequests && error?.PolicyName == HubSpotRetryAdvice.DailyPolicy)
+        {
+            throw new HubSpotDailyLimitExceededException(error, operation);
+        }
+
+        throw new HubSpotApiException(response.StatusCode ?? default, error, operation);
+    }
+
+    private static string? ErrorContent(IApiResponse response) => response.Error is ApiException api ? api.Content : null;
+
+    private static string? NextAfter(HubSpotPaging? paging) => paging?.Next?.After is { Length: > 0 } after ? after : null;
+
+    private static List<string>? NullIfEmpty(IReadOnlyList<string> values) => values.Count == 0 ? null : [.. values];
+
+    /// <summary>The input ids an error names: its echoed trace id (our trace id is the contact id), or its context's ids.</summary>
+    private static IEnumerable<string> IdsOf(HubSpotErrorDetail error)
+    {
+        if (error.ObjectWriteTraceId is { Length: > 0 } traceId)
+        {
+            yield return traceId;
+        }
+
+        if (error.Context is null)
+        {
+            yield break;
+        }
+
+        foreach (var key in (string[])["objectWriteTraceId", "ids", "id"])
+        {
+            if (error.Context.TryGetValue(key, out var values))
+            {
+                foreach (var value in values)
+                {
+                    yield return value;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<ContactError> ErrorsFor(HubSpotErrorDetail detail, HashSet<string> inputIds, string? fallbackCategory)
+    {
+        var ids = IdsOf(detail).Where(inputIds.Contains).Distinct(StringComparer.Ordinal).ToList();
+        var category = detail.Category ?? detail.Code ?? fallbackCategory;
+        var message = detail.Message ?? "Unknown error";
+        return ids.Count == 0 ? [new ContactError(null, category, message)] : ids.Select(id => new ContactError(id, category, message));
+    }
+}

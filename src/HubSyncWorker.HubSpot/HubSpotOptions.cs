@@ -1,0 +1,72 @@
+namespace HubSyncWorker.HubSpot;
+
+/// <summary>
+/// Settings of the HubSpot CRM client (configuration section <c>HubSpot</c>).
+/// </summary>
+/// <remarks>
+/// HubSpot's burst budget for a private app, per rolling 10 seconds (daily limits are per account):
+/// <list type="table">
+/// <listheader><term>plan</term><description>burst / daily</description></listheader>
+/// <item><term>Free / Starter</term><description>100 per 10 s / 250,000 per day</description></item>
+/// <item><term>Professional</term><description>190 per 10 s / 625,000 per day</description></item>
+/// <item><term>Enterprise</term><description>190 per 10 s / 1,000,000 per day</description></item>
+/// <item><term>API limit increase add-on</term><description>250 per 10 s / +1,000,000 per day each</description></item>
+/// </list>
+/// OAuth (public) apps get 110 per 10 s per installing account. Search endpoints allow 5 requests per second per account, separately.
+/// </remarks>
+public sealed class HubSpotOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "HubSpot";
+
+    /// <summary>Base URL of the HubSpot API. Default <c>https://api.hubapi.com</c>; tests and the demo point it at a stand-in.</summary>
+    public string BaseUrl { get; set; } = "https://api.hubapi.com";
+
+    /// <summary>The private-app access token sent as <c>Authorization: Bearer</c>. Required; no default. Never logged.</summary>
+    public string? AccessToken { get; set; }
+
+    /// <summary>
+    /// Client-side budget of non-search requests per rolling 10-second window. Default 100 (Free / Starter);
+    /// set 190 for Professional or Enterprise, 250 with the API limit increase add-on (see the remarks table). Range 1-1,000.
+    /// </summary>
+    public int RequestsPerTenSeconds { get; set; } = 100;
+
+    /// <summary>Client-side budget of search requests per rolling second. Default 4 (HubSpot allows 5; one is kept as headroom). Range 1-5.</summary>
+    public int SearchRequestsPerSecond { get; set; } = 4;
+
+    /// <summary>Timeout of one HTTP attempt. Default 10 seconds. Must be shorter than <see cref="TotalTimeout"/>.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Timeout of one call including every retry and wait. Default 2 minutes.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How many times a failed attempt is retried (429 other than DAILY, 423, 477, 5xx, network errors, attempt timeouts). Default 6. Range 0-20.</summary>
+    public int MaxRetryAttempts { get; set; } = 6;
+
+    /// <summary>Base delay of the jittered exponential backoff used for 5xx and network errors. Default 1 second.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest single backoff delay (a <c>Retry-After</c> longer than this is still honoured). Default 30 seconds.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Wait after a 429 <c>TEN_SECONDLY_ROLLING</c> without <c>Retry-After</c>: the rolling window's length. Default 10 seconds.</summary>
+    public TimeSpan TenSecondlyRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Wait after a search 429 <c>SECONDLY</c> without <c>Retry-After</c>. Default 1 second.</summary>
+    public TimeSpan SecondlyRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Wait after a 423 (record locked) without <c>Retry-After</c>. Default 2 seconds.</summary>
+    public TimeSpan LockedRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Share of failed attempts (5xx, network errors, attempt timeouts) that opens the circuit breaker. Default 0.5. Range (0, 1].</summary>
+    public double CircuitBreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Window over which the failure ratio is measured. Default 30 seconds. Must be at least twice <see cref="AttemptTimeout"/>.</summary>
+    public TimeSpan CircuitBreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Fewest attempts in the sampling window before the breaker may open. Default 20. Minimum 2.</summary>
+    public int CircuitBreakerMinimumThroughput { get; set; } = 20;
+
+    /// <summary>How long the breaker stays open before letting a trial call through. Default 15 seconds.</summary>
+    public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+}

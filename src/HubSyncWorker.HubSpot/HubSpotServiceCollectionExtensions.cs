@@ -1,0 +1,70 @@
+using HubSyncWorker.HubSpot.Auth;
+using HubSyncWorker.HubSpot.Bootstrap;
+using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.HubSpot.Properties;
+using HubSyncWorker.HubSpot.RateLimiting;
+using HubSyncWorker.HubSpot.Resilience;
+using HubSyncWorker.HubSpot.Serialization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Refit;
+
+namespace HubSyncWorker.HubSpot;
+
+/// <summary>Registers the HubSpot CRM client.</summary>
+public static class HubSpotServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="HubSpotOptions"/> (bound to <paramref name="configurationSection"/>, validated at start), the Refit
+    /// contracts behind auth → resilience (total timeout, retry, circuit breaker, attempt timeout) → rate limiting,
+    /// <see cref="IHubSpotCrmClient"/>, <see cref="HubSpotPropertyBootstrapper"/> and an in-process <see cref="IHubSpotRateLimiter"/>
+    /// (added with TryAdd: register a shared one before this call to replace it). Uses the registered <see cref="TimeProvider"/>, or the system one.
+    /// </summary>
+    public static IServiceCollection AddHubSpotClient(this IServiceCollection services, IConfiguration configurationSection)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configurationSection);
+
+        services.AddOptionsWithValidateOnStart<HubSpotOptions, HubSpotOptionsValidator>().Bind(configurationSection);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HubSpotOptions>, HubSpotOptionsCrossFieldValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IHubSpotRateLimiter, RollingWindowRateLimiter>();
+        services.TryAddTransient<HubSpotAuthHandler>();
+        services.TryAddTransient<HubSpotRateLimitHandler>();
+
+        var settings = new RefitSettings(new SystemTextJsonContentSerializer(HubSpotJson.Options));
+        AddHubSpotPipeline(services.AddRefitClient<IHubSpotContactsApi>(settings));
+        AddHubSpotPipeline(services.AddRefitClient<IHubSpotPropertiesApi>(settings));
+
+        services.TryAddTransient<IHubSpotCrmClient, HubSpotCrmClient>();
+        services.TryAddTransient<HubSpotPropertyBootstrapper>();
+        return services;
+    }
+
+    // Handlers run in the order added: auth once per call, the resilience pipeline around the attempts, the limiter per attempt.
+    private static void AddHubSpotPipeline(IHttpClientBuilder builder)
+    {
+        builder
+            .ConfigureHttpClient((provider, client) =>
+            {
+                var options = provider.GetRequiredService<IOptionsMonitor<HubSpotOptions>>().CurrentValue;
+                client.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/'));
+
+                // The resilience pipeline owns every timeout; HttpClient's own 100 s default would cut retries short.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddHttpMessageHandler<HubSpotAuthHandler>();
+        builder.AddResilienceHandler(HubSpotResiliencePipeline.Name, (pipeline, context) =>
+            {
+                context.EnableReloads<HubSpotOptions>();
+                var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<HubSpotOptions>>().CurrentValue;
+                var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("HubSyncWorker.HubSpot.Resilience");
+                HubSpotResiliencePipeline.Configure(pipeline, options, context.ServiceProvider.GetRequiredService<TimeProvider>(), logger);
+            });
+        builder.AddHttpMessageHandler<HubSpotRateLimitHandler>();
+    }
+}

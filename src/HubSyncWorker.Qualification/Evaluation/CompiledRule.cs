@@ -1,0 +1,355 @@
+using System.Collections.Frozen;
+using System.Text.RegularExpressions;
+using HubSyncWorker.Qualification.Policy;
+
+namespace HubSyncWorker.Qualification.Evaluation;
+
+internal enum RuleKind
+{
+    EqualsValue,
+    In,
+    Contains,
+    EmailDomain,
+    Range,
+    HasValue,
+    WithinDays,
+    Conversion,
+    OtherConversions,
+    AllOf,
+}
+
+/// <summary>A validated rule with everything precomputed: matchers, regexes, sets, label parts.</summary>
+internal sealed class CompiledRule
+{
+    private readonly string? _property;
+    private readonly string[] _properties;
+    private readonly string[] _anyOf;
+    private readonly string? _value;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _values;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _domains;
+    private readonly KeywordMatcher? _keywords;
+    private readonly Regex? _pattern;
+    private readonly double? _min;
+    private readonly double? _max;
+    private readonly double _days;
+    private readonly bool _negate;
+    private readonly int _points;
+    private readonly int _pointsPerUnit;
+    private readonly int _maxPoints;
+    private readonly int _maxOccurrences;
+
+    public CompiledRule(RuleOptions options)
+    {
+        Id = options.Id!.Trim();
+        var label = string.IsNullOrWhiteSpace(options.Label) ? Id : options.Label.Trim();
+        var placeholder = label.IndexOf("{value}", StringComparison.OrdinalIgnoreCase);
+        if (placeholder >= 0)
+        {
+            LabelPrefix = label[..placeholder];
+            LabelSuffix = label[(placeholder + "{value}".Length)..];
+            LabelHasValue = true;
+        }
+        else
+        {
+            LabelPrefix = label;
+            LabelSuffix = string.Empty;
+        }
+
+        Kind = RuleKinds.Normalise(options.Kind) switch
+        {
+            RuleKinds.EqualsKind => RuleKind.EqualsValue,
+            RuleKinds.In => RuleKind.In,
+            RuleKinds.Contains => RuleKind.Contains,
+            RuleKinds.EmailDomain => RuleKind.EmailDomain,
+            RuleKinds.Range => RuleKind.Range,
+            RuleKinds.HasValue => RuleKind.HasValue,
+            RuleKinds.WithinDays => RuleKind.WithinDays,
+            RuleKinds.Conversion => RuleKind.Conversion,
+            RuleKinds.OtherConversions => RuleKind.OtherConversions,
+            RuleKinds.AllOf => RuleKind.AllOf,
+            _ => throw new ArgumentException($"Unknown rule kind '{options.Kind}'.", nameof(options)),
+        };
+
+        _property = string.IsNullOrWhiteSpace(options.Property) ? null : options.Property.Trim();
+        _properties = Clean(options.Properties);
+        if (_properties.Length == 0 && _property is not null && Kind is RuleKind.Range or RuleKind.WithinDays)
+        {
+            _properties = [_property];
+        }
+
+        _anyOf = Clean(options.AnyOfProperties);
+        RuleIds = Clean(options.RuleIds);
+        _value = options.Value?.Trim();
+        _values = Clean(options.Values).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _domains = Clean(options.Domains).Select(d => d.TrimStart('@', '.')).ToFrozenSet(StringComparer.OrdinalIgnoreCase)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+        if (Kind is RuleKind.Contains or RuleKind.Conversion && options.Keywords is { Count: > 0 })
+        {
+            _keywords = new KeywordMatcher(options.Keywords);
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Pattern))
+        {
+            _pattern = new Regex(options.Pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+        }
+
+        _min = options.Min;
+        _max = options.Max;
+        _days = options.Days ?? 0;
+        _negate = options.Negate;
+        _points = options.Points;
+        _pointsPerUnit = options.PointsPerUnit;
+        _maxPoints = options.MaxPoints ?? int.MaxValue;
+        _maxOccurrences = options.MaxOccurrences ?? (Kind == RuleKind.Conversion ? 1 : int.MaxValue);
+    }
+
+    public string Id { get; }
+
+    /// <summary>AllOf: ids of the rules that must all have fired.</summary>
+    public IReadOnlyList<string> RuleIds { get; }
+
+    /// <summary>AllOf: indexes (in the policy's rule array) of <see cref="RuleIds"/>, set at compile time.</summary>
+    public int[] RuleIndexes { get; set; } = [];
+
+    /// <summary>Evaluation pass: 0 for plain rules, 1 for OtherConversions (needs the matched conversions), 2 for AllOf.</summary>
+    public int Pass => Kind switch { RuleKind.OtherConversions => 1, RuleKind.AllOf => 2, _ => 0 };
+
+    public RuleKind Kind { get; }
+
+    public string LabelPrefix { get; }
+
+    public string LabelSuffix { get; }
+
+    public bool LabelHasValue { get; }
+
+    /// <summary>Every property this rule reads.</summary>
+    public IEnumerable<string> ReadProperties
+    {
+        get
+        {
+            if (_property is not null)
+            {
+                yield return _property;
+            }
+
+            foreach (var p in _properties)
+            {
+                yield return p;
+            }
+
+            foreach (var p in _anyOf)
+            {
+                yield return p;
+            }
+        }
+    }
+
+    /// <summary>True when the rule matches a conversion name (Conversion rules).</summary>
+    public bool MatchesConversion(string name) =>
+        (_keywords is not null && _keywords.IsMatch(name)) || (_pattern is not null && _pattern.IsMatch(name));
+
+    /// <summary>
+    /// Evaluates the rule. <paramref name="conversionsMatched"/> is the number of conversion names matched by any Conversion rule of
+    /// the same set (OtherConversions only). Returns whether it fired, its points and the value shown in a <c>{value}</c> label.
+    /// </summary>
+    public bool TryScore(ContactSnapshot contact, DateTimeOffset now, int conversionsMatched, out int points, out int value)
+    {
+        points = 0;
+        value = 0;
+        switch (Kind)
+        {
+            case RuleKind.EqualsValue:
+            case RuleKind.In:
+            case RuleKind.Contains:
+            case RuleKind.EmailDomain:
+            {
+                var text = contact.Get(_property!).AsSpan().Trim();
+                if (text.IsEmpty)
+                {
+                    return false;
+                }
+
+                var match = Kind switch
+                {
+                    RuleKind.EqualsValue => text.Equals(_value, StringComparison.OrdinalIgnoreCase),
+                    RuleKind.In => _values.Contains(text),
+                    RuleKind.Contains => _keywords!.IsMatch(text),
+                    _ => DomainMatches(text),
+                };
+                if (match == _negate)
+                {
+                    return false;
+                }
+
+                points = Cap(_points);
+                return true;
+            }
+
+            case RuleKind.Range:
+            {
+                var any = false;
+                double sum = 0;
+                foreach (var property in _properties)
+                {
+                    if (HubSpotValues.ParseNumber(contact.Get(property)) is { } number)
+                    {
+                        any = true;
+                        sum += number;
+                    }
+                }
+
+                if (!any || (_min is { } min && sum < min) || (_max is { } max && sum > max))
+                {
+                    return false;
+                }
+
+                value = (int)Math.Clamp(Math.Floor(sum), int.MinValue, int.MaxValue);
+                var units = _min is { } lower && _pointsPerUnit != 0 ? Math.Min(Math.Floor(sum - lower), 1_000_000) : 0;
+                points = Cap((int)Math.Clamp(_points + (_pointsPerUnit * units), int.MinValue, int.MaxValue));
+                return true;
+            }
+
+            case RuleKind.HasValue:
+            {
+                foreach (var property in _properties)
+                {
+                    if (string.IsNullOrWhiteSpace(contact.Get(property)))
+                    {
+                        return false;
+                    }
+                }
+
+                if (_anyOf.Length > 0)
+                {
+                    var found = false;
+                    foreach (var property in _anyOf)
+                    {
+                        if (!string.IsNullOrWhiteSpace(contact.Get(property)))
+                        {
+                            found = true;
+                            break;
+                        }
+                    }
+
+                    if (!found)
+                    {
+                        return false;
+                    }
+                }
+
+                points = Cap(_points);
+                return true;
+            }
+
+            case RuleKind.WithinDays:
+            {
+                DateTimeOffset? latest = null;
+                foreach (var property in _properties)
+                {
+                    if (HubSpotValues.ParseDateTime(contact.Get(property)) is { } date && (latest is null || date > latest))
+                    {
+                        latest = date;
+                    }
+                }
+
+                if (latest is null || (now - latest.Value).TotalDays > _days)
+                {
+                    return false;
+                }
+
+                value = (int)Math.Max(0, Math.Floor((now - latest.Value).TotalDays));
+                points = Cap(_points);
+                return true;
+            }
+
+            case RuleKind.Conversion:
+            {
+                var count = 0;
+                foreach (var name in contact.ConversionNames)
+                {
+                    if (MatchesConversion(name))
+                    {
+                        count++;
+                    }
+                }
+
+                return Occurrences(count, out points, out value);
+            }
+
+            case RuleKind.AllOf:
+                // Decided by the policy, which knows which rules fired.
+                return false;
+
+            default:
+            {
+                var total = HubSpotValues.ParseNumber(contact.Get(_property!)) is { } n ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
+                total = Math.Max(total, contact.ConversionNames.Count);
+                return Occurrences(total - conversionsMatched, out points, out value);
+            }
+        }
+    }
+
+    /// <summary>AllOf: fires when every referenced rule fired.</summary>
+    public bool TryScoreAllOf(ReadOnlySpan<bool> ruleFired, out int points)
+    {
+        foreach (var index in RuleIndexes)
+        {
+            if (!ruleFired[index])
+            {
+                points = 0;
+                return false;
+            }
+        }
+
+        points = Cap(_points);
+        return true;
+    }
+
+    private bool Occurrences(int count, out int points, out int value)
+    {
+        value = count;
+        points = 0;
+        if (count <= 0)
+        {
+            return false;
+        }
+
+        var counted = Math.Min(count, _maxOccurrences);
+        if (counted == 0)
+        {
+            return false;
+        }
+
+        points = Cap((int)Math.Clamp((long)_points * counted, int.MinValue, int.MaxValue));
+        return true;
+    }
+
+    private int Cap(int points) => points >= 0 ? Math.Min(points, _maxPoints) : (int)-Math.Min(-(long)points, _maxPoints);
+
+    private bool DomainMatches(ReadOnlySpan<char> email)
+    {
+        var at = email.LastIndexOf('@');
+        var domain = at >= 0 ? email[(at + 1)..] : email;
+        domain = domain.TrimEnd('.');
+        while (!domain.IsEmpty)
+        {
+            if (_domains.Contains(domain))
+            {
+                return true;
+            }
+
+            var dot = domain.IndexOf('.');
+            if (dot < 0)
+            {
+                return false;
+            }
+
+            domain = domain[(dot + 1)..];
+        }
+
+        return false;
+    }
+
+    private static string[] Clean(List<string>? values) =>
+        values is null ? [] : values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).ToArray();
+}

@@ -1,0 +1,103 @@
+using System.Buffers;
+using System.Globalization;
+
+namespace HubSyncWorker.Qualification.Evaluation;
+
+/// <summary>
+/// Builds the reason string in a stack buffer (growing into a pooled array only for very long reasons), so the only
+/// allocation is the final string. Output is capped at <see cref="MaxLength"/> characters, far below HubSpot's 65,536.
+/// </summary>
+internal ref struct ReasonWriter
+{
+    public const int MaxLength = 4000;
+
+    private Span<char> _buffer;
+    private char[]? _rented;
+    private int _length;
+
+    public ReasonWriter(Span<char> initial)
+    {
+        _buffer = initial;
+        _rented = null;
+        _length = 0;
+    }
+
+    public void Append(string? text) => Append(text.AsSpan());
+
+    public void Append(scoped ReadOnlySpan<char> text)
+    {
+        if (_length + text.Length > _buffer.Length && !Grow(_length + text.Length))
+        {
+            text = text[..(_buffer.Length - _length)];
+        }
+
+        text.CopyTo(_buffer[_length..]);
+        _length += text.Length;
+    }
+
+    public void Append(char c)
+    {
+        if (_length >= _buffer.Length && !Grow(_length + 1))
+        {
+            return;
+        }
+
+        _buffer[_length++] = c;
+    }
+
+    public void Append(int value)
+    {
+        Span<char> digits = stackalloc char[12];
+        value.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+        Append(digits[..written]);
+    }
+
+    /// <summary>Points with an explicit sign: "+25", "-40".</summary>
+    public void AppendSigned(int value)
+    {
+        if (value >= 0)
+        {
+            Append('+');
+        }
+
+        Append(value);
+    }
+
+    public void AppendDate(DateOnly date)
+    {
+        Span<char> text = stackalloc char[10];
+        date.TryFormat(text, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Append(text[..written]);
+    }
+
+    public override readonly string ToString() => new(_buffer[.._length]);
+
+    public void Dispose()
+    {
+        if (_rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(_rented);
+            _rented = null;
+        }
+    }
+
+    private bool Grow(int needed)
+    {
+        if (_buffer.Length >= MaxLength)
+        {
+            return false;
+        }
+
+        var size = Math.Min(MaxLength, Math.Max(needed, _buffer.Length * 2));
+        var next = ArrayPool<char>.Shared.Rent(size);
+        _buffer[.._length].CopyTo(next);
+        if (_rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(_rented);
+        }
+
+        _rented = next;
+        _buffer = next.AsSpan(0, size);
+        return needed <= size;
+    }
+}

@@ -1,0 +1,817 @@
+using System.Collections.Frozen;
+using HubSyncWorker.Qualification.Evaluation;
+using HubSyncWorker.Qualification.Policy;
+
+namespace HubSyncWorker.Qualification;
+
+/// <summary>A policy that failed validation; <see cref="Errors"/> lists every problem.</summary>
+public sealed class PolicyValidationException : Exception
+{
+    public PolicyValidationException(IReadOnlyList<PolicyError> errors)
+        : base("Invalid qualification policy:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)))
+    {
+        Errors = errors;
+    }
+
+    public PolicyValidationException()
+        : this([])
+    {
+    }
+
+    public PolicyValidationException(string message)
+        : base(message)
+    {
+        Errors = [];
+    }
+
+    public PolicyValidationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Errors = [];
+    }
+
+    /// <summary>Every validation error.</summary>
+    public IReadOnlyList<PolicyError> Errors { get; }
+}
+
+/// <summary>Names of the output properties (prefix + fixed suffix).</summary>
+public sealed record OutputPropertyNames(
+    string FitScore,
+    string EngagementScore,
+    string Score,
+    string Status,
+    string Reason,
+    string MqlDate,
+    string SourceBucket,
+    string PolicyVersion,
+    string BelowThresholdSince);
+
+/// <summary>
+/// A compiled, immutable qualification policy. <see cref="Evaluate"/> is pure and deterministic (time is a parameter)
+/// and safe to call from many threads at once.
+/// </summary>
+public sealed class QualificationPolicy
+{
+    private const int Contact = 0;
+    private const int Lead = 1;
+    private const int Mql = 2;
+    private const int Sql = 3;
+    private const int Opportunity = 4;
+    private const int Customer = 5;
+    private const int Evangelist = 6;
+    private const int NoStage = -1;
+
+    private readonly CompiledRule[] _rules;
+    private readonly int _fitEnd;
+    private readonly int _engagementEnd;
+    private readonly int _disqualifierEnd;
+    private readonly int _fitMax;
+    private readonly int _engagementMax;
+    private readonly double _halfLife;
+    private readonly string[] _lastEngagementProperties;
+    private readonly double _fitWeight;
+    private readonly double _engagementWeight;
+    private readonly string _lifecycleProperty;
+    private readonly bool _allowRegression;
+    private readonly string[] _levelStage;
+    private readonly FrozenDictionary<string, int> _stageLevel;
+    private readonly FrozenSet<string> _lockedStages;
+    private readonly string _conversionCountProperty;
+    private readonly int _minConversions;
+    private readonly int _mqlMinFit;
+    private readonly int _mqlMinEngagement;
+    private readonly int _sqlMinFit;
+    private readonly KeywordMatcher _handRaiser;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _sqlLeadStatuses;
+    private readonly string _dealsProperty;
+    private readonly int _minDeals;
+    private readonly string _budgetProperty;
+    private readonly double _minBudget;
+    private readonly string _timelineProperty;
+    private readonly double _maxTimeline;
+    private readonly int _recycleWindowDays;
+    private readonly string _leadStatusProperty;
+    private readonly bool _manageLeadStatus;
+    private readonly string _newStatus;
+    private readonly string _openStatus;
+    private readonly string _unqualifiedStatus;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _salesOwned;
+    private readonly string _sourceProperty;
+    private readonly string _offerProperty;
+    private readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _sourceIndex;
+    private readonly int _otherSourceIndex;
+    private readonly int _unknownSourceIndex;
+    private readonly KeywordMatcher[] _offerMatchers;
+    private readonly int _otherOfferIndex;
+    private readonly int _noOfferIndex;
+    private readonly string[,] _buckets;
+
+    private QualificationPolicy(QualificationPolicyOptions options)
+    {
+        Options = options;
+        Version = PolicyLoader.ComputeVersion(options);
+
+        // Within a score set, plain rules run first, then OtherConversions (needs the matched conversions), then AllOf combinations.
+        var rules = new List<CompiledRule>();
+        rules.AddRange(options.Fit.Rules.Select(r => new CompiledRule(r)).OrderBy(r => r.Pass));
+        _fitEnd = rules.Count;
+        rules.AddRange(options.Engagement.Rules.Select(r => new CompiledRule(r)).OrderBy(r => r.Pass));
+        _engagementEnd = rules.Count;
+        ResolveAllOf(rules, 0, _fitEnd);
+        ResolveAllOf(rules, _fitEnd, _engagementEnd);
+        rules.AddRange(options.Disqualifiers.Select(r => new CompiledRule(r)));
+        _disqualifierEnd = rules.Count;
+        rules.AddRange(options.Evangelist.Signals.Select(r => new CompiledRule(r)));
+        _rules = [.. rules];
+
+        _fitMax = options.Fit.MaxScore;
+        _engagementMax = options.Engagement.MaxScore;
+        _halfLife = options.Engagement.DecayHalfLifeDays;
+        _lastEngagementProperties = [.. options.Engagement.LastEngagementProperties.Select(p => p.Trim())];
+        _fitWeight = options.Score.FitWeight;
+        _engagementWeight = options.Score.EngagementWeight;
+
+        var lifecycle = options.Lifecycle;
+        _lifecycleProperty = lifecycle.Property;
+        _allowRegression = lifecycle.AllowRegression;
+        LifecycleOrder = lifecycle.Order is { Count: > 0 } ? [.. lifecycle.Order] : [.. PolicyValidator.DefaultLifecycleOrder];
+        _levelStage = [lifecycle.Stages.Contact, lifecycle.Stages.Lead, lifecycle.Stages.Mql, lifecycle.Stages.Sql,
+            lifecycle.Stages.Opportunity, lifecycle.Stages.Customer, lifecycle.Stages.Evangelist];
+        var stageLevel = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var level = 0; level < _levelStage.Length; level++)
+        {
+            stageLevel[_levelStage[level]] = level;
+        }
+
+        _stageLevel = stageLevel.ToFrozenDictionary(StringComparer.Ordinal);
+        _lockedStages = LifecycleOrder.Where(s => !stageLevel.ContainsKey(s)).ToFrozenSet(StringComparer.Ordinal);
+
+        _conversionCountProperty = options.Lead.ConversionCountProperty;
+        _minConversions = options.Lead.MinConversions;
+        _mqlMinFit = options.Mql.MinFit;
+        _mqlMinEngagement = options.Mql.MinEngagement;
+        _sqlMinFit = options.Sql.MinFit;
+        _handRaiser = new KeywordMatcher(options.Sql.HandRaiserKeywords);
+        _sqlLeadStatuses = options.Sql.LeadStatuses.Select(s => s.Trim()).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _dealsProperty = options.Opportunity.DealsProperty;
+        _minDeals = options.Opportunity.MinDeals;
+        _budgetProperty = options.Opportunity.BudgetProperty;
+        _minBudget = options.Opportunity.MinBudget;
+        _timelineProperty = options.Opportunity.TimelineProperty;
+        _maxTimeline = options.Opportunity.MaxTimelineMonths;
+        _recycleWindowDays = options.Recycle.WindowDays;
+
+        var leadStatus = options.LeadStatus;
+        _leadStatusProperty = leadStatus.Property;
+        _manageLeadStatus = leadStatus.Manage;
+        _newStatus = leadStatus.NewValue;
+        _openStatus = leadStatus.OpenValue;
+        _unqualifiedStatus = leadStatus.UnqualifiedValue;
+        _salesOwned = leadStatus.SalesOwned.Select(s => s.Trim()).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+        // Every source × offer bucket string is built here once, so Evaluate only indexes a table.
+        var bucket = options.SourceBucket;
+        _sourceProperty = bucket.SourceProperty;
+        _offerProperty = bucket.OfferProperty;
+        var sourceNames = bucket.Sources.Values.Select(v => v.Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        sourceNames.Add(bucket.OtherSource);
+        sourceNames.Add(bucket.UnknownSource);
+        _otherSourceIndex = sourceNames.Count - 2;
+        _unknownSourceIndex = sourceNames.Count - 1;
+        _sourceIndex = bucket.Sources.ToFrozenDictionary(p => p.Key.Trim(), p => sourceNames.IndexOf(p.Value.Trim()), StringComparer.OrdinalIgnoreCase)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+        _offerMatchers = [.. bucket.Offers.Select(o => new KeywordMatcher(o.Keywords))];
+        var offerNames = bucket.Offers.Select(o => o.Bucket!.Trim()).ToList();
+        offerNames.Add(bucket.OtherOffer);
+        offerNames.Add(bucket.NoOffer);
+        _otherOfferIndex = offerNames.Count - 2;
+        _noOfferIndex = offerNames.Count - 1;
+        _buckets = new string[sourceNames.Count, offerNames.Count];
+        for (var s = 0; s < sourceNames.Count; s++)
+        {
+            for (var o = 0; o < offerNames.Count; o++)
+            {
+                _buckets[s, o] = sourceNames[s] + ":" + offerNames[o];
+            }
+        }
+
+        var prefix = options.Output.Prefix;
+        OutputNames = new OutputPropertyNames(
+            prefix + "fit_score", prefix + "engagement_score", prefix + "score", prefix + "status", prefix + "reason",
+            prefix + "mql_date", prefix + "source_bucket", prefix + "policy_version", prefix + "below_threshold_since");
+        OutputGroupName = options.Output.GroupName;
+        OutputGroupLabel = options.Output.GroupLabel;
+        OutputProperties = BuildOutputProperties(OutputNames);
+
+        var required = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var rule in _rules)
+        {
+            required.UnionWith(rule.ReadProperties);
+        }
+
+        required.UnionWith(_lastEngagementProperties);
+        required.UnionWith([_lifecycleProperty, _leadStatusProperty, _conversionCountProperty, _dealsProperty, _budgetProperty,
+            _timelineProperty, _sourceProperty, _offerProperty, OutputNames.FitScore, OutputNames.EngagementScore, OutputNames.Score,
+            OutputNames.Status, OutputNames.Reason, OutputNames.MqlDate, OutputNames.SourceBucket, OutputNames.PolicyVersion,
+            OutputNames.BelowThresholdSince]);
+        RequiredProperties = [.. required];
+        HistoryProperties = [ContactSnapshot.ConversionHistoryProperty];
+    }
+
+    /// <summary>The effective options this policy was compiled from (do not mutate).</summary>
+    public QualificationPolicyOptions Options { get; }
+
+    /// <summary>Stable version of the effective policy: first 12 hex chars of SHA-256 over its canonical JSON.</summary>
+    public string Version { get; }
+
+    /// <summary>Every HubSpot property the policy reads (rules, stage tests, lifecycle, lead status and its own outputs), sorted.</summary>
+    public IReadOnlyList<string> RequiredProperties { get; }
+
+    /// <summary>Properties to request with history (<c>propertiesWithHistory</c>).</summary>
+    public IReadOnlyList<string> HistoryProperties { get; }
+
+    /// <summary>The lifecycle stage order in effect.</summary>
+    public IReadOnlyList<string> LifecycleOrder { get; }
+
+    /// <summary>Names of the output properties.</summary>
+    public OutputPropertyNames OutputNames { get; }
+
+    /// <summary>The output property group's internal name.</summary>
+    public string OutputGroupName { get; }
+
+    /// <summary>The output property group's label.</summary>
+    public string OutputGroupLabel { get; }
+
+    /// <summary>Definitions of the output properties, for the property bootstrap.</summary>
+    public IReadOnlyList<OutputPropertyDefinition> OutputProperties { get; }
+
+    /// <summary>Validates and compiles <paramref name="options"/>.</summary>
+    /// <exception cref="PolicyValidationException">The policy is invalid; every error is listed.</exception>
+    public static QualificationPolicy Compile(QualificationPolicyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = PolicyValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new PolicyValidationException(errors);
+        }
+
+        return new QualificationPolicy(options);
+    }
+
+    /// <summary>The embedded default policy, compiled.</summary>
+    public static QualificationPolicy CompileDefault() => Compile(PolicyLoader.LoadDefault());
+
+    /// <summary>Evaluates one contact at <paramref name="now"/>. Pure: no I/O, no clock, no shared state.</summary>
+    public QualificationDecision Evaluate(ContactSnapshot contact, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        Span<int> firedRule = stackalloc int[_rules.Length];
+        Span<int> firedPoints = stackalloc int[_rules.Length];
+        Span<int> firedValue = stackalloc int[_rules.Length];
+        Span<bool> ruleFired = stackalloc bool[_rules.Length];
+        var fired = 0;
+
+        var fitRaw = ScoreSet(contact, now, 0, _fitEnd, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
+        var fit = Math.Clamp(fitRaw, 0, _fitMax);
+        var engagementRaw = ScoreSet(contact, now, _fitEnd, _engagementEnd, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+
+        var lastEngagement = LatestDate(contact, _lastEngagementProperties);
+        var decayFactor = 1.0;
+        if (_halfLife > 0 && lastEngagement is { } last && now > last)
+        {
+            decayFactor = Math.Pow(0.5, (now - last).TotalDays / _halfLife);
+        }
+
+        var engagement = engagementRaw <= 0 ? 0 : (int)Math.Min(_engagementMax, Math.Round(engagementRaw * decayFactor, MidpointRounding.AwayFromZero));
+        var score = (int)Math.Clamp(Math.Round((_fitWeight * fit) + (_engagementWeight * engagement), MidpointRounding.AwayFromZero), 0, 100);
+
+        // Disqualifiers (points ignored).
+        var disqualifiedBy = -1;
+        for (var i = _engagementEnd; i < _disqualifierEnd; i++)
+        {
+            if (_rules[i].TryScore(contact, now, 0, out _, out _))
+            {
+                disqualifiedBy = disqualifiedBy < 0 ? i : disqualifiedBy;
+                firedRule[fired] = i;
+                firedPoints[fired] = 0;
+                firedValue[fired++] = 0;
+            }
+        }
+
+        // Where HubSpot has the contact now.
+        var currentStage = contact.Get(_lifecycleProperty);
+        var currentLevel = NoStage;
+        var locked = false;
+        if (!string.IsNullOrEmpty(currentStage))
+        {
+            if (!_stageLevel.TryGetValue(currentStage, out currentLevel))
+            {
+                // A stage the worker does not own ("other", or one not in the order): never touched.
+                locked = true;
+                currentLevel = NoStage;
+            }
+        }
+
+        var leadStatus = contact.Get(_leadStatusProperty).AsSpan().Trim();
+        var existingMqlDate = HubSpotValues.ParseDate(contact.Get(OutputNames.MqlDate));
+
+        // What the data supports.
+        var conversions = Math.Max(contact.ConversionNames.Count, (int)Math.Clamp(HubSpotValues.ParseNumber(contact.Get(_conversionCountProperty)) ?? 0, 0, int.MaxValue));
+        var computed = Contact;
+        var cause = CauseNone;
+        if ((_minConversions > 0 && conversions >= _minConversions) || positiveEngagement)
+        {
+            computed = Lead;
+            cause = CauseLead;
+        }
+
+        var mqlTest = fit >= _mqlMinFit && engagement >= _mqlMinEngagement;
+        if (mqlTest)
+        {
+            computed = Mql;
+            cause = CauseMql;
+        }
+
+        if (fit >= _sqlMinFit && HasHandRaiser(contact))
+        {
+            computed = Sql;
+            cause = CauseHandRaiser;
+        }
+        else if (!leadStatus.IsEmpty && _sqlLeadStatuses.Contains(leadStatus) && (mqlTest || currentLevel >= Mql))
+        {
+            computed = Sql;
+            cause = CauseSalesConnected;
+        }
+
+        var deals = Math.Max(contact.AssociatedDealCount ?? 0, (int)Math.Clamp(HubSpotValues.ParseNumber(contact.Get(_dealsProperty)) ?? 0, 0, int.MaxValue));
+        if (deals >= _minDeals)
+        {
+            computed = Opportunity;
+            cause = CauseDeal;
+        }
+        else if ((computed >= Sql || currentLevel >= Sql)
+            && HubSpotValues.ParseNumber(contact.Get(_budgetProperty)) is { } budget && budget >= _minBudget
+            && HubSpotValues.ParseNumber(contact.Get(_timelineProperty)) is { } timeline && timeline >= 0 && timeline <= _maxTimeline)
+        {
+            computed = Opportunity;
+            cause = CauseBudget;
+        }
+
+        QualificationStatus status;
+        string? target = null;
+        var regression = false;
+        string? leadStatusToSet = null;
+        DateOnly? belowSince = null;
+        var advocacyRule = -1;
+
+        if (!locked && currentLevel >= Customer)
+        {
+            // Customers stay customers; an advocacy signal makes them evangelists.
+            for (var i = _disqualifierEnd; i < _rules.Length; i++)
+            {
+                if (_rules[i].TryScore(contact, now, 0, out _, out _))
+                {
+                    advocacyRule = advocacyRule < 0 ? i : advocacyRule;
+                    firedRule[fired] = i;
+                    firedPoints[fired] = 0;
+                    firedValue[fired++] = 0;
+                }
+            }
+
+            if (currentLevel == Customer && advocacyRule >= 0)
+            {
+                status = QualificationStatus.Evangelist;
+                target = _levelStage[Evangelist];
+                cause = CauseAdvocacy;
+            }
+            else
+            {
+                status = currentLevel == Evangelist ? QualificationStatus.Evangelist : QualificationStatus.Customer;
+                cause = CauseInHubSpot;
+            }
+        }
+        else if (disqualifiedBy >= 0)
+        {
+            status = QualificationStatus.Disqualified;
+            cause = CauseNone;
+            if (_manageLeadStatus && !_salesOwned.Contains(leadStatus)
+                && (leadStatus.IsEmpty || leadStatus.Equals(_newStatus, StringComparison.OrdinalIgnoreCase) || leadStatus.Equals(_openStatus, StringComparison.OrdinalIgnoreCase)))
+            {
+                leadStatusToSet = _unqualifiedStatus;
+            }
+        }
+        else
+        {
+            var wasMql = currentLevel >= Mql || existingMqlDate is not null;
+            var belowThreshold = wasMql && computed < Mql;
+            var recycled = false;
+            if (belowThreshold)
+            {
+                belowSince = HubSpotValues.ParseDate(contact.Get(OutputNames.BelowThresholdSince))
+                    ?? EstimateBelowSince(fit, engagementRaw, lastEngagement, now);
+                recycled = today.DayNumber - belowSince.Value.DayNumber >= _recycleWindowDays;
+            }
+
+            int effective;
+            if (recycled)
+            {
+                status = QualificationStatus.Recycled;
+                effective = _allowRegression && currentLevel > Lead ? Lead : currentLevel;
+                cause = CauseNone;
+            }
+            else
+            {
+                effective = _allowRegression && !belowThreshold ? computed : Math.Max(currentLevel, computed);
+                if (effective > computed)
+                {
+                    cause = CauseInHubSpot;
+                }
+
+                status = (QualificationStatus)effective;
+            }
+
+            if (!locked && effective != currentLevel && effective >= 0)
+            {
+                target = _levelStage[effective];
+                regression = currentLevel >= 0 && effective < currentLevel;
+            }
+
+            if (_manageLeadStatus && !_salesOwned.Contains(leadStatus))
+            {
+                if (status is QualificationStatus.Mql or QualificationStatus.Sql or QualificationStatus.Opportunity)
+                {
+                    if (leadStatus.IsEmpty || leadStatus.Equals(_newStatus, StringComparison.OrdinalIgnoreCase))
+                    {
+                        leadStatusToSet = _openStatus;
+                    }
+                }
+                else if (status == QualificationStatus.Lead && leadStatus.IsEmpty)
+                {
+                    leadStatusToSet = _newStatus;
+                }
+            }
+        }
+
+        var mqlDate = existingMqlDate
+            ?? (status is QualificationStatus.Mql or QualificationStatus.Sql or QualificationStatus.Opportunity ? today : null);
+
+        var rules = new FiredRule[fired];
+        for (var i = 0; i < fired; i++)
+        {
+            rules[i] = new FiredRule(_rules[firedRule[i]].Id, firedPoints[i]);
+        }
+
+        var reason = WriteReason(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, firedRule[..fired], firedPoints[..fired], firedValue[..fired]);
+        return new QualificationDecision(contact.Id, fit, engagement, score, status, target, regression, leadStatusToSet,
+            SourceBucket(contact), rules, reason, mqlDate, belowSince, Version);
+    }
+
+    /// <summary>
+    /// The properties to write: only those whose value differs from what HubSpot holds (numbers and dates compared normalised),
+    /// plus whether <c>lifecyclestage</c> must be cleared first. Writing the plan and evaluating again yields no changes.
+    /// </summary>
+    public WriteBackPlan ComputeChanges(ContactSnapshot current, QualificationDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(decision);
+        var changes = new Dictionary<string, string>(StringComparer.Ordinal);
+        SetNumber(changes, current, OutputNames.FitScore, decision.FitScore);
+        SetNumber(changes, current, OutputNames.EngagementScore, decision.EngagementScore);
+        SetNumber(changes, current, OutputNames.Score, decision.Score);
+        SetText(changes, current, OutputNames.Status, decision.Status.ToPropertyValue());
+        SetText(changes, current, OutputNames.Reason, decision.Reason);
+        SetText(changes, current, OutputNames.SourceBucket, decision.SourceBucket);
+        SetText(changes, current, OutputNames.PolicyVersion, decision.PolicyVersion);
+        if (decision.MqlDate is { } mqlDate)
+        {
+            // Never rewritten once set: only written when HubSpot holds no parsable date.
+            if (HubSpotValues.ParseDate(current.Get(OutputNames.MqlDate)) is null)
+            {
+                changes[OutputNames.MqlDate] = HubSpotValues.FormatDate(mqlDate);
+            }
+        }
+
+        SetDate(changes, current, OutputNames.BelowThresholdSince, decision.BelowThresholdSince);
+
+        var clearFirst = false;
+        if (decision.TargetLifecycleStage is { } stage && !string.Equals(current.Get(_lifecycleProperty), stage, StringComparison.Ordinal))
+        {
+            changes[_lifecycleProperty] = stage;
+            clearFirst = decision.RegressionRequired;
+        }
+
+        if (decision.LeadStatusToSet is { } leadStatus && !string.Equals(current.Get(_leadStatusProperty)?.Trim(), leadStatus, StringComparison.Ordinal))
+        {
+            changes[_leadStatusProperty] = leadStatus;
+        }
+
+        return new WriteBackPlan(current.Id, changes, clearFirst);
+    }
+
+    private const string CauseNone = "";
+    private const string CauseLead = "converted or engaged";
+    private const string CauseMql = "fit and engagement meet the MQL test";
+    private const string CauseHandRaiser = "hand-raiser conversion";
+    private const string CauseSalesConnected = "sales connected";
+    private const string CauseDeal = "deal";
+    private const string CauseBudget = "budget and timeline";
+    private const string CauseAdvocacy = "advocacy";
+    private const string CauseInHubSpot = "stage set in HubSpot";
+
+    private int ScoreSet(
+        ContactSnapshot contact,
+        DateTimeOffset now,
+        int start,
+        int end,
+        Span<bool> ruleFired,
+        Span<int> firedRule,
+        Span<int> firedPoints,
+        Span<int> firedValue,
+        ref int fired,
+        out bool positive)
+    {
+        var total = 0;
+        var matched = -1;
+        positive = false;
+        for (var i = start; i < end; i++)
+        {
+            var rule = _rules[i];
+            int points;
+            var value = 0;
+            bool hit;
+            if (rule.Kind == RuleKind.AllOf)
+            {
+                hit = rule.TryScoreAllOf(ruleFired, out points);
+            }
+            else
+            {
+                if (rule.Kind == RuleKind.OtherConversions && matched < 0)
+                {
+                    matched = ConversionsMatched(contact, start, end);
+                }
+
+                hit = rule.TryScore(contact, now, Math.Max(matched, 0), out points, out value);
+            }
+
+            if (hit)
+            {
+                ruleFired[i] = true;
+                total += points;
+                positive |= points > 0;
+                firedRule[fired] = i;
+                firedPoints[fired] = points;
+                firedValue[fired++] = value;
+            }
+        }
+
+        return total;
+    }
+
+    private int ConversionsMatched(ContactSnapshot contact, int start, int end)
+    {
+        // Conversion names matched by any Conversion rule of the same set (whether or not its cap was reached).
+        var matched = 0;
+        foreach (var name in contact.ConversionNames)
+        {
+            for (var i = start; i < end; i++)
+            {
+                if (_rules[i].Kind == RuleKind.Conversion && _rules[i].MatchesConversion(name))
+                {
+                    matched++;
+                    break;
+                }
+            }
+        }
+
+        return matched;
+    }
+
+    private static void ResolveAllOf(List<CompiledRule> rules, int start, int end)
+    {
+        for (var i = start; i < end; i++)
+        {
+            if (rules[i].Kind == RuleKind.AllOf)
+            {
+                rules[i].RuleIndexes = [.. rules[i].RuleIds.Select(id => rules.FindIndex(start, end - start, r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase)))];
+            }
+        }
+    }
+
+    private bool HasHandRaiser(ContactSnapshot contact)
+    {
+        foreach (var name in contact.ConversionNames)
+        {
+            if (_handRaiser.IsMatch(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private DateOnly EstimateBelowSince(int fit, int engagementRaw, DateTimeOffset? lastEngagement, DateTimeOffset now)
+    {
+        // No stored state yet: when the drop is the engagement decaying, the day it crossed the threshold follows from the
+        // half-life (stable across evaluations); otherwise it is today.
+        if (fit >= _mqlMinFit && _halfLife > 0 && lastEngagement is { } last && engagementRaw > 0 && _mqlMinEngagement > 0)
+        {
+            var threshold = _mqlMinEngagement - 0.5;
+            var days = engagementRaw <= threshold ? 0 : _halfLife * Math.Log2(engagementRaw / threshold);
+            var crossed = last.AddDays(days);
+            return DateOnly.FromDateTime((crossed < now ? crossed : now).UtcDateTime);
+        }
+
+        return DateOnly.FromDateTime(now.UtcDateTime);
+    }
+
+    private static DateTimeOffset? LatestDate(ContactSnapshot contact, string[] properties)
+    {
+        DateTimeOffset? latest = null;
+        foreach (var property in properties)
+        {
+            if (HubSpotValues.ParseDateTime(contact.Get(property)) is { } date && (latest is null || date > latest))
+            {
+                latest = date;
+            }
+        }
+
+        return latest;
+    }
+
+    private string SourceBucket(ContactSnapshot contact)
+    {
+        var source = contact.Get(_sourceProperty).AsSpan().Trim();
+        var sourceIndex = source.IsEmpty ? _unknownSourceIndex : _sourceIndex.TryGetValue(source, out var index) ? index : _otherSourceIndex;
+
+        var offer = contact.Get(_offerProperty);
+        if (string.IsNullOrWhiteSpace(offer) && contact.ConversionNames.Count > 0)
+        {
+            offer = contact.ConversionNames[0];
+        }
+
+        var offerIndex = _noOfferIndex;
+        if (!string.IsNullOrWhiteSpace(offer))
+        {
+            offerIndex = _otherOfferIndex;
+            for (var i = 0; i < _offerMatchers.Length; i++)
+            {
+                if (_offerMatchers[i].IsMatch(offer))
+                {
+                    offerIndex = i;
+                    break;
+                }
+            }
+        }
+
+        return _buckets[sourceIndex, offerIndex];
+    }
+
+    private string WriteReason(
+        QualificationStatus status,
+        string cause,
+        int disqualifiedBy,
+        int advocacyRule,
+        DateOnly? belowSince,
+        int fit,
+        int engagement,
+        int engagementRaw,
+        ReadOnlySpan<int> firedRule,
+        ReadOnlySpan<int> firedPoints,
+        ReadOnlySpan<int> firedValue)
+    {
+        var writer = new ReasonWriter(stackalloc char[512]);
+        try
+        {
+            writer.Append(status.ToLabel());
+            if (disqualifiedBy >= 0 && status == QualificationStatus.Disqualified)
+            {
+                writer.Append(" (");
+                AppendLabel(ref writer, _rules[disqualifiedBy], 0);
+                writer.Append(')');
+            }
+            else if (advocacyRule >= 0 && status == QualificationStatus.Evangelist)
+            {
+                writer.Append(" (");
+                AppendLabel(ref writer, _rules[advocacyRule], 0);
+                writer.Append(')');
+            }
+            else if (status == QualificationStatus.Recycled && belowSince is { } since)
+            {
+                writer.Append(" (below the MQL test since ");
+                writer.AppendDate(since);
+                writer.Append(')');
+            }
+            else if (cause.Length > 0)
+            {
+                writer.Append(" (");
+                writer.Append(cause);
+                writer.Append(')');
+            }
+
+            writer.Append(": fit ");
+            writer.Append(fit);
+            AppendRules(ref writer, 0, _fitEnd, firedRule, firedPoints, firedValue);
+            writer.Append(", engagement ");
+            writer.Append(engagement);
+            if (engagementRaw > 0 && engagementRaw != engagement)
+            {
+                writer.Append(" of ");
+                writer.Append(engagementRaw);
+                writer.Append(" before decay");
+            }
+
+            AppendRules(ref writer, _fitEnd, _engagementEnd, firedRule, firedPoints, firedValue);
+            return writer.ToString();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    private void AppendRules(ref ReasonWriter writer, int start, int end, ReadOnlySpan<int> firedRule, ReadOnlySpan<int> firedPoints, ReadOnlySpan<int> firedValue)
+    {
+        var first = true;
+        for (var i = 0; i < firedRule.Length; i++)
+        {
+            if (firedRule[i] < start || firedRule[i] >= end)
+            {
+                continue;
+            }
+
+            writer.Append(first ? " (" : ", ");
+            first = false;
+            AppendLabel(ref writer, _rules[firedRule[i]], firedValue[i]);
+            writer.Append(' ');
+            writer.AppendSigned(firedPoints[i]);
+        }
+
+        if (!first)
+        {
+            writer.Append(')');
+        }
+    }
+
+    private static void AppendLabel(ref ReasonWriter writer, CompiledRule rule, int value)
+    {
+        writer.Append(rule.LabelPrefix);
+        if (rule.LabelHasValue)
+        {
+            writer.Append(value);
+            writer.Append(rule.LabelSuffix);
+        }
+    }
+
+    private static void SetNumber(Dictionary<string, string> changes, ContactSnapshot current, string property, int value)
+    {
+        if (HubSpotValues.ParseNumber(current.Get(property)) is not { } existing || Math.Abs(existing - value) > 1e-9)
+        {
+            changes[property] = HubSpotValues.FormatInteger(value);
+        }
+    }
+
+    private static void SetText(Dictionary<string, string> changes, ContactSnapshot current, string property, string value)
+    {
+        if (!string.Equals(current.Get(property) ?? string.Empty, value, StringComparison.Ordinal))
+        {
+            changes[property] = value;
+        }
+    }
+
+    private static void SetDate(Dictionary<string, string> changes, ContactSnapshot current, string property, DateOnly? value)
+    {
+        var raw = current.Get(property);
+        if (value is { } date)
+        {
+            if (HubSpotValues.ParseDate(raw) != date)
+            {
+                changes[property] = HubSpotValues.FormatDate(date);
+            }
+        }
+        else if (!string.IsNullOrEmpty(raw))
+        {
+            changes[property] = string.Empty;
+        }
+    }
+
+    private static OutputPropertyDefinition[] BuildOutputProperties(OutputPropertyNames names)
+    {
+        var statuses = Enum.GetValues<QualificationStatus>()
+            .Select((s, i) => new OutputPropertyOption(s.ToLabel(), s.ToPropertyValue(), i)).ToArray();
+        return
+        [
+            new(names.FitScore, "HubSync fit score", "How well the contact matches the ideal customer profile (0-100).", "number", "number", []),
+            new(names.EngagementScore, "HubSync engagement score", "Behaviour points after inactivity decay (half-life in days set by the policy).", "number", "number", []),
+            new(names.Score, "HubSync score", "Overall score: weighted fit and engagement (0-100).", "number", "number", []),
+            new(names.Status, "HubSync status", "Where the qualification policy places the contact.", "enumeration", "select", statuses),
+            new(names.Reason, "HubSync reason", "The rules that fired, with their points.", "string", "textarea", []),
+            new(names.MqlDate, "HubSync date became MQL", "The day the contact first became an MQL; never rewritten.", "date", "date", []),
+            new(names.SourceBucket, "HubSync source bucket", "Original source and converting offer, for funnel reporting (source:offer).", "string", "text", []),
+            new(names.PolicyVersion, "HubSync policy version", "Version of the policy that last scored the contact.", "string", "text", []),
+            new(names.BelowThresholdSince, "HubSync below MQL test since", "The day an MQL fell below the MQL test (recycled after the policy's window).", "date", "date", []),
+        ];
+    }
+}

@@ -1,0 +1,43 @@
+using StackExchange.Redis;
+
+namespace HubSyncWorker.Storage.Redis;
+
+/// <summary>
+/// The key layout, in one place. Every key sits under <see cref="RedisOptions.KeyPrefix"/> (default <c>hubsync:</c>):
+/// <list type="bullet">
+/// <item><c>{prefix}{stream}</c> - the work-queue stream (default <c>hubsync:queue</c>) with consumer group <c>workers</c>;</item>
+/// <item><c>{prefix}{stream}:waiting:{contactId}</c> - coalescing marker of a contact waiting in the queue (value: its entry id);</item>
+/// <item><c>{prefix}dedupe:{key}</c> - a remembered webhook event;</item>
+/// <item><c>{prefix}checkpoint:{name}</c> - a named checkpoint;</item>
+/// <item><c>{prefix}lock:{name}</c> (value <c>{fencingToken}:{owner}</c>) and <c>{prefix}lock:{name}:fencing</c> (the INCR counter);</item>
+/// <item><c>{prefix}deadletters</c> (capped list of JSON) and <c>{prefix}deadletters:count</c>;</item>
+/// <item><c>{prefix}ratelimit:{standard|search}</c> (sorted set of grants) and <c>{prefix}ratelimit:{kind}:pause</c>.</item>
+/// </list>
+/// Scripts compute the waiting-marker keys from the prefix, so Redis Cluster is not supported (single node or Sentinel).
+/// </summary>
+internal sealed class RedisKeys(RedisOptions options)
+{
+    private readonly string _prefix = options.KeyPrefix;
+
+    public RedisKey Stream => _prefix + options.QueueStreamName;
+
+    public string WaitingMarkerPrefix => _prefix + options.QueueStreamName + ":waiting:";
+
+    public RedisKey WaitingMarker(string contactId) => WaitingMarkerPrefix + contactId;
+
+    public RedisKey Dedupe(string key) => _prefix + "dedupe:" + key;
+
+    public RedisKey Checkpoint(string name) => _prefix + "checkpoint:" + name;
+
+    public RedisKey Lock(string name) => _prefix + "lock:" + name;
+
+    public RedisKey LockFencing(string name) => _prefix + "lock:" + name + ":fencing";
+
+    public RedisKey DeadLetters => _prefix + "deadletters";
+
+    public RedisKey DeadLetterCount => _prefix + "deadletters:count";
+
+    public RedisKey RateWindow(string kind) => _prefix + "ratelimit:" + kind;
+
+    public RedisKey RatePause(string kind) => _prefix + "ratelimit:" + kind + ":pause";
+}

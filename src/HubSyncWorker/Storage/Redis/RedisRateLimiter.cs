@@ -1,0 +1,127 @@
+using HubSyncWorker.HubSpot.RateLimiting;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace HubSyncWorker.Storage.Redis;
+
+/// <summary>A request budget: at most <paramref name="Limit"/> requests in any rolling <paramref name="Window"/>.</summary>
+internal sealed record RateBudget(int Limit, TimeSpan Window);
+
+/// <summary>
+/// The HubSpot request budget shared by every replica. HubSpot's 10-second limit is rolling, so a fixed window or a plain token
+/// bucket could let twice the budget through within one window; this keeps a sorted set of grant times per request kind and grants
+/// only while fewer than the limit fall inside the last window. The script reads the Redis server's clock, so replicas with skewed
+/// clocks agree on what "the last window" is.
+/// </summary>
+internal sealed class RedisRateLimiter : IHubSpotRateLimiter
+{
+    // KEYS[1] = grants (sorted set, score = grant time in microseconds), KEYS[2] = pause-until (microseconds);
+    // ARGV[1] = window µs, ARGV[2] = limit, ARGV[3] = unique member.
+    // Returns {0, grantTimeMicros} when granted, else {waitMillis, nowMicros}.
+    private const string AcquireScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local window, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+        local pausedUntil = tonumber(redis.call('GET', KEYS[2]) or '0')
+        if pausedUntil > now then
+          return {math.max(1, math.ceil((pausedUntil - now) / 1000)), now}
+        end
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+        if redis.call('ZCARD', KEYS[1]) < limit then
+          redis.call('ZADD', KEYS[1], now, ARGV[3])
+          redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
+          return {0, now}
+        end
+        local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+        return {math.max(1, math.ceil((tonumber(oldest[2]) + window - now) / 1000)), now}
+        """;
+
+    // KEYS[1] = pause-until; ARGV[1] = pause ms. Only ever extends a pause.
+    private const string PauseScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local untilMicros = now + tonumber(ARGV[1]) * 1000
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+        if untilMicros > current then
+          redis.call('SET', KEYS[1], string.format('%.0f', untilMicros), 'PX', tonumber(ARGV[1]) + 1000)
+        end
+        return 1
+        """;
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly TimeProvider _timeProvider;
+    private readonly Budget _standard;
+    private readonly Budget _search;
+
+    public RedisRateLimiter(
+        IConnectionMultiplexer redis,
+        IOptions<RedisOptions> options,
+        RateBudget standard,
+        RateBudget search,
+        TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(standard);
+        ArgumentNullException.ThrowIfNull(search);
+        ArgumentOutOfRangeException.ThrowIfLessThan(standard.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(search.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(standard.Window, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(search.Window, TimeSpan.Zero);
+        _redis = redis;
+        _timeProvider = timeProvider;
+        var keys = new RedisKeys(options.Value);
+        _standard = new Budget(standard, keys.RateWindow("standard"), keys.RatePause("standard"));
+        _search = new Budget(search, keys.RateWindow("search"), keys.RatePause("search"));
+    }
+
+    public async ValueTask AcquireAsync(HubSpotRequestKind kind, CancellationToken cancellationToken) =>
+        await AcquireAndGetGrantTimeAsync(kind, cancellationToken);
+
+    public async ValueTask PauseAsync(HubSpotRequestKind kind, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        if (retryAfter <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var budget = For(kind);
+        await RedisFailures.GuardAsync(
+            "rate limit pause",
+            () => _redis.GetDatabase().ScriptEvaluateAsync(PauseScript, [budget.PauseKey], [(long)Math.Ceiling(retryAfter.TotalMilliseconds)]),
+            cancellationToken);
+    }
+
+    /// <summary>Waits for a grant and returns when it was granted, in microseconds of the Redis server's clock.</summary>
+    internal async Task<long> AcquireAndGetGrantTimeAsync(HubSpotRequestKind kind, CancellationToken cancellationToken)
+    {
+        var budget = For(kind);
+        var member = Guid.NewGuid().ToString("N");
+        while (true)
+        {
+            var result = await RedisFailures.GuardAsync(
+                "rate limit",
+                () => _redis.GetDatabase().ScriptEvaluateAsync(
+                    AcquireScript,
+                    [budget.GrantsKey, budget.PauseKey],
+                    [budget.WindowMicros, budget.Limit, member]),
+                cancellationToken);
+            var parts = (RedisResult[])result!;
+            var waitMillis = (long)parts[0];
+            if (waitMillis == 0)
+            {
+                return (long)parts[1];
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(waitMillis), _timeProvider, cancellationToken);
+        }
+    }
+
+    private Budget For(HubSpotRequestKind kind) => kind == HubSpotRequestKind.Search ? _search : _standard;
+
+    private sealed record Budget(RateBudget Rate, RedisKey GrantsKey, RedisKey PauseKey)
+    {
+        public int Limit => Rate.Limit;
+
+        public long WindowMicros => (long)(Rate.Window.TotalMilliseconds * 1000);
+    }
+}

@@ -1,0 +1,292 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace HubSyncWorker.Storage.Redis;
+
+/// <summary>
+/// The work queue as a Redis Stream read through one consumer group by every replica.
+/// <para>
+/// Entries are never trimmed by length: an acknowledged entry is deleted (XACK + XDEL in one script), so the stream holds exactly
+/// the entries waiting plus those handed out and not yet acknowledged, and nothing unacknowledged can ever be dropped.
+/// </para>
+/// <para>
+/// Waiting reads poll (every <see cref="RedisOptions.QueuePollInterval"/>) instead of using XREADGROUP BLOCK: a blocking command
+/// would stall every other caller of the shared multiplexer, and a dedicated connection per reader is not worth it at these rates.
+/// </para>
+/// </summary>
+internal sealed class RedisWorkQueue(
+    IConnectionMultiplexer redis,
+    IOptions<RedisOptions> options,
+    TimeProvider timeProvider,
+    ILogger<RedisWorkQueue> logger) : IWorkQueue
+{
+    // KEYS[1] = stream, KEYS[2..n] = waiting markers; ARGV[1] = marker TTL ms, then (contactId, reason, enqueuedAtMs) per item.
+    // The marker check and the XADD run in one script, so two replicas enqueuing the same contact at once still add one entry.
+    private const string EnqueueScript = """
+        local ttl = ARGV[1]
+        for i = 2, #KEYS do
+          local j = (i - 2) * 3 + 1
+          if redis.call('EXISTS', KEYS[i]) == 0 then
+            local id = redis.call('XADD', KEYS[1], '*', 'c', ARGV[j + 1], 'r', ARGV[j + 2], 't', ARGV[j + 3])
+            redis.call('SET', KEYS[i], id, 'PX', ttl)
+          end
+        end
+        return #KEYS - 1
+        """;
+
+    // KEYS[1] = stream; ARGV = group, consumer, min idle ms, count, waiting-marker prefix.
+    // Reclaims entries idle too long (their consumer is presumed dead), then reads new ones, and removes the waiting marker of each
+    // entry handed out, all atomically: a change enqueued after this read is queued again, one enqueued before is covered by it.
+    private const string ReadScript = """
+        local stream, group, consumer = KEYS[1], ARGV[1], ARGV[2]
+        local count, prefix = tonumber(ARGV[4]), ARGV[5]
+        local out = {}
+        local claimed = redis.call('XAUTOCLAIM', stream, group, consumer, ARGV[3], '0-0', 'COUNT', count)
+        for _, e in ipairs(claimed[2]) do
+          if e then
+            local p = redis.call('XPENDING', stream, group, e[1], e[1], 1)
+            local deliveries = 1
+            if p[1] then deliveries = p[1][4] end
+            out[#out + 1] = {e[1], e[2], deliveries}
+          end
+        end
+        if #out < count then
+          local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', count - #out, 'STREAMS', stream, '>')
+          if r then
+            for _, e in ipairs(r[1][2]) do
+              out[#out + 1] = {e[1], e[2], 1}
+            end
+          end
+        end
+        for _, o in ipairs(out) do
+          local fields = o[2]
+          for i = 1, #fields, 2 do
+            if fields[i] == 'c' then
+              local marker = prefix .. fields[i + 1]
+              if redis.call('GET', marker) == o[1] then redis.call('DEL', marker) end
+            end
+          end
+        end
+        return out
+        """;
+
+    // KEYS[1] = stream; ARGV[1] = group, ARGV[2..] = entry ids.
+    private const string AcknowledgeScript = """
+        redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+        return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
+        """;
+
+    // KEYS[1] = stream; ARGV[1] = group. One snapshot: length, unacknowledged count, server time (ms), oldest entry id.
+    private const string StatsScript = """
+        local len = redis.call('XLEN', KEYS[1])
+        local unacked = 0
+        local p = redis.pcall('XPENDING', KEYS[1], ARGV[1])
+        if type(p) == 'table' and not p.err then unacked = p[1] end
+        local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+        local t = redis.call('TIME')
+        local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local oldestId = ''
+        if oldest[1] then oldestId = oldest[1][1] end
+        return {len, unacked, nowMs, oldestId}
+        """;
+
+    private readonly RedisOptions _options = options.Value;
+    private readonly RedisKeys _keys = new(options.Value);
+    private readonly string _streamName = options.Value.KeyPrefix + options.Value.QueueStreamName;
+    private volatile bool _groupReady;
+
+    public Task EnqueueAsync(IReadOnlyCollection<WorkItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var keys = new RedisKey[items.Count + 1];
+        var values = new RedisValue[(items.Count * 3) + 1];
+        keys[0] = _keys.Stream;
+        values[0] = (long)_options.CoalesceTtl.TotalMilliseconds;
+        var i = 0;
+        foreach (var item in items)
+        {
+            keys[i + 1] = _keys.WaitingMarker(item.ContactId);
+            values[(i * 3) + 1] = item.ContactId;
+            values[(i * 3) + 2] = item.Reason.ToString();
+            values[(i * 3) + 3] = item.EnqueuedAt.ToUnixTimeMilliseconds();
+            i++;
+        }
+
+        return RedisFailures.GuardAsync(
+            "enqueue",
+            () => redis.GetDatabase().ScriptEvaluateAsync(EnqueueScript, keys, values),
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<LeasedWorkItem>> ReadAsync(string consumer, int maxCount, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consumer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var started = timeProvider.GetTimestamp();
+        while (true)
+        {
+            var items = await ReadOnceAsync(consumer, maxCount, cancellationToken);
+            var remaining = wait - timeProvider.GetElapsedTime(started);
+            if (items.Count > 0 || remaining <= TimeSpan.Zero)
+            {
+                return items;
+            }
+
+            var pause = remaining < _options.QueuePollInterval ? remaining : _options.QueuePollInterval;
+            await Task.Delay(pause, timeProvider, cancellationToken);
+        }
+    }
+
+    public Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var values = new RedisValue[items.Count + 1];
+        values[0] = _options.ConsumerGroup;
+        var i = 1;
+        foreach (var item in items)
+        {
+            values[i++] = item.EntryId;
+        }
+
+        return RedisFailures.GuardAsync(
+            "acknowledge",
+            () => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [_keys.Stream], values),
+            cancellationToken);
+    }
+
+    public async Task<WorkQueueStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        var result = await RedisFailures.GuardAsync(
+            "queue stats",
+            () => redis.GetDatabase().ScriptEvaluateAsync(StatsScript, [_keys.Stream], [_options.ConsumerGroup]),
+            cancellationToken);
+        var parts = (RedisResult[])result!;
+        var length = (long)parts[0];
+        var unacknowledged = (long)parts[1];
+        var nowMs = (long)parts[2];
+        var oldestId = (string?)parts[3];
+        TimeSpan? oldestAge = string.IsNullOrEmpty(oldestId)
+            ? null
+            : TimeSpan.FromMilliseconds(Math.Max(0, nowMs - StreamIdMilliseconds(oldestId)));
+        return new WorkQueueStats(Math.Max(0, length - unacknowledged), unacknowledged, oldestAge);
+    }
+
+    private async Task<IReadOnlyList<LeasedWorkItem>> ReadOnceAsync(string consumer, int maxCount, CancellationToken cancellationToken)
+    {
+        if (!_groupReady)
+        {
+            await EnsureGroupAsync(cancellationToken);
+        }
+
+        RedisResult result;
+        try
+        {
+            result = await EvaluateReadAsync(consumer, maxCount, cancellationToken);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
+        {
+            // The stream or group vanished (a Redis restart without persistence, or a FLUSH): recreate and read again.
+            await EnsureGroupAsync(cancellationToken);
+            result = await EvaluateReadAsync(consumer, maxCount, cancellationToken);
+        }
+
+        var entries = (RedisResult[])result!;
+        var leased = new List<LeasedWorkItem>(entries.Length);
+        foreach (var entry in entries)
+        {
+            var parts = (RedisResult[])entry!;
+            var entryId = (string)parts[0]!;
+            var item = Parse(parts[1]);
+            if (item is null)
+            {
+                Log.UnreadableEntryDropped(logger, entryId);
+                await AcknowledgeAsync([new LeasedWorkItem(entryId, new WorkItem("", WorkReason.Manual, default), 1)], cancellationToken);
+                continue;
+            }
+
+            leased.Add(new LeasedWorkItem(entryId, item, (long)parts[2]));
+        }
+
+        return leased;
+    }
+
+    private Task<RedisResult> EvaluateReadAsync(string consumer, int maxCount, CancellationToken cancellationToken) =>
+        RedisFailures.GuardAsync(
+            "read",
+            () => redis.GetDatabase().ScriptEvaluateAsync(
+                ReadScript,
+                [_keys.Stream],
+                [
+                    _options.ConsumerGroup,
+                    consumer,
+                    (long)_options.ClaimIdleTime.TotalMilliseconds,
+                    maxCount,
+                    _keys.WaitingMarkerPrefix,
+                ]),
+            cancellationToken);
+
+    private async Task EnsureGroupAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Position 0: entries queued before the group existed (e.g. by a replica that only enqueues) are delivered too.
+            await RedisFailures.GuardAsync(
+                "create consumer group",
+                () => redis.GetDatabase().StreamCreateConsumerGroupAsync(_keys.Stream, _options.ConsumerGroup, StreamPosition.Beginning, createStream: true),
+                cancellationToken);
+            Log.ConsumerGroupCreated(logger, _options.ConsumerGroup, _streamName);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Another replica created it first.
+        }
+
+        _groupReady = true;
+    }
+
+    private static WorkItem? Parse(RedisResult fields)
+    {
+        var values = (RedisResult[])fields!;
+        string? contactId = null;
+        var reason = WorkReason.Manual;
+        long? enqueuedAtMs = null;
+        for (var i = 0; i + 1 < values.Length; i += 2)
+        {
+            var value = (string?)values[i + 1];
+            switch ((string?)values[i])
+            {
+                case "c":
+                    contactId = value;
+                    break;
+                case "r":
+                    _ = Enum.TryParse(value, out reason);
+                    break;
+                case "t" when long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms):
+                    enqueuedAtMs = ms;
+                    break;
+            }
+        }
+
+        return string.IsNullOrEmpty(contactId) || enqueuedAtMs is null
+            ? null
+            : new WorkItem(contactId, reason, DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMs.Value));
+    }
+
+    /// <summary>A stream id is <c>{unix ms}-{sequence}</c>, stamped by the server's clock when the entry was added.</summary>
+    internal static long StreamIdMilliseconds(string entryId)
+    {
+        var dash = entryId.IndexOf('-', StringComparison.Ordinal);
+        return long.Parse(dash < 0 ? entryId : entryId[..dash], NumberStyles.Integer, CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using HubSyncWorker.HubSpot.RateLimiting;
+using HubSyncWorker.Storage.InMemory;
+using HubSyncWorker.Storage.Redis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace HubSyncWorker.Storage;
+
+/// <summary>Registers the storage layer: Redis when <c>Redis:ConnectionString</c> is set, else the embedded in-memory store.</summary>
+internal static class StorageServiceCollectionExtensions
+{
+    /// <summary>HubSpot's burst budget for the smallest plan, used when <c>HubSpot:RequestsPerTenSeconds</c> is not set.</summary>
+    internal const int DefaultRequestsPerTenSeconds = 100;
+
+    /// <summary>HubSpot's search budget, used when <c>HubSpot:SearchRequestsPerSecond</c> is not set.</summary>
+    internal const int DefaultSearchRequestsPerSecond = 5;
+
+    /// <summary>
+    /// Registers <see cref="IWorkQueue"/>, <see cref="IDedupeStore"/>, <see cref="ICheckpointStore"/>, <see cref="IDistributedLock"/>
+    /// and <see cref="IDeadLetterStore"/>, validated <see cref="RedisOptions"/>, and in Redis mode one shared
+    /// <see cref="IConnectionMultiplexer"/> and the shared <see cref="IHubSpotRateLimiter"/> (replacing any in-process limiter
+    /// registered before; in embedded mode the HubSpot library's in-process limiter stays).
+    /// </summary>
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<RedisOptions>()
+            .Bind(builder.Configuration.GetSection(RedisOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<StorageModeAnnouncement>();
+
+        var connectionString = builder.Configuration[$"{RedisOptions.SectionName}:{nameof(RedisOptions.ConnectionString)}"];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            services.AddSingleton<IWorkQueue, InMemoryWorkQueue>();
+            services.AddSingleton<IDedupeStore, InMemoryDedupeStore>();
+            services.AddSingleton<ICheckpointStore, InMemoryCheckpointStore>();
+            services.AddSingleton<IDistributedLock, InMemoryDistributedLock>();
+            services.AddSingleton<IDeadLetterStore, InMemoryDeadLetterStore>();
+            return builder;
+        }
+
+        services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(ConnectOptions(sp.GetRequiredService<IOptions<RedisOptions>>().Value)));
+        services.AddSingleton<IWorkQueue, RedisWorkQueue>();
+        services.AddSingleton<IDedupeStore, RedisDedupeStore>();
+        services.AddSingleton<ICheckpointStore, RedisCheckpointStore>();
+        services.AddSingleton<IDistributedLock, RedisDistributedLock>();
+        services.AddSingleton<IDeadLetterStore, RedisDeadLetterStore>();
+        services.RemoveAll<IHubSpotRateLimiter>();
+        services.AddSingleton<IHubSpotRateLimiter>(sp =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            var perTenSeconds = configuration.GetValue("HubSpot:RequestsPerTenSeconds", DefaultRequestsPerTenSeconds);
+            var searchPerSecond = configuration.GetValue("HubSpot:SearchRequestsPerSecond", DefaultSearchRequestsPerSecond);
+            return new RedisRateLimiter(
+                sp.GetRequiredService<IConnectionMultiplexer>(),
+                sp.GetRequiredService<IOptions<RedisOptions>>(),
+                new RateBudget(perTenSeconds, TimeSpan.FromSeconds(10)),
+                new RateBudget(searchPerSecond, TimeSpan.FromSeconds(1)),
+                sp.GetRequiredService<TimeProvider>());
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Parses the connection string so the process starts even while Redis is briefly down (commands fail fast with
+    /// <see cref="StorageUnavailableException"/> until it is back; the multiplexer reconnects on its own).
+    /// </summary>
+    internal static ConfigurationOptions ConnectOptions(RedisOptions options)
+    {
+        var configuration = ConfigurationOptions.Parse(options.ConnectionString!);
+        configuration.AbortOnConnectFail = false;
+        return configuration;
+    }
+
+    /// <summary>The endpoints as host:port, for logs: never the password or anything else from the connection string.</summary>
+    internal static string DescribeEndpoints(string connectionString) =>
+        string.Join(", ", ConfigurationOptions.Parse(connectionString).EndPoints.Select(endpoint => endpoint switch
+        {
+            System.Net.DnsEndPoint dns => string.Create(CultureInfo.InvariantCulture, $"{dns.Host}:{dns.Port}"),
+            System.Net.IPEndPoint ip => ip.ToString(),
+            _ => endpoint.ToString() ?? "?",
+        }));
+
+    /// <summary>Says at start which store is active, so an operator never runs several replicas on the embedded one by mistake.</summary>
+    private sealed class StorageModeAnnouncement(IOptions<RedisOptions> options, ILogger<StorageModeAnnouncement> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var value = options.Value;
+            if (value.UsesEmbeddedStore)
+            {
+                Log.EmbeddedStoreActive(logger);
+            }
+            else
+            {
+                var endpoints = DescribeEndpoints(value.ConnectionString!);
+                Log.RedisStoreActive(logger, endpoints, value.KeyPrefix);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -57,4 +57,21 @@ internal sealed class InMemoryDedupeStore(TimeProvider timeProvider) : IDedupeSt
 
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyList<bool>> ContainsAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        cancellationToken.ThrowIfCancellationRequested();
+        var seen = new bool[keys.Count];
+        lock (_gate)
+        {
+            var now = timeProvider.GetUtcNow();
+            for (var i = 0; i < keys.Count; i++)
+            {
+                seen[i] = _expiresAt.TryGetValue(keys[i], out var expiresAt) && expiresAt > now;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<bool>>(seen);
+    }
 }

@@ -45,4 +45,29 @@ internal sealed class RedisDedupeStore(IConnectionMultiplexer redis, IOptions<Re
         var redisKeys = keys.Select(_keys.Dedupe).ToArray();
         return RedisFailures.GuardAsync("dedupe forget", () => redis.GetDatabase().KeyDeleteAsync(redisKeys), cancellationToken);
     }
+
+    public async Task<IReadOnlyList<bool>> ContainsAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        return await RedisFailures.GuardAsync(
+            "dedupe check",
+            async () =>
+            {
+                var batch = redis.GetDatabase().CreateBatch();
+                var exists = new Task<bool>[keys.Count];
+                for (var i = 0; i < keys.Count; i++)
+                {
+                    exists[i] = batch.KeyExistsAsync(_keys.Dedupe(keys[i]));
+                }
+
+                batch.Execute();
+                return (IReadOnlyList<bool>)await Task.WhenAll(exists);
+            },
+            cancellationToken);
+    }
 }

@@ -1,0 +1,65 @@
+using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.Qualification;
+
+namespace HubSyncWorker.Sync;
+
+/// <summary>How one processing call behaves.</summary>
+/// <param name="Origin">Where the contacts came from, for metrics (<c>resync</c>, <c>queue</c>).</param>
+/// <param name="DryRun">Evaluate and report, never write.</param>
+/// <param name="Report">Where decisions are tallied.</param>
+/// <param name="BeforeWrite">The fencing check made before each write (throws when this process no longer holds its lock).</param>
+internal sealed record ProcessingContext(string Origin, bool DryRun, SyncReport Report, Func<CancellationToken, Task>? BeforeWrite = null);
+
+/// <summary>
+/// The heart of every sync path: load (done by the caller), evaluate with the pure policy, diff against HubSpot's values,
+/// then write only what changed.
+/// </summary>
+internal sealed class ContactBatchProcessor(
+    ContactSnapshotReader reader,
+    QualificationPolicy policy,
+    ContactWriteBack writeBack,
+    SyncMetrics metrics,
+    TimeProvider timeProvider)
+{
+    public async Task<WriteBackOutcome> ProcessAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, ProcessingContext context, CancellationToken cancellationToken)
+    {
+        if (contacts.Count == 0)
+        {
+            return WriteBackOutcome.None;
+        }
+
+        var snapshots = await reader.ToSnapshotsAsync(contacts, historyIncluded, cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        var plans = new List<WriteBackPlan>(snapshots.Count);
+        foreach (var snapshot in snapshots)
+        {
+            var decision = policy.Evaluate(snapshot, now);
+            var plan = policy.ComputeChanges(snapshot, decision);
+            var previous = snapshot.Get(policy.OutputNames.Status);
+            context.Report.Record(previous, decision, plan);
+            if (plan.HasChanges)
+            {
+                plans.Add(plan);
+                var to = decision.Status.ToPropertyValue();
+                if (!string.Equals(previous, to, StringComparison.Ordinal))
+                {
+                    metrics.Transition(string.IsNullOrWhiteSpace(previous) ? SyncReport.NoStatus : previous, to, decision.SourceBucket);
+                }
+            }
+        }
+
+        metrics.Evaluated(context.Origin, snapshots.Count);
+        metrics.Skipped(snapshots.Count - plans.Count);
+        if (context.DryRun || plans.Count == 0)
+        {
+            return WriteBackOutcome.None;
+        }
+
+        if (context.BeforeWrite is not null)
+        {
+            await context.BeforeWrite(cancellationToken);
+        }
+
+        return await writeBack.WriteAsync(plans, cancellationToken);
+    }
+}

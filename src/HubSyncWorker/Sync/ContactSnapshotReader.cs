@@ -1,0 +1,137 @@
+using System.Globalization;
+using HubSyncWorker.HubSpot;
+using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.Qualification;
+using QualificationHistoryEntry = HubSyncWorker.Qualification.PropertyHistoryEntry;
+
+namespace HubSyncWorker.Sync;
+
+/// <summary>
+/// Turns HubSpot records into the snapshots the policy evaluates, asking HubSpot for exactly the properties the policy reads.
+/// </summary>
+/// <remarks>
+/// Conversion names live in the history of <c>recent_conversion_event_name</c>, and asking the list endpoint for history halves its
+/// page size (50 instead of 100). So the list path reads no history: a contact with at most two conversions has them all in
+/// <c>first_conversion_event_name</c> and <c>recent_conversion_event_name</c>; only contacts with more have their history fetched,
+/// in batch reads of up to 100.
+/// </remarks>
+internal sealed class ContactSnapshotReader
+{
+    internal const string ConversionCountProperty = "num_conversion_events";
+    internal const string FirstConversionProperty = "first_conversion_event_name";
+    internal const string RecentConversionProperty = "recent_conversion_event_name";
+    private const int BatchLimit = 100;
+
+    private readonly IHubSpotCrmClient _client;
+
+    public ContactSnapshotReader(IHubSpotCrmClient client, QualificationPolicy policy)
+    {
+        _client = client;
+        HistoryProperties = policy.HistoryProperties;
+        var properties = new List<string>(policy.RequiredProperties);
+        if (HistoryProperties.Count > 0)
+        {
+            foreach (var name in (string[])[ConversionCountProperty, FirstConversionProperty, RecentConversionProperty])
+            {
+                if (!properties.Contains(name, StringComparer.Ordinal))
+                {
+                    properties.Add(name);
+                }
+            }
+        }
+
+        Properties = properties;
+    }
+
+    /// <summary>The current-value properties every read asks for.</summary>
+    public IReadOnlyList<string> Properties { get; }
+
+    /// <summary>The properties whose history the policy needs (conversion names).</summary>
+    public IReadOnlyList<string> HistoryProperties { get; }
+
+    /// <summary>
+    /// Snapshots of <paramref name="contacts"/>. When <paramref name="historyIncluded"/> is false, contacts with more than two
+    /// conversions get their history fetched first (one batch read per 100 of them).
+    /// </summary>
+    public async Task<IReadOnlyList<ContactSnapshot>> ToSnapshotsAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, CancellationToken cancellationToken)
+    {
+        Dictionary<string, HubSpotContact>? withHistory = null;
+        if (!historyIncluded && HistoryProperties.Count > 0)
+        {
+            var needHistory = new List<string>();
+            foreach (var contact in contacts)
+            {
+                if (ConversionCount(contact) > 2)
+                {
+                    needHistory.Add(contact.Id);
+                }
+            }
+
+            if (needHistory.Count > 0)
+            {
+                withHistory = new Dictionary<string, HubSpotContact>(StringComparer.Ordinal);
+                foreach (var chunk in needHistory.Chunk(BatchLimit))
+                {
+                    var read = await _client.BatchReadContactsAsync(chunk, [RecentConversionProperty], HistoryProperties, cancellationToken);
+                    foreach (var found in read.Found)
+                    {
+                        withHistory[found.Id] = found;
+                    }
+                }
+            }
+        }
+
+        var snapshots = new ContactSnapshot[contacts.Count];
+        for (var i = 0; i < contacts.Count; i++)
+        {
+            var contact = contacts[i];
+            var history = historyIncluded ? contact.PropertiesWithHistory
+                : withHistory is not null && withHistory.TryGetValue(contact.Id, out var read) ? read.PropertiesWithHistory
+                : null;
+            snapshots[i] = history is not null && HistoryProperties.Count > 0
+                ? ContactSnapshot.FromHubSpot(contact.Id, contact.Properties, Convert(history))
+                : new ContactSnapshot(contact.Id, contact.Properties, ConversionNamesWithoutHistory(contact));
+        }
+
+        return snapshots;
+    }
+
+    /// <summary>All conversion names of a contact with at most two conversions, from the first and the most recent one.</summary>
+    internal static IReadOnlyList<string> ConversionNamesWithoutHistory(HubSpotContact contact)
+    {
+        var first = contact.GetProperty(FirstConversionProperty);
+        var recent = contact.GetProperty(RecentConversionProperty);
+        var count = ConversionCount(contact);
+        return (string.IsNullOrWhiteSpace(first), string.IsNullOrWhiteSpace(recent)) switch
+        {
+            (true, true) => [],
+            (false, true) => [first!],
+            (true, false) => [recent!],
+            _ when count >= 2 => [first!, recent!],
+            _ when string.Equals(first, recent, StringComparison.Ordinal) => [recent!],
+            _ => [first!, recent!],
+        };
+    }
+
+    private static int ConversionCount(HubSpotContact contact) =>
+        int.TryParse(contact.GetProperty(ConversionCountProperty), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) ? count
+        : double.TryParse(contact.GetProperty(ConversionCountProperty), NumberStyles.Float, CultureInfo.InvariantCulture, out var real) ? (int)real
+        : 0;
+
+    private static Dictionary<string, IReadOnlyList<QualificationHistoryEntry>> Convert(IReadOnlyDictionary<string, IReadOnlyList<HubSpot.Contacts.PropertyHistoryEntry>> history)
+    {
+        var converted = new Dictionary<string, IReadOnlyList<QualificationHistoryEntry>>(history.Count, StringComparer.Ordinal);
+        foreach (var (name, entries) in history)
+        {
+            var list = new QualificationHistoryEntry[entries.Count];
+            for (var i = 0; i < entries.Count; i++)
+            {
+                list[i] = new QualificationHistoryEntry(entries[i].Value, entries[i].Timestamp?.ToString("O", CultureInfo.InvariantCulture));
+            }
+
+            converted[name] = list;
+        }
+
+        return converted;
+    }
+}

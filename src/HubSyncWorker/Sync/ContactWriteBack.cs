@@ -1,0 +1,171 @@
+using HubSyncWorker.HubSpot;
+using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.Qualification;
+using HubSyncWorker.Storage;
+
+namespace HubSyncWorker.Sync;
+
+/// <summary>What a write-back did.</summary>
+internal sealed record WriteBackOutcome(int Written, int NotFound, int DeadLettered, int Regressions, int RegressionsUnverified, int Calls)
+{
+    public static WriteBackOutcome None { get; } = new(0, 0, 0, 0, 0, 0);
+
+    public WriteBackOutcome Add(WriteBackOutcome other) => new(
+        Written + other.Written, NotFound + other.NotFound, DeadLettered + other.DeadLettered,
+        Regressions + other.Regressions, RegressionsUnverified + other.RegressionsUnverified, Calls + other.Calls);
+}
+
+/// <summary>
+/// Writes decisions back to HubSpot with batch updates of up to 100, handling each input's fate: a contact gone from HubSpot is
+/// dropped, a value HubSpot refuses goes to the dead-letter store (and a metric) without holding back the rest of the batch.
+/// A lifecycle regression is two separate requests — clear, then set — and is verified by reading the stage back.
+/// </summary>
+internal sealed class ContactWriteBack(
+    IHubSpotCrmClient client,
+    IDeadLetterStore deadLetters,
+    SyncMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<ContactWriteBack> logger)
+{
+    internal const string LifecycleStageProperty = "lifecyclestage";
+    private const int BatchLimit = 100;
+    private const string NotFoundCategory = "OBJECT_NOT_FOUND";
+
+    public async Task<WriteBackOutcome> WriteAsync(IReadOnlyList<WriteBackPlan> plans, CancellationToken cancellationToken)
+    {
+        var outcome = WriteBackOutcome.None;
+        foreach (var chunk in plans.Where(p => p.HasChanges).Chunk(BatchLimit))
+        {
+            outcome = outcome.Add(await WriteChunkAsync(chunk, cancellationToken));
+        }
+
+        return outcome;
+    }
+
+    private async Task<WriteBackOutcome> WriteChunkAsync(IReadOnlyList<WriteBackPlan> plans, CancellationToken cancellationToken)
+    {
+        var outcome = WriteBackOutcome.None;
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+
+        // HubSpot ignores a backward lifecycle write and does not order the inputs of a batch: the clear must be its own request.
+        var regressions = plans.Where(p => p.ClearLifecycleStageFirst).ToList();
+        if (regressions.Count > 0)
+        {
+            var clears = regressions.Select(p => new ContactUpdate(p.ContactId, new Dictionary<string, string> { [LifecycleStageProperty] = "" })).ToList();
+            var cleared = await UpdateAsync(clears, gone, cancellationToken);
+            outcome = outcome.Add(cleared with { Written = 0 });
+        }
+
+        var updates = plans.Where(p => !gone.Contains(p.ContactId)).Select(p => new ContactUpdate(p.ContactId, p.Changes)).ToList();
+        if (updates.Count > 0)
+        {
+            outcome = outcome.Add(await UpdateAsync(updates, gone, cancellationToken));
+        }
+
+        var toVerify = regressions.Where(p => !gone.Contains(p.ContactId)).ToList();
+        if (toVerify.Count > 0)
+        {
+            outcome = outcome.Add(await VerifyRegressionsAsync(toVerify, cancellationToken));
+        }
+
+        metrics.Written(outcome.Written);
+        return outcome;
+    }
+
+    /// <summary>One batch update; a whole-batch refusal (400 without multi-status) is bisected to find the input at fault.</summary>
+    private async Task<WriteBackOutcome> UpdateAsync(List<ContactUpdate> updates, HashSet<string> gone, CancellationToken cancellationToken)
+    {
+        var result = await client.BatchUpdateContactsAsync(updates, cancellationToken);
+        var outcome = new WriteBackOutcome(0, 0, 0, 0, 0, 1);
+        if (result.BatchFailure is { } failure)
+        {
+            if (updates.Count == 1)
+            {
+                await DeadLetterAsync(updates[0], failure.Category ?? "BATCH_REJECTED", failure.Message, cancellationToken);
+                return outcome with { DeadLettered = 1 };
+            }
+
+            WriteBackLog.BatchBisected(logger, updates.Count, failure.Category, failure.Message);
+            var half = updates.Count / 2;
+            outcome = outcome.Add(await UpdateAsync(updates[..half], gone, cancellationToken));
+            return outcome.Add(await UpdateAsync(updates[half..], gone, cancellationToken));
+        }
+
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var error in result.Errors)
+        {
+            if (error.ContactId is null)
+            {
+                WriteBackLog.UnattributedError(logger, error.Category, error.Message);
+                continue;
+            }
+
+            if (!failed.Add(error.ContactId))
+            {
+                continue;
+            }
+
+            if (string.Equals(error.Category, NotFoundCategory, StringComparison.Ordinal))
+            {
+                gone.Add(error.ContactId);
+                outcome = outcome with { NotFound = outcome.NotFound + 1 };
+                metrics.NotFound(1);
+                WriteBackLog.ContactGone(logger, error.ContactId);
+            }
+            else
+            {
+                var update = updates.FirstOrDefault(u => u.Id == error.ContactId);
+                if (update is not null)
+                {
+                    await DeadLetterAsync(update, error.Category ?? "UNKNOWN", error.Message, cancellationToken);
+                    outcome = outcome with { DeadLettered = outcome.DeadLettered + 1 };
+                }
+            }
+        }
+
+        return outcome with { Written = updates.Count(u => !failed.Contains(u.Id)) };
+    }
+
+    private async Task<WriteBackOutcome> VerifyRegressionsAsync(List<WriteBackPlan> regressions, CancellationToken cancellationToken)
+    {
+        var read = await client.BatchReadContactsAsync(regressions.Select(p => p.ContactId).ToList(), [LifecycleStageProperty], [], cancellationToken);
+        var stages = read.Found.ToDictionary(c => c.Id, c => c.GetProperty(LifecycleStageProperty), StringComparer.Ordinal);
+        var unverified = 0;
+        foreach (var plan in regressions)
+        {
+            var expected = plan.Changes.GetValueOrDefault(LifecycleStageProperty);
+            if (stages.TryGetValue(plan.ContactId, out var actual) && !string.Equals(actual, expected, StringComparison.Ordinal))
+            {
+                unverified++;
+                WriteBackLog.RegressionNotApplied(logger, plan.ContactId, expected, actual);
+            }
+        }
+
+        return new WriteBackOutcome(0, 0, 0, regressions.Count, unverified, 1);
+    }
+
+    private async Task DeadLetterAsync(ContactUpdate update, string category, string message, CancellationToken cancellationToken)
+    {
+        metrics.DeadLettered(category);
+        WriteBackLog.DeadLettered(logger, update.Id, category, message);
+        await deadLetters.AddAsync(new DeadLetter(update.Id, update.Properties, category, message, timeProvider.GetUtcNow()), cancellationToken);
+    }
+}
+
+internal static partial class WriteBackLog
+{
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "HubSpot refused a batch of {Count} updates ({Category}: {Message}); splitting it to find the input at fault")]
+    public static partial void BatchBisected(ILogger logger, int count, string? category, string message);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "HubSpot reported an error not tied to an input ({Category}: {Message})")]
+    public static partial void UnattributedError(ILogger logger, string? category, string message);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Contact {ContactId} is gone from HubSpot (deleted or merged away); dropped")]
+    public static partial void ContactGone(ILogger logger, string contactId);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "Write to contact {ContactId} refused for good ({Category}: {Message}); kept in the dead-letter list")]
+    public static partial void DeadLettered(ILogger logger, string contactId, string category, string message);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "Lifecycle regression of contact {ContactId} not applied: expected {Expected}, HubSpot holds {Actual}")]
+    public static partial void RegressionNotApplied(ILogger logger, string contactId, string? expected, string? actual);
+}

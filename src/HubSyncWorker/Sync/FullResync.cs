@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Text.Json;
+using HubSyncWorker.HubSpot;
+using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.Storage;
+using Microsoft.Extensions.Options;
+
+namespace HubSyncWorker.Sync;
+
+/// <summary>How a full resync ended.</summary>
+internal enum ResyncOutcome
+{
+    Completed,
+
+    /// <summary>Another process holds the resync lock (and the caller did not wait).</summary>
+    AlreadyRunning,
+
+    /// <summary>The lock was lost mid-run (another holder took it); this run stopped before writing under it.</summary>
+    LockLost,
+
+    Cancelled,
+
+    Failed,
+}
+
+/// <summary>A full resync's result: counts, the decisions' report and the API usage.</summary>
+internal sealed record ResyncResult(ResyncOutcome Outcome, bool DryRun, long Processed, long? Total, WriteBackOutcome Writes, int ListCalls, SyncReport Report, TimeSpan Duration, string? Error = null);
+
+/// <summary>Progress of the resync running in this process (for logs and <c>GET /admin/resync</c>).</summary>
+internal sealed record ResyncProgress(bool Running, bool DryRun, long Processed, long? Total, long Changed, double ContactsPerSecond, TimeSpan? Eta, DateTimeOffset? StartedAt, ResyncOutcome? LastOutcome, string? LastSummary);
+
+/// <summary>What a resync checkpoint holds, so a killed resync resumes where it stopped.</summary>
+internal sealed record ResyncCheckpoint(string After, long Processed, DateTimeOffset StartedAt);
+
+/// <summary>
+/// A full resync: stream every contact with the list endpoint (100 per page, only the properties the policy reads), evaluate, and
+/// write only what changed. Runs once cluster-wide under a renewed Redis lock with a fencing check before each write; the cursor is
+/// checkpointed after each page is written, so a killed resync resumes with at most one page read again. Memory stays flat: one page
+/// is processed while the next is fetched.
+/// </summary>
+internal sealed class FullResync(
+    IHubSpotCrmClient client,
+    ContactSnapshotReader reader,
+    ContactBatchProcessor processor,
+    IDistributedLock locks,
+    ICheckpointStore checkpoints,
+    IOptionsMonitor<SyncOptions> options,
+    TimeProvider timeProvider,
+    ILogger<FullResync> logger)
+{
+    internal const string LockName = "resync";
+    private const int PageSize = 100;
+    private readonly Lock _gate = new();
+    private ResyncProgress _progress = new(false, false, 0, null, 0, 0, null, null, null, null);
+
+    public ResyncProgress Progress
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _progress;
+            }
+        }
+    }
+
+    internal static string CheckpointName(bool dryRun) => dryRun ? "resync:dry-run:cursor" : "resync:cursor";
+
+    /// <summary>Runs one full resync. With <paramref name="waitForLock"/> it waits for a resync running elsewhere to finish first.</summary>
+    public async Task<ResyncResult> RunAsync(bool dryRun, bool waitForLock, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var started = timeProvider.GetTimestamp();
+        var report = new SyncReport(settings.DryRunSamplesPerTransition);
+
+        var lease = await locks.TryAcquireAsync(LockName, settings.ResyncLockTtl, cancellationToken);
+        while (lease is null && waitForLock)
+        {
+            ResyncLog.WaitingForLock(logger);
+            await Task.Delay(settings.ResyncLockTtl / 6, timeProvider, cancellationToken);
+            lease = await locks.TryAcquireAsync(LockName, settings.ResyncLockTtl, cancellationToken);
+        }
+
+        if (lease is null)
+        {
+            ResyncLog.AlreadyRunning(logger);
+            return new ResyncResult(ResyncOutcome.AlreadyRunning, dryRun, 0, null, WriteBackOutcome.None, 0, report, TimeSpan.Zero);
+        }
+
+        await using (lease)
+        {
+            await using var keeper = LockLeaseKeeper.Start(lease, settings.ResyncLockTtl, timeProvider, logger);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.LeaseLost);
+            try
+            {
+                return await RunLockedAsync(lease, dryRun, report, started, linked.Token);
+            }
+            catch (OperationCanceledException) when (keeper.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                ResyncLog.LockLost(logger, lease.FencingToken);
+                return Finish(new ResyncResult(ResyncOutcome.LockLost, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started)));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                ResyncLog.Cancelled(logger, Progress.Processed);
+                return Finish(new ResyncResult(ResyncOutcome.Cancelled, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started)));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                ResyncLog.Failed(logger, ex, Progress.Processed);
+                return Finish(new ResyncResult(ResyncOutcome.Failed, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started), ex.Message));
+            }
+        }
+    }
+
+    private async Task<ResyncResult> RunLockedAsync(ILockLease lease, bool dryRun, SyncReport report, long started, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var checkpointName = CheckpointName(dryRun);
+        var checkpoint = await LoadCheckpointAsync(checkpointName, cancellationToken);
+        var startedAt = checkpoint?.StartedAt ?? timeProvider.GetUtcNow();
+        var processed = checkpoint?.Processed ?? 0;
+        var total = await CountContactsAsync(cancellationToken);
+        if (checkpoint is not null)
+        {
+            ResyncLog.Resuming(logger, processed, startedAt);
+        }
+
+        ResyncLog.Started(logger, dryRun, total, lease.FencingToken);
+        SetProgress(new ResyncProgress(true, dryRun, processed, total, 0, 0, null, startedAt, null, null));
+
+        var context = new ProcessingContext("resync", dryRun, report, async ct =>
+        {
+            if (!await lease.IsStillHeldAsync(ct))
+            {
+                throw new OperationCanceledException("The resync lock was lost before a write.");
+            }
+        });
+
+        var writes = WriteBackOutcome.None;
+        var listCalls = 1;
+        var lastProgressLog = timeProvider.GetTimestamp();
+        var runStarted = timeProvider.GetTimestamp();
+        var processedAtStart = processed;
+
+        // One page is processed while the next is fetched: the list cursor is sequential, but the two calls overlap.
+        var pending = ListAsync(checkpoint?.After, cancellationToken);
+        while (true)
+        {
+            var page = await pending;
+            if (page.NextAfter is not null)
+            {
+                pending = ListAsync(page.NextAfter, cancellationToken);
+                listCalls++;
+            }
+
+            writes = writes.Add(await processor.ProcessAsync(page.Results, historyIncluded: false, context, cancellationToken));
+            processed += page.Results.Count;
+
+            if (page.NextAfter is null)
+            {
+                break;
+            }
+
+            await checkpoints.SetAsync(checkpointName, JsonSerializer.Serialize(new ResyncCheckpoint(page.NextAfter, processed, startedAt)), cancellationToken);
+
+            var elapsed = timeProvider.GetElapsedTime(runStarted);
+            var rate = elapsed.TotalSeconds > 0 ? (processed - processedAtStart) / elapsed.TotalSeconds : 0;
+            TimeSpan? eta = total is { } t && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, t - processed) / rate) : null;
+            SetProgress(new ResyncProgress(true, dryRun, processed, total, report.Changed, rate, eta, startedAt, null, null));
+            if (timeProvider.GetElapsedTime(lastProgressLog) >= settings.ProgressInterval && logger.IsEnabled(LogLevel.Information))
+            {
+                lastProgressLog = timeProvider.GetTimestamp();
+                ResyncLog.Progress(logger, processed, total?.ToString(CultureInfo.InvariantCulture) ?? "?", rate, eta?.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) ?? "?", report.Changed);
+            }
+        }
+
+        await checkpoints.DeleteAsync(checkpointName, cancellationToken);
+        var result = new ResyncResult(ResyncOutcome.Completed, dryRun, processed, total, writes, listCalls, report, timeProvider.GetElapsedTime(started));
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            ResyncLog.Completed(logger, dryRun, processed, report.Changed, writes.Written, writes.DeadLettered, writes.NotFound, listCalls, result.Duration.TotalSeconds, report.TransitionSummary());
+        }
+
+        return Finish(result);
+    }
+
+    private Task<ContactPage> ListAsync(string? after, CancellationToken cancellationToken) =>
+        client.ListContactsAsync(new ContactListQuery { Limit = PageSize, After = after, Properties = reader.Properties }, cancellationToken);
+
+    /// <summary>The number of contacts, for progress and ETA: one search call (search has its own budget), null if it fails.</summary>
+    private async Task<long?> CountContactsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var page = await client.SearchContactsAsync(new ContactSearchRequest { Limit = 1, Properties = ["hs_object_id"] }, cancellationToken);
+            return page.Total;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ResyncLog.CountFailed(logger, ex.Message);
+            return null;
+        }
+    }
+
+    private async Task<ResyncCheckpoint?> LoadCheckpointAsync(string name, CancellationToken cancellationToken)
+    {
+        var json = await checkpoints.GetAsync(name, cancellationToken);
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ResyncCheckpoint>(json);
+        }
+        catch (JsonException)
+        {
+            ResyncLog.CheckpointUnreadable(logger, name);
+            return null;
+        }
+    }
+
+    private ResyncResult Finish(ResyncResult result)
+    {
+        var summary = $"{result.Outcome}: {result.Processed} contacts, {result.Report.Changed} to change ({result.Report.TransitionSummary()}), {result.Writes.Written} written";
+        var last = Progress;
+        SetProgress(last with { Running = false, LastOutcome = result.Outcome, LastSummary = summary, Processed = result.Processed, Changed = result.Report.Changed });
+        return result;
+    }
+
+    private void SetProgress(ResyncProgress progress)
+    {
+        lock (_gate)
+        {
+            _progress = progress;
+        }
+    }
+}
+
+internal static partial class ResyncLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Full resync started (dry run: {DryRun}); {Total} contacts in HubSpot; lock fencing token {FencingToken}")]
+    public static partial void Started(ILogger logger, bool dryRun, long? total, long fencingToken);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Resync progress: {Processed}/{Total} contacts, {Rate:F0} contacts/s, ETA {Eta}, {Changed} to change")]
+    public static partial void Progress(ILogger logger, long processed, string total, double rate, string eta, long changed);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Full resync done (dry run: {DryRun}): {Processed} contacts, {Changed} changed, {Written} written, {DeadLettered} dead-lettered, {NotFound} gone, {ListCalls} list calls, {Seconds:F1} s; {Transitions}")]
+    public static partial void Completed(ILogger logger, bool dryRun, long processed, long changed, int written, int deadLettered, int notFound, int listCalls, double seconds, string transitions);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Resuming an interrupted resync after {Processed} contacts (started {StartedAt:O})")]
+    public static partial void Resuming(ILogger logger, long processed, DateTimeOffset startedAt);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "A full resync is already running elsewhere; not starting another")]
+    public static partial void AlreadyRunning(ILogger logger);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Waiting for the full resync running elsewhere to finish")]
+    public static partial void WaitingForLock(ILogger logger);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "The resync lock (fencing token {FencingToken}) was lost; stopped before writing under it")]
+    public static partial void LockLost(ILogger logger, long fencingToken);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Full resync cancelled after {Processed} contacts; it resumes from its checkpoint next time")]
+    public static partial void Cancelled(ILogger logger, long processed);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "Full resync failed after {Processed} contacts; it resumes from its checkpoint next time")]
+    public static partial void Failed(ILogger logger, Exception exception, long processed);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Could not count contacts for progress ({Reason}); progress shows no total")]
+    public static partial void CountFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Resync checkpoint {Name} is unreadable; starting from the beginning")]
+    public static partial void CheckpointUnreadable(ILogger logger, string name);
+}

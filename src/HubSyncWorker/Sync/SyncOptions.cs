@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace HubSyncWorker.Sync;
+
+/// <summary>The sync engine: full resyncs, incremental syncs, the work-queue consumer and write-back (section <c>Sync</c>).</summary>
+public sealed class SyncOptions
+{
+    public const string SectionName = "Sync";
+
+    /// <summary>Evaluate and report what would change, never write to HubSpot. Default: <c>false</c>.</summary>
+    public bool DryRun { get; set; }
+
+    /// <summary>Ensure the HubSync property group and output properties exist at start. Default: <c>true</c>.</summary>
+    public bool BootstrapProperties { get; set; } = true;
+
+    /// <summary>Run the incremental sync (search on <c>lastmodifieddate</c>) on a schedule. Default: <c>true</c>.</summary>
+    public bool IncrementalEnabled { get; set; } = true;
+
+    /// <summary>Time between incremental syncs. Default: 5 minutes. Range 10 seconds to 1 day.</summary>
+    public TimeSpan IncrementalInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How far each incremental sync reaches back before the last modification it saw: HubSpot's search index lags writes by
+    /// a few seconds, so windows overlap to miss nothing. Default: 2 minutes. Range 0 to 1 day.
+    /// </summary>
+    public TimeSpan IncrementalOverlap { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Where the very first incremental sync starts, back from now (later ones start at their checkpoint). Default: 1 hour.</summary>
+    public TimeSpan IncrementalInitialLookback { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Quartz cron expression for scheduled full resyncs (e.g. <c>0 0 3 ? * SUN</c>: Sundays at 03:00 UTC). Default: none
+    /// (full resyncs run on demand: the <c>resync</c> verb, the Helm job, or <c>POST /admin/resync</c>).
+    /// </summary>
+    public string? FullResyncCron { get; set; }
+
+    /// <summary>Consume the work queue (webhook and incremental-sync work) in this process. Default: <c>true</c>.</summary>
+    public bool QueueConsumerEnabled { get; set; } = true;
+
+    /// <summary>Most contacts read from the queue, evaluated and written together (HubSpot's batch limit). Default: 100. Range 1-100.</summary>
+    public int QueueBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// How long the consumer waits for more work to fill a batch once the first item arrived: a little latency buys fewer API calls.
+    /// Default: 200 milliseconds. Range 0 to 10 seconds.
+    /// </summary>
+    public TimeSpan QueueBatchWindow { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>This replica's consumer name in the queue's consumer group. Default: host name and process id.</summary>
+    public string? ConsumerName { get; set; }
+
+    /// <summary>Lifetime of the resync lock; it is renewed every third of it while the resync runs. Default: 1 minute.</summary>
+    public TimeSpan ResyncLockTtl { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often a running resync logs its progress. Default: 10 seconds.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many example contacts a dry run reports per transition. Default: 5. Range 0-100.</summary>
+    public int DryRunSamplesPerTransition { get; set; } = 5;
+
+    internal string EffectiveConsumerName => string.IsNullOrWhiteSpace(ConsumerName)
+        ? $"{Environment.MachineName}-{Environment.ProcessId}"
+        : ConsumerName;
+}
+
+/// <summary>Validates <see cref="SyncOptions"/>; every error names the key and the value, all at once.</summary>
+internal sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SyncOptions options)
+    {
+        var errors = new List<string>();
+        Range(errors, nameof(SyncOptions.IncrementalInterval), options.IncrementalInterval, TimeSpan.FromSeconds(10), TimeSpan.FromDays(1));
+        Range(errors, nameof(SyncOptions.IncrementalOverlap), options.IncrementalOverlap, TimeSpan.Zero, TimeSpan.FromDays(1));
+        Range(errors, nameof(SyncOptions.IncrementalInitialLookback), options.IncrementalInitialLookback, TimeSpan.Zero, TimeSpan.FromDays(365));
+        Range(errors, nameof(SyncOptions.QueueBatchWindow), options.QueueBatchWindow, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        Range(errors, nameof(SyncOptions.ResyncLockTtl), options.ResyncLockTtl, TimeSpan.FromSeconds(3), TimeSpan.FromHours(1));
+        Range(errors, nameof(SyncOptions.ProgressInterval), options.ProgressInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        if (options.QueueBatchSize is < 1 or > 100)
+        {
+            errors.Add($"{SyncOptions.SectionName}:{nameof(SyncOptions.QueueBatchSize)} must be between 1 and 100 (HubSpot's batch limit); got {options.QueueBatchSize}.");
+        }
+
+        if (options.DryRunSamplesPerTransition is < 0 or > 100)
+        {
+            errors.Add($"{SyncOptions.SectionName}:{nameof(SyncOptions.DryRunSamplesPerTransition)} must be between 0 and 100; got {options.DryRunSamplesPerTransition}.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.FullResyncCron) && !IsValidCron(options.FullResyncCron))
+        {
+            errors.Add($"{SyncOptions.SectionName}:{nameof(SyncOptions.FullResyncCron)} is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year]); got '{options.FullResyncCron}'.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsValidCron(string expression)
+    {
+        try
+        {
+            _ = new CronExpression(expression);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static void Range(List<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{SyncOptions.SectionName}:{key} must be between {min:c} and {max:c}; got {value:c}.");
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using HubSyncWorker.Storage;
+using HubSyncWorker.Storage.InMemory;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HubSyncWorker.UnitTests.Storage;
+
+public sealed class InMemoryDedupeStoreTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly InMemoryDedupeStore _store;
+
+    public InMemoryDedupeStoreTests() => _store = new InMemoryDedupeStore(_time);
+
+    [Fact]
+    public async Task TryMarkAsync_NewAndRepeatedKeys_ReportsOnlyFirstSightingsAsNew()
+    {
+        Assert.Equal([true, true], await _store.TryMarkAsync(["a", "b"], TimeSpan.FromHours(25), default));
+        Assert.Equal([false, true, false], await _store.TryMarkAsync(["b", "c", "c"], TimeSpan.FromHours(25), default));
+    }
+
+    [Fact]
+    public async Task TryMarkAsync_AfterTtl_KeyIsNewAgain()
+    {
+        await _store.TryMarkAsync(["a"], TimeSpan.FromHours(25), default);
+
+        _time.Advance(TimeSpan.FromHours(25) - TimeSpan.FromTicks(1));
+        Assert.Equal([false], await _store.TryMarkAsync(["a"], TimeSpan.FromHours(25), default));
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal([true], await _store.TryMarkAsync(["a"], TimeSpan.FromHours(25), default));
+    }
+
+    [Fact]
+    public async Task ForgetAsync_MarkedKey_IsNewAgain()
+    {
+        await _store.TryMarkAsync(["a", "b"], TimeSpan.FromHours(25), default);
+
+        await _store.ForgetAsync(["a"], default);
+
+        Assert.Equal([true, false], await _store.TryMarkAsync(["a", "b"], TimeSpan.FromHours(25), default));
+    }
+}
+
+public sealed class InMemoryCheckpointStoreTests
+{
+    [Fact]
+    public async Task SetAsync_ThenGetAndDelete_RoundTripsTheCheckpoint()
+    {
+        var store = new InMemoryCheckpointStore();
+        Assert.Null(await store.GetAsync("cursor", default));
+
+        await store.SetAsync("cursor", "after=100", default);
+        await store.SetAsync("cursor", "after=200", default);
+        Assert.Equal("after=200", await store.GetAsync("cursor", default));
+
+        await store.DeleteAsync("cursor", default);
+        Assert.Null(await store.GetAsync("cursor", default));
+    }
+}
+
+public sealed class InMemoryDistributedLockTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly InMemoryDistributedLock _lock;
+
+    public InMemoryDistributedLockTests() => _lock = new InMemoryDistributedLock(_time);
+
+    [Fact]
+    public async Task TryAcquireAsync_WhileHeld_ReturnsNull()
+    {
+        await using var first = await _lock.TryAcquireAsync("resync", TimeSpan.FromSeconds(30), default);
+
+        Assert.NotNull(first);
+        Assert.Null(await _lock.TryAcquireAsync("resync", TimeSpan.FromSeconds(30), default));
+        Assert.NotNull(await _lock.TryAcquireAsync("other-job", TimeSpan.FromSeconds(30), default));
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_AfterRelease_SucceedsWithHigherFencingToken()
+    {
+        var first = await _lock.TryAcquireAsync("resync", TimeSpan.FromSeconds(30), default);
+        await first!.DisposeAsync();
+
+        var second = await _lock.TryAcquireAsync("resync", TimeSpan.FromSeconds(30), default);
+
+        Assert.True(second!.FencingToken > first.FencingToken);
+        Assert.False(await first.IsStillHeldAsync(default));
+    }
+
+    [Fact]
+    public async Task RenewAsync_BeforeExpiry_KeepsTheLockPastItsFirstTtl()
+    {
+        var lease = await _lock.TryAcquireAsync("resync", TimeSpan.FromSeconds(30), default);
+        _time.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(await lease!.RenewAsync(default));
+
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        Assert.True(await lease.IsStillHeldAsync(default));
+        Assert.Null(await _lock.TryAcquireAsync("resync", TimeSpan.FromSeconds(30), default));
+    }
+
+    [Fact]
+    public async Task RenewAsync_AfterExpiryAndRetakenByAnother_ReturnsFalseAndStaleReleaseKeepsNewHolder()
+    {
+        var stale = await _lock.TryAcquireAsync("resync", TimeSpan.FromSeconds(30), default);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var current = await _lock.TryAcquireAsync("resync", TimeSpan.FromSeconds(30), default);
+
+        Assert.NotNull(current);
+        Assert.True(current.FencingToken > stale!.FencingToken);
+        Assert.False(await stale.RenewAsync(default));
+        Assert.False(await stale.IsStillHeldAsync(default));
+
+        await stale.DisposeAsync();
+        Assert.True(await current.IsStillHeldAsync(default));
+    }
+
+    [Fact]
+    public async Task IsStillHeldAsync_AfterExpiryEvenIfNobodyRetookIt_ReturnsFalse()
+    {
+        var lease = await _lock.TryAcquireAsync("resync", TimeSpan.FromSeconds(30), default);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.False(await lease!.IsStillHeldAsync(default));
+        Assert.False(await lease.RenewAsync(default));
+    }
+}
+
+public sealed class InMemoryDeadLetterStoreTests
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task RemoveContactAsync_AfterAdds_DropsOnlyThatContactNewestFirstOrderKept()
+    {
+        var store = NewStore(100);
+        await store.AddAsync(Letter("1"), default);
+        await store.AddAsync(Letter("2"), default);
+        await store.AddAsync(Letter("1"), default);
+        await store.AddAsync(Letter("3"), default);
+        Assert.Equal(["3", "1", "2", "1"], (await store.ListAsync(10, default)).Select(l => l.ContactId));
+
+        await store.RemoveContactAsync("1", default);
+
+        Assert.Equal(["3", "2"], (await store.ListAsync(10, default)).Select(l => l.ContactId));
+        Assert.Equal(2, await store.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task AddAsync_BeyondTheCap_KeepsNewestAndCountsAll()
+    {
+        var store = NewStore(2);
+        await store.AddAsync(Letter("1"), default);
+        await store.AddAsync(Letter("2"), default);
+        await store.AddAsync(Letter("3"), default);
+
+        Assert.Equal(["3", "2"], (await store.ListAsync(10, default)).Select(l => l.ContactId));
+        Assert.Equal(3, await store.CountAsync(default));
+    }
+
+    private static DeadLetter Letter(string contactId) =>
+        new(contactId, new Dictionary<string, string> { ["hubsync_mql_score"] = "5" }, "VALIDATION_ERROR", "bad value", At);
+
+    private static InMemoryDeadLetterStore NewStore(int max) =>
+        new(Options.Create(new RedisOptions { DeadLetterMaxEntries = max }));
+}

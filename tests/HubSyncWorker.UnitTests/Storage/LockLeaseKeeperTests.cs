@@ -1,0 +1,106 @@
+using HubSyncWorker.Storage;
+using HubSyncWorker.Storage.InMemory;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HubSyncWorker.UnitTests.Storage;
+
+public sealed class LockLeaseKeeperTests
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SignalTimeout = TimeSpan.FromSeconds(10);
+    private readonly FakeTimeProvider _time = new();
+    private readonly InMemoryDistributedLock _lock;
+
+    public LockLeaseKeeperTests() => _lock = new InMemoryDistributedLock(_time);
+
+    [Fact]
+    public async Task Start_LongJob_KeepsTheLockFarBeyondItsTtl()
+    {
+        var lease = new ObservedLease((await _lock.TryAcquireAsync("resync", Ttl, default))!);
+        await using var keeper = LockLeaseKeeper.Start(lease, Ttl, _time, new FakeLogger());
+
+        for (var i = 0; i < 12; i++)
+        {
+            _time.Advance(Ttl / 3);
+            await lease.Renewed.WaitAsync(SignalTimeout);
+        }
+
+        Assert.True(await lease.IsStillHeldAsync(default));
+        Assert.Null(await _lock.TryAcquireAsync("resync", Ttl, default));
+        Assert.False(keeper.LeaseLost.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Start_LeaseTakenOverByAnotherHolder_SignalsLeaseLost()
+    {
+        var inner = (await _lock.TryAcquireAsync("resync", Ttl, default))!;
+        var lease = new ObservedLease(inner);
+        var logger = new FakeLogger();
+        await using var keeper = LockLeaseKeeper.Start(lease, Ttl, _time, logger);
+        var lost = new TaskCompletionSource();
+        using var registration = keeper.LeaseLost.Register(() => lost.TrySetResult());
+
+        // Simulate a takeover: the lock is released behind the keeper's back and another holder takes it.
+        await inner.DisposeAsync();
+        Assert.NotNull(await _lock.TryAcquireAsync("resync", Ttl, default));
+        _time.Advance(Ttl / 3);
+
+        await lost.Task.WaitAsync(SignalTimeout);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Message.Contains("was lost", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_StoreUnreachableUntilTtlRunsOut_SignalsLeaseLost()
+    {
+        var lease = new ObservedLease((await _lock.TryAcquireAsync("resync", Ttl, default))!) { Unreachable = true };
+        await using var keeper = LockLeaseKeeper.Start(lease, Ttl, _time, new FakeLogger());
+
+        _time.Advance(Ttl / 3);
+        await lease.Renewed.WaitAsync(SignalTimeout);
+        _time.Advance(Ttl / 3);
+        await lease.Renewed.WaitAsync(SignalTimeout);
+        Assert.False(keeper.LeaseLost.IsCancellationRequested);
+
+        var lost = new TaskCompletionSource();
+        using var registration = keeper.LeaseLost.Register(() => lost.TrySetResult());
+        _time.Advance(Ttl / 3);
+
+        await lost.Task.WaitAsync(SignalTimeout);
+    }
+
+    /// <summary>Counts renewals so the test can wait for each one instead of sleeping.</summary>
+    private sealed class ObservedLease(ILockLease inner) : ILockLease
+    {
+        private readonly SemaphoreSlim _renewed = new(0);
+
+        public bool Unreachable { get; init; }
+
+        public string Name => inner.Name;
+
+        public long FencingToken => inner.FencingToken;
+
+        public Task Renewed => _renewed.WaitAsync();
+
+        public async Task<bool> RenewAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                if (Unreachable)
+                {
+                    throw new StorageUnavailableException("Redis is unavailable (test)");
+                }
+
+                return await inner.RenewAsync(cancellationToken);
+            }
+            finally
+            {
+                _renewed.Release();
+            }
+        }
+
+        public Task<bool> IsStillHeldAsync(CancellationToken cancellationToken) => inner.IsStillHeldAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}

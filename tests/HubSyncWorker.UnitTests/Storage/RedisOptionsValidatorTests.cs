@@ -1,0 +1,63 @@
+using HubSyncWorker.Storage;
+
+namespace HubSyncWorker.UnitTests.Storage;
+
+public sealed class RedisOptionsValidatorTests
+{
+    private readonly RedisOptionsValidator _validator = new();
+
+    [Fact]
+    public void Validate_Defaults_Succeeds()
+    {
+        var options = new RedisOptions();
+
+        Assert.True(_validator.Validate(null, options).Succeeded);
+        Assert.True(options.UsesEmbeddedStore);
+        Assert.Equal(TimeSpan.FromHours(25), options.DedupeTtl);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.ClaimIdleTime);
+    }
+
+    [Fact]
+    public void Validate_SeveralBadValues_ReportsEveryOneNamingKeyAndValue()
+    {
+        var options = new RedisOptions
+        {
+            KeyPrefix = "",
+            ClaimIdleTime = TimeSpan.Zero,
+            DedupeTtl = TimeSpan.FromHours(2),
+            DeadLetterMaxEntries = 0,
+        };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        var errors = result.Failures!.ToList();
+        Assert.Equal(4, errors.Count);
+        Assert.Contains(errors, e => e.Contains("Redis:KeyPrefix", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Redis:ClaimIdleTime", StringComparison.Ordinal) && e.Contains("'00:00:00'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Redis:DedupeTtl", StringComparison.Ordinal) && e.Contains("'02:00:00'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Redis:DeadLetterMaxEntries", StringComparison.Ordinal) && e.Contains("'0'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_BadConnectionStringWithPassword_NamesTheKeyButNeverThePassword()
+    {
+        var options = new RedisOptions { ConnectionString = "redis:6379,password=hunter2-secret,notanoption=1" };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        var error = Assert.Single(result.Failures!);
+        Assert.Contains("Redis:ConnectionString", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2-secret", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_GoodConnectionString_Succeeds()
+    {
+        var options = new RedisOptions { ConnectionString = "redis.default.svc:6379,password=x,ssl=false" };
+
+        Assert.True(_validator.Validate(null, options).Succeeded);
+        Assert.False(options.UsesEmbeddedStore);
+    }
+}

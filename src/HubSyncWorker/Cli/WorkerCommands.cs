@@ -1,3 +1,10 @@
+using System.Globalization;
+using HubSyncWorker.HubSpot.Bootstrap;
+using HubSyncWorker.HubSpot.Errors;
+using HubSyncWorker.Qualification;
+using HubSyncWorker.Sync;
+using Microsoft.Extensions.Options;
+
 namespace HubSyncWorker.Cli;
 
 /// <summary>Runs the verb the command line names; returns the process exit code.</summary>
@@ -20,25 +27,109 @@ internal static class WorkerCommands
             return UsageError;
         }
 
-        switch (command.Verb)
+        try
         {
-            case "help":
-                await stdout.WriteLineAsync(CommandLine.Usage);
-                return Success;
-            case "run":
-                return await RunWorkerAsync(command.ConfigurationArguments);
-            default:
-                await stderr.WriteLineAsync($"Unknown verb '{command.Verb}'.{Environment.NewLine}{CommandLine.Usage}");
-                return UsageError;
+            return command.Verb switch
+            {
+                "help" => await HelpAsync(stdout),
+                "run" => await RunWorkerAsync(command.ConfigurationArguments),
+                "setup" => await SetupAsync(command.ConfigurationArguments, stdout),
+                "resync" => await ResyncAsync(command, stdout),
+                _ => await UnknownAsync(command.Verb, stderr),
+            };
         }
+        catch (Exception ex) when (StartupFailure(ex) is { } message)
+        {
+            await stderr.WriteLineAsync(message);
+            return Failure;
+        }
+    }
+
+    /// <summary>The message for an error that stops start-up (bad configuration, invalid policy, HubSpot refusing the setup).</summary>
+    internal static string? StartupFailure(Exception ex) => ex switch
+    {
+        OptionsValidationException options => "Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, options.Failures.Select(f => "  - " + f)),
+        PolicyValidationException policy => "Invalid qualification policy:" + Environment.NewLine
+            + (policy.Errors.Count == 0 ? "  - " + policy.Message : string.Join(Environment.NewLine, policy.Errors.Select(e => "  - " + e))),
+        HubSpotPropertyMismatchException mismatch => "HubSpot properties conflict with the worker's output properties: " + mismatch.Message,
+        HubSpotDailyLimitExceededException daily => "HubSpot's daily API limit is exhausted: " + daily.Message,
+        HubSpotApiException api => "HubSpot refused a start-up call: " + api.Message,
+        HubSpotUnavailableException unavailable => "HubSpot is unreachable: " + unavailable.Message,
+        AggregateException { InnerExceptions.Count: 1 } aggregate => StartupFailure(aggregate.InnerExceptions[0]),
+        _ => null,
+    };
+
+    private static async Task<int> HelpAsync(TextWriter stdout)
+    {
+        await stdout.WriteLineAsync(CommandLine.Usage);
+        return Success;
+    }
+
+    private static async Task<int> UnknownAsync(string verb, TextWriter stderr)
+    {
+        await stderr.WriteLineAsync($"Unknown verb '{verb}'.{Environment.NewLine}{CommandLine.Usage}");
+        return UsageError;
     }
 
     private static async Task<int> RunWorkerAsync(string[] configurationArguments)
     {
         var builder = WebApplication.CreateBuilder(configurationArguments);
+        builder.AddHubSyncWorker();
         var app = builder.Build();
-        app.MapGet("/alive", () => Results.Ok("alive"));
+        app.MapHubSyncWorker();
         await app.RunAsync();
         return Environment.ExitCode;
+    }
+
+    private static IHost BuildOneShotHost(string[] configurationArguments)
+    {
+        var builder = Host.CreateApplicationBuilder(configurationArguments);
+        builder.AddHubSyncWorker(background: false);
+        return builder.Build();
+    }
+
+    private static async Task<int> SetupAsync(string[] configurationArguments, TextWriter stdout)
+    {
+        using var host = BuildOneShotHost(configurationArguments);
+        await host.StartAsync();
+        var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(CancellationToken.None);
+        await stdout.WriteLineAsync($"Property group ready: {summary.Created.Count} created, {summary.Updated.Count} updated, {summary.Unchanged.Count} already right.");
+        await host.StopAsync();
+        return Success;
+    }
+
+    private static async Task<int> ResyncAsync(ParsedCommandLine command, TextWriter stdout)
+    {
+        var dryRun = command.Flags.ContainsKey("--dry-run");
+        var configuration = dryRun ? [.. command.ConfigurationArguments, "--Sync:DryRun=true"] : command.ConfigurationArguments;
+        using var host = BuildOneShotHost(configuration);
+        await host.StartAsync();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var result = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun, waitForLock: true, lifetime.ApplicationStopping);
+        await WriteResyncSummaryAsync(result, stdout);
+        await host.StopAsync();
+        return result.Outcome == ResyncOutcome.Completed ? Success : Failure;
+    }
+
+    internal static async Task WriteResyncSummaryAsync(ResyncResult result, TextWriter stdout)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        await stdout.WriteLineAsync(string.Create(inv, $"Full resync {(result.DryRun ? "(dry run) " : "")}{result.Outcome}: {result.Processed} contacts in {result.Duration.TotalSeconds:F1} s"));
+        await stdout.WriteLineAsync(string.Create(inv, $"  {(result.DryRun ? "would change" : "changed")}: {result.Report.Changed}, unchanged: {result.Report.Unchanged}"));
+        await stdout.WriteLineAsync($"  transitions: {result.Report.TransitionSummary()}");
+        if (!result.DryRun)
+        {
+            await stdout.WriteLineAsync(string.Create(inv, $"  written: {result.Writes.Written}, dead-lettered: {result.Writes.DeadLettered}, gone: {result.Writes.NotFound}, list calls: {result.ListCalls}, update calls: {result.Writes.Calls}"));
+        }
+
+        foreach (var sample in result.Report.Samples().Take(20))
+        {
+            await stdout.WriteLineAsync($"  e.g. contact {sample.ContactId} {sample.From}→{sample.To} [{sample.SourceBucket}]: {sample.Reason}");
+        }
+
+        if (result.Error is not null)
+        {
+            await stdout.WriteLineAsync($"  error: {result.Error}");
+        }
     }
 }

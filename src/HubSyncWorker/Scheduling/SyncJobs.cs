@@ -1,0 +1,101 @@
+using HubSyncWorker.Storage;
+using HubSyncWorker.Sync;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace HubSyncWorker.Scheduling;
+
+/// <summary>
+/// The scheduled incremental sync: thin, never concurrent in this process, and run once cluster-wide through a Redis lock
+/// (a replica that finds the lock taken skips this firing).
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class IncrementalSyncJob(IncrementalSync sync, IDistributedLock locks, IOptionsMonitor<SyncOptions> options, ILogger<IncrementalSyncJob> logger) : IJob
+{
+    internal const string LockName = "incremental";
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var ttl = options.CurrentValue.ResyncLockTtl;
+        try
+        {
+            var lease = await locks.TryAcquireAsync(LockName, ttl, cancellationToken);
+            if (lease is null)
+            {
+                return;
+            }
+
+            await using (lease)
+            {
+                await sync.RunAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: the checkpoint holds what was done.
+        }
+        catch (Exception ex)
+        {
+            // The next firing retries from the checkpoint; a job exception would only be logged by Quartz anyway.
+            SchedulingLog.JobFailed(logger, ex, nameof(IncrementalSyncJob));
+        }
+    }
+}
+
+/// <summary>The scheduled full resync (when <c>Sync:FullResyncCron</c> is set); skipped when one already runs anywhere.</summary>
+[DisallowConcurrentExecution]
+internal sealed class FullResyncJob(FullResync resync, IOptionsMonitor<SyncOptions> options) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await resync.RunAsync(options.CurrentValue.DryRun, waitForLock: false, cancellationToken);
+}
+
+internal static class SchedulingExtensions
+{
+    /// <summary>Quartz: the incremental sync every <c>Sync:IncrementalInterval</c>, the full resync on <c>Sync:FullResyncCron</c>.</summary>
+    public static IHostApplicationBuilder AddScheduling(this IHostApplicationBuilder builder)
+    {
+        // Schedules are read here, before the container exists; SyncOptionsValidator has vetted the same values at start.
+        var settings = builder.Configuration.GetSection(SyncOptions.SectionName).Get<SyncOptions>() ?? new SyncOptions();
+        builder.Services.AddQuartz(quartz =>
+        {
+            if (settings.IncrementalEnabled && settings.IncrementalInterval >= TimeSpan.FromSeconds(10))
+            {
+                var key = new JobKey("incremental-sync");
+                quartz.AddJob<IncrementalSyncJob>(j => j.WithIdentity(key));
+                quartz.AddTrigger(t => t.ForJob(key).WithIdentity("incremental-sync-trigger")
+                    .StartNow()
+                    .WithSimpleSchedule(s => s.WithInterval(settings.IncrementalInterval).RepeatForever()));
+            }
+
+            if (!string.IsNullOrWhiteSpace(settings.FullResyncCron) && IsValidCron(settings.FullResyncCron))
+            {
+                var key = new JobKey("full-resync");
+                quartz.AddJob<FullResyncJob>(j => j.WithIdentity(key));
+                quartz.AddTrigger(t => t.ForJob(key).WithIdentity("full-resync-trigger")
+                    .WithCronSchedule(settings.FullResyncCron, c => c.InTimeZone(TimeZoneInfo.Utc)));
+            }
+        });
+        builder.Services.AddQuartzHostedService(q => q.WaitForJobsToComplete = true);
+        return builder;
+    }
+
+    private static bool IsValidCron(string expression)
+    {
+        try
+        {
+            _ = new CronExpression(expression);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}
+
+internal static partial class SchedulingLog
+{
+    [LoggerMessage(EventId = 3401, Level = LogLevel.Error, Message = "Scheduled job {Job} failed; the next firing resumes from its checkpoint")]
+    public static partial void JobFailed(ILogger logger, Exception exception, string job);
+}

@@ -1,0 +1,42 @@
+using HubSyncWorker.HubSpot;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace HubSyncWorker.Sync;
+
+internal static class SyncExtensions
+{
+    /// <summary>
+    /// The sync engine: HubSpot client, snapshot reader, processor, write-back, full and incremental sync, the work-queue consumer,
+    /// and the output-property bootstrap at start. Requires the storage layer and the qualification policy.
+    /// </summary>
+    public static IHostApplicationBuilder AddSync(this IHostApplicationBuilder builder, bool runBackgroundServices = true)
+    {
+        var services = builder.Services;
+        services.AddHubSpotClient(builder.Configuration.GetSection(HubSpotOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<SyncOptions>().Bind(builder.Configuration.GetSection(SyncOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SyncOptions>, SyncOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<SyncMetrics>();
+        services.TryAddSingleton<ContactSnapshotReader>();
+        services.TryAddSingleton<ContactWriteBack>();
+        services.TryAddSingleton<ContactBatchProcessor>();
+        services.TryAddSingleton<FullResync>();
+        services.TryAddSingleton<IncrementalSync>();
+        services.TryAddSingleton<LiveSyncReport>();
+        services.TryAddSingleton<OutputPropertyBootstrap>();
+        services.TryAddSingleton<WorkQueueConsumer>();
+        if (runBackgroundServices)
+        {
+            services.AddHostedService<OutputPropertyBootstrapService>();
+            var settings = builder.Configuration.GetSection(SyncOptions.SectionName).Get<SyncOptions>() ?? new SyncOptions();
+            if (settings.QueueConsumerEnabled)
+            {
+                services.AddHostedService(sp => sp.GetRequiredService<WorkQueueConsumer>());
+            }
+        }
+
+        return builder;
+    }
+}

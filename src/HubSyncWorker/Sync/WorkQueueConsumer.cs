@@ -1,0 +1,145 @@
+using HubSyncWorker.HubSpot;
+using HubSyncWorker.HubSpot.Errors;
+using HubSyncWorker.Storage;
+using Microsoft.Extensions.Options;
+
+namespace HubSyncWorker.Sync;
+
+/// <summary>
+/// Consumes the work queue: reads up to 100 contacts (waiting a moment to fill the batch), batch-reads them from HubSpot,
+/// evaluates, writes what changed, then acknowledges. A crash before the acknowledgement leaves the entries pending, and another
+/// replica reclaims them; contacts gone from HubSpot are dropped; an entry that keeps failing is dead-lettered, not retried forever.
+/// </summary>
+internal sealed class WorkQueueConsumer(
+    IWorkQueue queue,
+    IHubSpotCrmClient client,
+    ContactSnapshotReader reader,
+    ContactBatchProcessor processor,
+    IDeadLetterStore deadLetters,
+    LiveSyncReport liveReport,
+    SyncMetrics metrics,
+    IOptionsMonitor<SyncOptions> options,
+    TimeProvider timeProvider,
+    ILogger<WorkQueueConsumer> logger) : BackgroundService
+{
+    /// <summary>After this many deliveries an entry is dead-lettered instead of retried.</summary>
+    internal const int MaxDeliveries = 10;
+
+    private static readonly TimeSpan ReadWait = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var consumer = options.CurrentValue.EffectiveConsumerName;
+        ConsumerLog.Started(logger, consumer);
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var processed = await ProcessOnceAsync(consumer, stoppingToken);
+                failures = 0;
+                if (!processed)
+                {
+                    continue;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // Entries stay unacknowledged: they are handed out again after the queue's claim idle time.
+                failures++;
+                var backoff = ex is HubSpotDailyLimitExceededException
+                    ? TimeSpan.FromMinutes(5)
+                    : TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 10))));
+                ConsumerLog.BatchFailed(logger, ex, backoff.TotalSeconds);
+                try
+                {
+                    await Task.Delay(backoff, timeProvider, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads, processes and acknowledges one batch; false when the queue was empty.</summary>
+    internal async Task<bool> ProcessOnceAsync(string consumer, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var items = await queue.ReadAsync(consumer, settings.QueueBatchSize, ReadWait, cancellationToken);
+        if (items.Count == 0)
+        {
+            return false;
+        }
+
+        if (items.Count < settings.QueueBatchSize && settings.QueueBatchWindow > TimeSpan.Zero)
+        {
+            await Task.Delay(settings.QueueBatchWindow, timeProvider, cancellationToken);
+            var more = await queue.ReadAsync(consumer, settings.QueueBatchSize - items.Count, TimeSpan.Zero, cancellationToken);
+            if (more.Count > 0)
+            {
+                items = [.. items, .. more];
+            }
+        }
+
+        var poisoned = items.Where(i => i.DeliveryCount > MaxDeliveries).ToList();
+        foreach (var item in poisoned)
+        {
+            metrics.DeadLettered("REPEATED_FAILURE");
+            ConsumerLog.Poisoned(logger, item.Item.ContactId, item.DeliveryCount);
+            await deadLetters.AddAsync(
+                new DeadLetter(item.Item.ContactId, new Dictionary<string, string>(), "REPEATED_FAILURE", $"Processing failed {item.DeliveryCount - 1} times; see the logs for the errors.", timeProvider.GetUtcNow()),
+                cancellationToken);
+        }
+
+        var ids = items.Where(i => i.DeliveryCount <= MaxDeliveries).Select(i => i.Item.ContactId).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count > 0)
+        {
+            var read = await client.BatchReadContactsAsync(ids, reader.Properties, reader.HistoryProperties, cancellationToken);
+            if (read.NotFoundIds.Count > 0)
+            {
+                metrics.NotFound(read.NotFoundIds.Count);
+                ConsumerLog.ContactsGone(logger, read.NotFoundIds.Count);
+            }
+
+            var context = new ProcessingContext("queue", settings.DryRun, liveReport.Report);
+            await processor.ProcessAsync(read.Found, historyIncluded: reader.HistoryProperties.Count > 0, context, cancellationToken);
+        }
+
+        await queue.AcknowledgeAsync(items, cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        foreach (var item in items)
+        {
+            metrics.QueueLatency(now - item.Item.EnqueuedAt);
+        }
+
+        return true;
+    }
+}
+
+/// <summary>The running tally of the queue path's decisions since start (the demo's and the admin endpoint's live funnel).</summary>
+internal sealed class LiveSyncReport
+{
+    public SyncReport Report { get; } = new(samplesPerTransition: 5);
+}
+
+internal static partial class ConsumerLog
+{
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Work-queue consumer {Consumer} started")]
+    public static partial void Started(ILogger logger, string consumer);
+
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Error, Message = "A work-queue batch failed; its entries will be handed out again. Next attempt in {BackoffSeconds:F1} s")]
+    public static partial void BatchFailed(ILogger logger, Exception exception, double backoffSeconds);
+
+    [LoggerMessage(EventId = 3303, Level = LogLevel.Error, Message = "Contact {ContactId} failed {Deliveries} times; dead-lettered")]
+    public static partial void Poisoned(ILogger logger, string contactId, long deliveries);
+
+    [LoggerMessage(EventId = 3304, Level = LogLevel.Information, Message = "{Count} queued contacts are gone from HubSpot (deleted or merged away); dropped")]
+    public static partial void ContactsGone(ILogger logger, int count);
+}

@@ -55,7 +55,8 @@ internal static class WorkerCommands
         HubSpotDailyLimitExceededException daily => "HubSpot's daily API limit is exhausted: " + daily.Message,
         HubSpotApiException api => "HubSpot refused a start-up call: " + api.Message,
         HubSpotUnavailableException unavailable => "HubSpot is unreachable: " + unavailable.Message,
-        AggregateException { InnerExceptions.Count: 1 } aggregate => StartupFailure(aggregate.InnerExceptions[0]),
+        AggregateException aggregate when aggregate.InnerExceptions.All(e => StartupFailure(e) is not null) =>
+            string.Join(Environment.NewLine, aggregate.InnerExceptions.Select(StartupFailure)),
         _ => null,
     };
 

@@ -37,8 +37,8 @@ public static class HubSpotServiceCollectionExtensions
         services.TryAddTransient<HubSpotRateLimitHandler>();
 
         var settings = new RefitSettings(new SystemTextJsonContentSerializer(HubSpotJson.Options));
-        AddHubSpotPipeline(services.AddRefitClient<IHubSpotContactsApi>(settings));
-        AddHubSpotPipeline(services.AddRefitClient<IHubSpotPropertiesApi>(settings));
+        AddHubSpotPipeline(services.AddRefitGeneratedClient<IHubSpotContactsApi>(settings));
+        AddHubSpotPipeline(services.AddRefitGeneratedClient<IHubSpotPropertiesApi>(settings));
 
         services.TryAddTransient<IHubSpotCrmClient, HubSpotCrmClient>();
         services.TryAddTransient<HubSpotPropertyBootstrapper>();

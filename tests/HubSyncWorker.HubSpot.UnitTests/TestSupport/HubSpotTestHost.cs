@@ -11,14 +11,17 @@ internal sealed class HubSpotTestHost : IDisposable
     /// <summary>A distinctive token, so a test can prove it never reaches a log line.</summary>
     public const string Token = "pat-na1-7f3e1c2a-secret-token-do-not-log";
 
-    private HubSpotTestHost(ServiceProvider services)
+    private HubSpotTestHost(ServiceProvider services, IConfigurationRoot configuration)
     {
+        Configuration = configuration;
         Services = services;
         Client = services.GetRequiredService<IHubSpotCrmClient>();
         Logs = services.GetFakeLogCollector();
     }
 
     public ServiceProvider Services { get; }
+
+    public IConfigurationRoot Configuration { get; }
 
     public IHubSpotCrmClient Client { get; }
 
@@ -39,16 +42,21 @@ internal sealed class HubSpotTestHost : IDisposable
         ["HubSpot:CircuitBreakerMinimumThroughput"] = "100",
     };
 
-    public static HubSpotTestHost Create(string baseUrl, Action<Dictionary<string, string?>>? configure = null, TimeProvider? timeProvider = null)
+    public static HubSpotTestHost Create(
+        string baseUrl,
+        Action<Dictionary<string, string?>>? configure = null,
+        TimeProvider? timeProvider = null,
+        Action<IServiceCollection>? services = null)
     {
         var settings = FastSettings(baseUrl);
         configure?.Invoke(settings);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
-        services.AddSingleton(timeProvider ?? new AcceleratedTimeProvider(20));
-        services.AddHubSpotClient(configuration.GetSection(HubSpotOptions.SectionName));
-        return new HubSpotTestHost(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
+        var collection = new ServiceCollection();
+        collection.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
+        collection.AddSingleton(timeProvider ?? new AcceleratedTimeProvider(20));
+        services?.Invoke(collection);
+        collection.AddHubSpotClient(configuration.GetSection(HubSpotOptions.SectionName));
+        return new HubSpotTestHost(collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }), configuration);
     }
 
     /// <summary>Every structured value logged under <paramref name="eventId"/>, one dictionary per log line.</summary>

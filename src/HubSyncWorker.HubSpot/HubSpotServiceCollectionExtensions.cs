@@ -37,8 +37,8 @@ public static class HubSpotServiceCollectionExtensions
         services.TryAddTransient<HubSpotRateLimitHandler>();
 
         var settings = new RefitSettings(new SystemTextJsonContentSerializer(HubSpotJson.Options));
-        AddHubSpotPipeline(services.AddRefitClient<IHubSpotContactsApi>(settings));
-        AddHubSpotPipeline(services.AddRefitClient<IHubSpotPropertiesApi>(settings));
+        AddHubSpotPipeline(services.AddRefitGeneratedClient<IHubSpotContactsApi>(settings));
+        AddHubSpotPipeline(services.AddRefitGeneratedClient<IHubSpotPropertiesApi>(settings));
 
         services.TryAddTransient<IHubSpotCrmClient, HubSpotCrmClient>();
         services.TryAddTransient<HubSpotPropertyBootstrapper>();
@@ -57,7 +57,11 @@ public static class HubSpotServiceCollectionExtensions
                 // The resilience pipeline owns every timeout; HttpClient's own 100 s default would cut retries short.
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
-            .AddHttpMessageHandler<HubSpotAuthHandler>();
+            .AddHttpMessageHandler<HubSpotAuthHandler>()
+            // HttpClientFactory's default trace logging redacts header values in the message but (in 10.0) keeps the raw
+            // Authorization value in the structured state, which JSON log formatters print: the bearer token would leak.
+            // Our own [LoggerMessage] events cover retries, rate limits and the breaker, so the default loggers go.
+            .RemoveAllLoggers();
         builder.AddResilienceHandler(HubSpotResiliencePipeline.Name, (pipeline, context) =>
             {
                 context.EnableReloads<HubSpotOptions>();

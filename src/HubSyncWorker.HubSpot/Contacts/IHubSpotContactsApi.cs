@@ -5,7 +5,10 @@ namespace HubSyncWorker.HubSpot.Contacts;
 /// <summary>Refit contract of HubSpot's CRM v3 contacts endpoints. Statuses carry meaning (207, 400, 429), so every call returns <see cref="IApiResponse{T}"/>.</summary>
 internal interface IHubSpotContactsApi
 {
-    /// <summary><c>GET /crm/v3/objects/contacts</c>; the lists are sent comma-joined (<c>properties=a,b</c>), as HubSpot expects.</summary>
+    /// <summary>
+    /// <c>GET /crm/v3/objects/contacts</c>. Lists go out as one comma-joined parameter (<c>properties=a%2Cb</c>, which decodes to
+    /// <c>a,b</c>): the same bytes HubSpot's own Node and Python clients send. Refit would repeat the key without <c>CollectionFormat.Csv</c>.
+    /// </summary>
     [Get("/crm/v3/objects/contacts")]
     Task<IApiResponse<CollectionResponse<HubSpotContact>>> ListAsync(
         int limit,

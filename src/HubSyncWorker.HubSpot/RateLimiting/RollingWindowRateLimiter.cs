@@ -126,17 +126,21 @@ internal sealed class RollingWindowRateLimiter : IHubSpotRateLimiter, IDisposabl
             _timer.Dispose();
         }
 
-        private async Task WaitAsync(LinkedListNode<TaskCompletionSource> node, TaskCompletionSource waiter, CancellationToken cancellationToken)
+        // Returns the waiter's own task (no async wrapper), so a grant completes it at the moment it is made.
+        private Task WaitAsync(LinkedListNode<TaskCompletionSource> node, TaskCompletionSource waiter, CancellationToken cancellationToken)
         {
             if (cancellationToken.CanBeCanceled)
             {
-                await using var registration = cancellationToken.Register(() => Cancel(node, cancellationToken));
-                await waiter.Task;
+                var registration = cancellationToken.Register(() => Cancel(node, cancellationToken));
+                waiter.Task.ContinueWith(
+                    static (_, state) => ((CancellationTokenRegistration)state!).Dispose(),
+                    registration,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
             }
-            else
-            {
-                await waiter.Task;
-            }
+
+            return waiter.Task;
         }
 
         private void Cancel(LinkedListNode<TaskCompletionSource> node, CancellationToken cancellationToken)

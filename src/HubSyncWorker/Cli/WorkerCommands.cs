@@ -55,8 +55,11 @@ internal static class WorkerCommands
         HubSpotDailyLimitExceededException daily => "HubSpot's daily API limit is exhausted: " + daily.Message,
         HubSpotApiException api => "HubSpot refused a start-up call: " + api.Message,
         HubSpotUnavailableException unavailable => "HubSpot is unreachable: " + unavailable.Message,
+        AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
+            StartupFailure(new OptionsValidationException("startup", typeof(object), aggregate.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures))),
         AggregateException aggregate when aggregate.InnerExceptions.All(e => StartupFailure(e) is not null) =>
-            string.Join(Environment.NewLine, aggregate.InnerExceptions.Select(StartupFailure)),
+            StartupFailure(new AggregateException(aggregate.InnerExceptions.Where(e => e is OptionsValidationException)))
+                + Environment.NewLine + string.Join(Environment.NewLine, aggregate.InnerExceptions.Where(e => e is not OptionsValidationException).Select(StartupFailure)),
         _ => null,
     };
 
@@ -77,6 +80,7 @@ internal static class WorkerCommands
         var builder = WebApplication.CreateBuilder(configurationArguments);
         builder.AddHubSyncWorker();
         var app = builder.Build();
+        ValidateConfiguration(app.Services);
         app.MapHubSyncWorker();
         await app.RunAsync();
         return Environment.ExitCode;
@@ -86,7 +90,49 @@ internal static class WorkerCommands
     {
         var builder = Host.CreateApplicationBuilder(configurationArguments);
         builder.AddHubSyncWorker(background: false);
-        return builder.Build();
+        var host = builder.Build();
+        ValidateConfiguration(host.Services);
+        return host;
+    }
+
+    /// <summary>
+    /// Validates every option and the policy before anything starts, so one run reports all bad keys at once (instead of the first
+    /// component that happens to read its options failing with a stack trace).
+    /// </summary>
+    internal static void ValidateConfiguration(IServiceProvider services)
+    {
+        var errors = new List<Exception>();
+        try
+        {
+            services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            errors.Add(ex);
+        }
+        catch (AggregateException ex)
+        {
+            errors.AddRange(ex.InnerExceptions);
+        }
+
+        try
+        {
+            _ = services.GetRequiredService<QualificationPolicy>();
+        }
+        catch (PolicyValidationException ex)
+        {
+            errors.Add(ex);
+        }
+
+        if (errors.Count == 1)
+        {
+            throw errors[0];
+        }
+
+        if (errors.Count > 1)
+        {
+            throw new AggregateException(errors);
+        }
     }
 
     private static async Task<int> SetupAsync(string[] configurationArguments, TextWriter stdout)

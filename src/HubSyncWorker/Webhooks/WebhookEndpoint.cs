@@ -16,7 +16,8 @@ internal static class WebhookEndpoint
 {
     public static IEndpointRouteBuilder MapHubSpotWebhooks(this IEndpointRouteBuilder endpoints)
     {
-        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        // Read without validation: mapping happens before start-up validation, which reports a bad value with every other one.
+        var options = endpoints.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(WebhookOptions.SectionName).Get<WebhookOptions>() ?? new WebhookOptions();
         if (options.Enabled)
         {
             endpoints.MapPost(options.Path, HandleAsync).WithName("HubSpotWebhook");

@@ -1,0 +1,59 @@
+using HubSyncWorker.Cli;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HubSyncWorker.IntegrationTests.Infrastructure;
+
+/// <summary>The real worker on real Kestrel, bound to a free loopback port, configured by the test.</summary>
+internal sealed class WorkerApplication : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private WorkerApplication(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// Starts the worker. With <paramref name="background"/> false the queue consumer and schedules do not run, so a test can
+    /// inspect what the webhook endpoint queued.
+    /// </summary>
+    public static async Task<WorkerApplication> StartAsync(
+        IReadOnlyDictionary<string, string?> settings,
+        bool background = false,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddHubSyncWorker(background);
+        configureServices?.Invoke(builder.Services);
+        var app = builder.Build();
+        WorkerCommands.ValidateConfiguration(app.Services);
+        app.MapHubSyncWorker();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new WorkerApplication(app, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -6,20 +6,38 @@ using HubSyncWorker.Webhooks;
 
 namespace HubSyncWorker;
 
+/// <summary>Which parts of the worker a process runs.</summary>
+[Flags]
+internal enum WorkerFeatures
+{
+    /// <summary>Only the services (one-shot verbs such as <c>resync</c> and <c>setup</c>).</summary>
+    None = 0,
+
+    /// <summary>The HubSpot webhook endpoint.</summary>
+    Webhooks = 1,
+
+    /// <summary>The output-property bootstrap at start, the work-queue consumer and the Quartz schedules.</summary>
+    Background = 2,
+
+    All = Webhooks | Background,
+}
+
 /// <summary>The composition of the worker: every feature's registration in one place.</summary>
 internal static class WorkerHost
 {
-    /// <summary>
-    /// Registers the whole worker. With <paramref name="background"/> false (one-shot verbs such as <c>resync</c> and <c>setup</c>)
-    /// nothing runs in the background: no queue consumer, no schedules.
-    /// </summary>
-    public static IHostApplicationBuilder AddHubSyncWorker(this IHostApplicationBuilder builder, bool background = true)
+    /// <summary>Registers the worker's services and the <paramref name="features"/> this process runs.</summary>
+    public static IHostApplicationBuilder AddHubSyncWorker(this IHostApplicationBuilder builder, WorkerFeatures features = WorkerFeatures.All)
     {
         builder.AddStorage();
         builder.AddQualificationPolicy();
-        builder.AddSync(runBackgroundServices: background);
-        builder.AddWebhooks();
-        if (background)
+        builder.AddSync(runBackgroundServices: features.HasFlag(WorkerFeatures.Background));
+        if (features.HasFlag(WorkerFeatures.Webhooks))
+        {
+            // Processes that serve no webhooks need no webhook secret.
+            builder.AddWebhooks();
+        }
+
+        if (features.HasFlag(WorkerFeatures.Background))
         {
             builder.AddScheduling();
         }
@@ -31,7 +49,11 @@ internal static class WorkerHost
     public static WebApplication MapHubSyncWorker(this WebApplication app)
     {
         app.MapGet("/alive", () => Results.Text("alive"));
-        app.MapHubSpotWebhooks();
+        if (app.Services.GetService<Webhooks.WebhookIntake>() is not null)
+        {
+            app.MapHubSpotWebhooks();
+        }
+
         return app;
     }
 }

@@ -89,7 +89,7 @@ internal static class WorkerCommands
     private static IHost BuildOneShotHost(string[] configurationArguments)
     {
         var builder = Host.CreateApplicationBuilder(configurationArguments);
-        builder.AddHubSyncWorker(background: false);
+        builder.AddHubSyncWorker(WorkerFeatures.None);
         var host = builder.Build();
         ValidateConfiguration(host.Services);
         return host;
@@ -151,6 +151,12 @@ internal static class WorkerCommands
         var configuration = dryRun ? [.. command.ConfigurationArguments, "--Sync:DryRun=true"] : command.ConfigurationArguments;
         using var host = BuildOneShotHost(configuration);
         await host.StartAsync();
+        if (!dryRun && host.Services.GetRequiredService<IOptions<SyncOptions>>().Value.BootstrapProperties)
+        {
+            // A resync writes the output properties: they must exist first (idempotent, two GETs when they do).
+            await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(CancellationToken.None);
+        }
+
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         var result = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun, waitForLock: true, lifetime.ApplicationStopping);
         await WriteResyncSummaryAsync(result, stdout);

@@ -1,4 +1,5 @@
 using HubSyncWorker.Cli;
+using HubSyncWorker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,19 +29,18 @@ internal sealed class WorkerApplication : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>
-    /// Starts the worker. With <paramref name="background"/> false the queue consumer and schedules do not run, so a test can
-    /// inspect what the webhook endpoint queued.
+    /// Starts the worker with <paramref name="features"/>; by default only the webhook endpoint, so a test can inspect what it queued.
     /// </summary>
     public static async Task<WorkerApplication> StartAsync(
         IReadOnlyDictionary<string, string?> settings,
-        bool background = false,
+        WorkerFeatures features = WorkerFeatures.Webhooks,
         Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddHubSyncWorker(background);
+        builder.AddHubSyncWorker(features);
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         WorkerCommands.ValidateConfiguration(app.Services);

@@ -1,0 +1,80 @@
+using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.Sync;
+
+namespace HubSyncWorker.UnitTests.Sync;
+
+public sealed class ContactSnapshotReaderTests
+{
+    [Theory]
+    [InlineData(null, null, null, new string[0])]
+    [InlineData("1", "Newsletter", "Newsletter", new[] { "Newsletter" })]
+    [InlineData("2", "Newsletter", "Request a demo", new[] { "Newsletter", "Request a demo" })]
+    [InlineData("2", "Ebook", "Ebook", new[] { "Ebook", "Ebook" })]
+    [InlineData(null, "Newsletter", null, new[] { "Newsletter" })]
+    [InlineData("1", null, "Request a demo", new[] { "Request a demo" })]
+    public void ConversionNamesWithoutHistory_UpToTwoConversions_AreAllKnownFromFirstAndRecent(string? count, string? first, string? recent, string[] expected)
+    {
+        var contact = new HubSpotContact
+        {
+            Id = "1",
+            Properties = new Dictionary<string, string?>
+            {
+                ["num_conversion_events"] = count,
+                ["first_conversion_event_name"] = first,
+                ["recent_conversion_event_name"] = recent,
+            },
+        };
+
+        Assert.Equal(expected, ContactSnapshotReader.ConversionNamesWithoutHistory(contact));
+    }
+}
+
+public sealed class IncrementalSyncTests
+{
+    [Theory]
+    [InlineData("1767000000000", 1_767_000_000_000L)]
+    [InlineData("2026-01-01T00:00:00Z", 1_767_225_600_000L)]
+    [InlineData("2026-01-01T00:00:00.123Z", 1_767_225_600_123L)]
+    [InlineData("not a date", null)]
+    [InlineData("", null)]
+    public void ParseTimestamp_AcceptsEpochMillisecondsAndIso8601(string value, long? expected)
+    {
+        Assert.Equal(expected, IncrementalSync.ParseTimestamp(value));
+    }
+}
+
+public sealed class SyncOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_Defaults_Succeed()
+    {
+        Assert.True(new SyncOptionsValidator().Validate(null, new SyncOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_SeveralBadValues_ReportsEveryKeyAndValueAtOnce()
+    {
+        var options = new SyncOptions
+        {
+            IncrementalInterval = TimeSpan.FromSeconds(2),
+            QueueBatchSize = 101,
+            FullResyncCron = "every sunday",
+        };
+
+        var result = new SyncOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        Assert.Contains(failures, f => f.Contains("Sync:IncrementalInterval", StringComparison.Ordinal) && f.Contains("00:00:02", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Sync:QueueBatchSize", StringComparison.Ordinal) && f.Contains("101", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Sync:FullResyncCron", StringComparison.Ordinal) && f.Contains("every sunday", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("0 0 3 ? * SUN")]
+    [InlineData("0 */15 * * * ?")]
+    public void Validate_QuartzCron_Succeeds(string cron)
+    {
+        Assert.True(new SyncOptionsValidator().Validate(null, new SyncOptions { FullResyncCron = cron }).Succeeded);
+    }
+}

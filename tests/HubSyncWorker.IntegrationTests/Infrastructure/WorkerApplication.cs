@@ -1,5 +1,4 @@
 using HubSyncWorker.Cli;
-using HubSyncWorker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

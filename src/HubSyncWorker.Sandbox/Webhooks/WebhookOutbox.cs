@@ -29,7 +29,7 @@ internal sealed class WebhookOutbox : IAsyncDisposable
     private readonly string _url;
     private readonly string _signedUrl;
     private readonly HttpClient _http;
-    private readonly Channel<ContactChange> _queue = Channel.CreateUnbounded<ContactChange>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ContactChange> _queue = Channel.CreateUnbounded<ContactChange>();
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();

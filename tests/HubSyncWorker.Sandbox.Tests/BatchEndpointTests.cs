@@ -183,4 +183,27 @@ public sealed class BatchEndpointTests
         Assert.Equal(HttpStatusCode.BadRequest, duplicate.Status);
         Assert.False(session.Sandbox.Contacts.GetContact(id)!.Properties.ContainsKey("jobtitle"));
     }
+
+    [Fact]
+    public async Task BatchUpdate_ConcurrentClients_LoseNoWriteAndKeepEveryVersion()
+    {
+        await using var session = await SandboxSession.StartAsync();
+        var ids = Enumerable.Range(0, 100).Select(_ => session.Sandbox.Contacts.AddContact(new Dictionary<string, string?> { ["jobtitle"] = "seed" })).ToArray();
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async worker =>
+        {
+            for (var round = 0; round < 10; round++)
+            {
+                var inputs = ids.Select(id => (object)new { id, properties = new Dictionary<string, string> { ["jobtitle"] = $"w{worker}-r{round}" } }).ToArray();
+                Assert.Equal(HttpStatusCode.OK, (await session.BatchUpdateAsync(inputs)).Status);
+            }
+        }));
+
+        Assert.Equal(4_000, session.Sandbox.Stats.WritesChanged);
+        Assert.Equal(4_000, session.Sandbox.Stats.BatchUpdateInputs);
+        Assert.All(ids, id => Assert.Equal(41, session.Sandbox.Contacts.GetHistory(id, "jobtitle").Count));
+        Assert.All(ids, id => Assert.Equal(
+            session.Sandbox.Contacts.GetHistory(id, "jobtitle")[0].Value,
+            session.Sandbox.Contacts.GetContact(id)!.Properties["jobtitle"]));
+    }
 }

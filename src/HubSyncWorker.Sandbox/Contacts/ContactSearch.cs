@@ -3,7 +3,18 @@ using System.Globalization;
 namespace HubSyncWorker.Sandbox.Contacts;
 
 /// <summary>One search filter, as posted.</summary>
-internal sealed record SearchFilter(string PropertyName, string Operator, string? Value, string? HighValue, IReadOnlyList<string>? Values);
+internal sealed record SearchFilter(string PropertyName, string Operator, string? Value, string? HighValue, IReadOnlyList<string>? Values)
+{
+    // Filter values are read as numbers once per query, not once per contact.
+    public double? ValueNumber { get; } = ContactSearch.ReadNumber(Value);
+
+    public double? HighValueNumber { get; } = ContactSearch.ReadNumber(HighValue);
+
+    public IReadOnlyList<double?>? ValueNumbers { get; } = Values?.Select(ContactSearch.ReadNumber).ToArray();
+}
+
+/// <summary>A contact's sort key, extracted once per search so the sort does no dictionary lookups.</summary>
+internal readonly record struct SortKey(bool HasValue, double? Number, string? Text, long Id);
 
 /// <summary>A validated search request.</summary>
 internal sealed record SearchQuery(
@@ -52,20 +63,31 @@ internal static class ContactSearch
         return false;
     }
 
-    public static int CompareForSort(StoredValue? left, StoredValue? right)
+    public static SortKey KeyOf(ContactState state, string property, long id) =>
+        state.Values.TryGetValue(property, out var value) && value.Text.Length > 0
+            ? new SortKey(true, value.Number, value.Text, id)
+            : new SortKey(false, null, null, id);
+
+    /// <summary>Orders by value (numbers numerically, text case-insensitively), contacts without a value last, then by id.</summary>
+    public static int CompareForSort(in SortKey left, in SortKey right, bool descending)
     {
-        // Contacts without a value sort last ascending, as in HubSpot.
-        if (left is null || right is null)
+        int byValue;
+        if (!left.HasValue || !right.HasValue)
         {
-            return (left is null ? 1 : 0) - (right is null ? 1 : 0);
+            // Contacts without a value sort last whichever the direction.
+            byValue = (left.HasValue ? 0 : 1) - (right.HasValue ? 0 : 1);
+            return byValue != 0 ? byValue : left.Id.CompareTo(right.Id);
         }
 
-        if (left.Value.Number is { } l && right.Value.Number is { } r)
+        byValue = left.Number is { } l && right.Number is { } r
+            ? l.CompareTo(r)
+            : string.Compare(left.Text, right.Text, StringComparison.OrdinalIgnoreCase);
+        if (descending)
         {
-            return l.CompareTo(r);
+            byValue = -byValue;
         }
 
-        return string.Compare(left.Value.Text, right.Value.Text, StringComparison.OrdinalIgnoreCase);
+        return byValue != 0 ? byValue : left.Id.CompareTo(right.Id);
     }
 
     private static bool Matches(ContactState state, SearchFilter filter)
@@ -78,9 +100,9 @@ internal static class ContactSearch
             case "NOT_HAS_PROPERTY":
                 return !present;
             case "NEQ":
-                return !present || Compare(stored, filter.Value ?? "") != 0;
+                return !present || Compare(stored, filter.Value, filter.ValueNumber) != 0;
             case "NOT_IN":
-                return !present || !(filter.Values ?? []).Any(v => Compare(stored, v) == 0);
+                return !present || !InValues(stored, filter);
             case "NOT_CONTAINS_TOKEN":
                 return !present || !ContainsToken(stored.Text, filter.Value ?? "");
         }
@@ -92,24 +114,41 @@ internal static class ContactSearch
 
         return filter.Operator switch
         {
-            "EQ" => Compare(stored, filter.Value ?? "") == 0,
-            "LT" => Ordered(stored, filter.Value) is < 0,
-            "LTE" => Ordered(stored, filter.Value) is <= 0,
-            "GT" => Ordered(stored, filter.Value) is > 0,
-            "GTE" => Ordered(stored, filter.Value) is >= 0,
-            "BETWEEN" => Ordered(stored, filter.Value) is >= 0 && Ordered(stored, filter.HighValue) is <= 0,
-            "IN" => (filter.Values ?? []).Any(v => Compare(stored, v) == 0),
+            "EQ" => Compare(stored, filter.Value, filter.ValueNumber) == 0,
+            "LT" => Compare(stored, filter.Value, filter.ValueNumber) is < 0,
+            "LTE" => Compare(stored, filter.Value, filter.ValueNumber) is <= 0,
+            "GT" => Compare(stored, filter.Value, filter.ValueNumber) is > 0,
+            "GTE" => Compare(stored, filter.Value, filter.ValueNumber) is >= 0,
+            "BETWEEN" => Compare(stored, filter.Value, filter.ValueNumber) is >= 0 && Compare(stored, filter.HighValue, filter.HighValueNumber) is <= 0,
+            "IN" => InValues(stored, filter),
             "CONTAINS_TOKEN" => ContainsToken(stored.Text, filter.Value ?? ""),
             _ => false,
         };
     }
 
-    /// <summary>Like <see cref="Compare"/>, but null when the filter value is missing (range operators then match nothing).</summary>
-    private static int? Ordered(StoredValue stored, string? value) => value is null ? null : Compare(stored, value);
-
-    private static int Compare(StoredValue stored, string value)
+    private static bool InValues(StoredValue stored, SearchFilter filter)
     {
-        if (stored.Number is { } number && TryNumber(value, out var other))
+        var values = filter.Values ?? [];
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (Compare(stored, values[i], filter.ValueNumbers![i]) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Numeric when both sides are numbers, else case-insensitive text; null when the filter value is missing (matches nothing).</summary>
+    private static int? Compare(StoredValue stored, string? value, double? valueNumber)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (stored.Number is { } number && valueNumber is { } other)
         {
             return number.CompareTo(other);
         }
@@ -117,22 +156,26 @@ internal static class ContactSearch
         return string.Compare(stored.Text, value, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static bool TryNumber(string value, out double number)
+    /// <summary>A filter value as a number: decimal text, or an ISO-8601 datetime read as epoch ms.</summary>
+    internal static double? ReadNumber(string? value)
     {
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
+        if (value is null)
         {
-            return true;
+            return null;
         }
 
-        // A filter may give a datetime as ISO 8601 too; it then compares as epoch ms.
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
         if (value.Length >= 10 && char.IsAsciiDigit(value[0]) && value[4] == '-'
             && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
         {
-            number = instant.ToUnixTimeMilliseconds();
-            return true;
+            return instant.ToUnixTimeMilliseconds();
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>

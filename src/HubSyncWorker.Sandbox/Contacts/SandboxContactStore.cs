@@ -312,12 +312,7 @@ public sealed class SandboxContactStore
         var now = _time.GetUtcNow();
         lock (_lock)
         {
-            while (_pendingIndex.TryPeek(out var pending) && pending.VisibleAt <= now)
-            {
-                _pendingIndex.Dequeue();
-                pending.Record.Indexed = pending.State;
-            }
-
+            PromoteIndexed(now);
             var matches = new List<(ContactRecord Record, ContactState State)>();
             foreach (var record in _records)
             {
@@ -327,22 +322,17 @@ public sealed class SandboxContactStore
                 }
             }
 
+            var ordered = matches.ToArray();
             if (query.SortProperty is { } sort)
             {
-                var sign = query.Descending ? -1 : 1;
-                matches.Sort((a, b) =>
-                {
-                    var byValue = ContactSearch.CompareForSort(Value(a.State, sort), Value(b.State, sort));
-                    return byValue != 0 ? sign * byValue : a.Record.Id.CompareTo(b.Record.Id);
-                });
+                var keys = Array.ConvertAll(ordered, m => ContactSearch.KeyOf(m.State, sort, m.Record.Id));
+                var descending = query.Descending;
+                Array.Sort(keys, ordered, Comparer<SortKey>.Create((a, b) => ContactSearch.CompareForSort(a, b, descending)));
             }
 
-            var page = matches.Skip(query.After).Take(query.Limit).Select(m => View(m.Record, m.State, [], withDeals: false)).ToList();
-            return (matches.Count, page);
+            var page = ordered.Skip(query.After).Take(query.Limit).Select(m => View(m.Record, m.State, [], withDeals: false)).ToList();
+            return (ordered.Length, page);
         }
-
-        static StoredValue? Value(ContactState state, string name) =>
-            state.Values.TryGetValue(name, out var value) && value.Text.Length > 0 ? value : null;
     }
 
     /// <summary>
@@ -511,6 +501,17 @@ public sealed class SandboxContactStore
         else
         {
             _pendingIndex.Enqueue((now + _indexLag, record, record.Current));
+            PromoteIndexed(now);
+        }
+    }
+
+    /// <summary>Makes every pending state whose lag has passed visible to search (also run on writes, so the queue stays short).</summary>
+    private void PromoteIndexed(DateTimeOffset now)
+    {
+        while (_pendingIndex.TryPeek(out var pending) && pending.VisibleAt <= now)
+        {
+            _pendingIndex.Dequeue();
+            pending.Record.Indexed = pending.State;
         }
     }
 

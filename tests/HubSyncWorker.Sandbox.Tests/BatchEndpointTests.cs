@@ -206,4 +206,20 @@ public sealed class BatchEndpointTests
             session.Sandbox.Contacts.GetHistory(id, "jobtitle")[0].Value,
             session.Sandbox.Contacts.GetContact(id)!.Properties["jobtitle"]));
     }
+
+    [Fact]
+    public async Task BatchUpdate_ReadOnlyProperty_IsRefusedButAPersonsActivityMaySetIt()
+    {
+        await using var session = await SandboxSession.StartAsync();
+        var id = session.Sandbox.Contacts.AddContact(new Dictionary<string, string?> { ["email"] = "a@example.com" });
+
+        var api = await session.BatchUpdateAsync(new { id, properties = new Dictionary<string, string> { ["notes_last_contacted"] = "1767225600000" } });
+        session.Sandbox.Contacts.UpdateAsUser(id, new Dictionary<string, string?> { ["notes_last_contacted"] = "1767225600000" });
+
+        Assert.Equal(HttpStatusCode.MultiStatus, api.Status);
+        Assert.Equal("READ_ONLY_VALUE", api.Json["errors"]![0]!["errors"]![0]!["code"]!.GetValue<string>());
+        Assert.Equal("2026-01-01T00:00:00.000Z", session.Sandbox.Contacts.GetContact(id)!.Properties["notes_last_contacted"]);
+        Assert.Throws<ArgumentException>(() =>
+            session.Sandbox.Contacts.UpdateAsUser(id, new Dictionary<string, string?> { ["num_associated_deals"] = "3" }));
+    }
 }

@@ -32,6 +32,10 @@ public sealed class SandboxContactStore
 {
     private static readonly string[] DefaultOutputProperties = ["hs_object_id", "createdate", "lastmodifieddate"];
 
+    // Values only the sandbox itself maintains; other read-only (calculated) values, like notes_last_contacted,
+    // may be set by UpdateAsUser to simulate the activity HubSpot would compute them from.
+    private static readonly HashSet<string> SystemManaged = new(StringComparer.Ordinal) { "hs_object_id", "lastmodifieddate", "num_associated_deals" };
+
     private readonly Lock _lock = new();
     private readonly List<ContactRecord?> _records = [];
     private readonly Queue<(DateTimeOffset VisibleAt, ContactRecord Record, ContactState State)> _pendingIndex = new();
@@ -152,13 +156,14 @@ public sealed class SandboxContactStore
 
     /// <summary>
     /// Simulates a person changing the contact in HubSpot (UI, form, import): fires one <c>contact.propertyChange</c> per changed value.
-    /// Unlike API writes, a person may move <c>lifecyclestage</c> backwards. False when the contact does not exist or is archived.
+    /// Unlike API writes, a person may move <c>lifecyclestage</c> backwards, and calculated values such as <c>notes_last_contacted</c> may be set
+    /// (standing for the activity HubSpot computes them from). False when the contact does not exist or is archived.
     /// </summary>
     public bool UpdateAsUser(string id, IReadOnlyDictionary<string, string?> properties, string sourceId = "userId:1", string changeSource = "CRM_UI")
     {
         ArgumentNullException.ThrowIfNull(properties);
         var input = new ContactWrite(id, properties, null);
-        var outcome = Write([input], new ChangeOrigin(changeSource, sourceId), forwardOnlyLifecycle: false)[0];
+        var outcome = Write([input], new ChangeOrigin(changeSource, sourceId), asIntegration: false)[0];
         return outcome.Status switch
         {
             WriteStatus.Invalid => throw new ArgumentException(string.Join("; ", outcome.Errors!.Select(e => $"{e.Name}: {e.Message}")), nameof(properties)),
@@ -337,9 +342,9 @@ public sealed class SandboxContactStore
 
     /// <summary>
     /// Applies writes. Each input is validated as a whole (an invalid value refuses that input only). Values equal to the current ones are
-    /// no-ops; with <paramref name="forwardOnlyLifecycle"/> an earlier <c>lifecyclestage</c> than the current one is silently ignored.
+    /// no-ops; for an integration (API) write an earlier <c>lifecyclestage</c> than the current one is silently ignored and read-only values are refused.
     /// </summary>
-    internal List<WriteOutcome> Write(IReadOnlyList<ContactWrite> inputs, ChangeOrigin origin, bool forwardOnlyLifecycle)
+    internal List<WriteOutcome> Write(IReadOnlyList<ContactWrite> inputs, ChangeOrigin origin, bool asIntegration)
     {
         var outcomes = new List<WriteOutcome>(inputs.Count);
         var changes = new List<ContactChange>();
@@ -371,7 +376,7 @@ public sealed class SandboxContactStore
                     {
                         errors.Add(new PropertyError(name, "PROPERTY_DOESNT_EXIST", $"Property \"{name}\" does not exist"));
                     }
-                    else if (definition.ReadOnlyValue)
+                    else if (definition.ReadOnlyValue && (asIntegration || SystemManaged.Contains(name)))
                     {
                         errors.Add(new PropertyError(name, "READ_ONLY_VALUE", $"\"{name}\" is a read only property; its value cannot be set."));
                     }
@@ -400,7 +405,7 @@ public sealed class SandboxContactStore
                         continue;
                     }
 
-                    if (forwardOnlyLifecycle && lifecycle is not null && name == "lifecyclestage" && value.Length > 0 && current.Length > 0
+                    if (asIntegration && lifecycle is not null && name == "lifecyclestage" && value.Length > 0 && current.Length > 0
                         && StageOrder(lifecycle, value) < StageOrder(lifecycle, current))
                     {
                         continue;

@@ -185,7 +185,7 @@ internal sealed class ContactEndpoints(SandboxContactStore store, PropertyCatalo
                 throw HubSpotJson.Validation($"Duplicate IDs found in batch input: [{string.Join(", ", duplicates)}]. IDs must be unique");
             }
 
-            outcomes = store.Write(writes, _integration, forwardOnlyLifecycle: true);
+            outcomes = store.Write(writes, _integration, asIntegration: true);
         }
 
         var errors = outcomes.Where(o => o.Status is WriteStatus.NotFound or WriteStatus.Invalid).ToList();

@@ -187,4 +187,42 @@ public sealed class SearchEndpointTests
         Assert.Equal(HttpStatusCode.BadRequest, result.Status);
         Assert.Contains("3000", result.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("ASCENDING")]
+    [InlineData("DESCENDING")]
+    public async Task Search_SortedPagesOfALargeResult_MatchAFullSortWithValuelessContactsLast(string direction)
+    {
+        await using var session = await SandboxSession.StartAsync();
+        var expected = new List<(string Id, int? Employees)>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            int? employees = i % 10 == 0 ? null : (i * 7919) % 500;
+            var properties = new Dictionary<string, string?> { ["numemployees"] = employees?.ToString() };
+            expected.Add((session.Sandbox.Contacts.AddContact(properties), employees));
+        }
+
+        var withValue = expected.Where(e => e.Employees is not null);
+        var ordered = (direction == "ASCENDING"
+                ? withValue.OrderBy(e => e.Employees).ThenBy(e => long.Parse(e.Id))
+                : withValue.OrderByDescending(e => e.Employees).ThenBy(e => long.Parse(e.Id)))
+            .Concat(expected.Where(e => e.Employees is null))
+            .Select(e => e.Id)
+            .ToList();
+
+        var pages = new List<string>();
+        foreach (var after in new[] { 0, 30, 890, 990 })
+        {
+            var result = await session.SearchAsync(new
+            {
+                sorts = new[] { new { propertyName = "numemployees", direction } },
+                limit = 10,
+                after = after.ToString(),
+            });
+            Assert.Equal(ordered.Skip(after).Take(10), result.Results.Select(r => r!["id"]!.GetValue<string>()));
+            pages.AddRange(result.Results.Select(r => r!["id"]!.GetValue<string>()));
+        }
+
+        Assert.Equal(40, pages.Distinct().Count());
+    }
 }

@@ -42,9 +42,19 @@ internal readonly record struct StoredValue(string Text, double? Number);
 /// <summary>An immutable state of a contact; every change publishes a new one, so search can index old states.</summary>
 internal sealed record ContactState(IReadOnlyDictionary<string, StoredValue> Values, DateTimeOffset UpdatedAt, bool Archived);
 
-/// <summary>The mutable record behind a contact; guarded by the store's lock.</summary>
-internal sealed class ContactRecord(long id, DateTimeOffset createdAt, ContactState state)
+/// <summary>
+/// The mutable record behind a contact; guarded by the store's lock. Kept small because benchmarks hold a million of them:
+/// the creation values double as the first history version (no copy), later versions and deals are allocated on first use.
+/// </summary>
+internal sealed class ContactRecord(long id, DateTimeOffset createdAt, ContactState state, ChangeOrigin createdBy)
 {
+    // System-maintained values whose history the sandbox does not report.
+    private static readonly HashSet<string> UnversionedNames = new(StringComparer.Ordinal) { "hs_object_id", "lastmodifieddate", "num_associated_deals" };
+
+    private readonly IReadOnlyDictionary<string, StoredValue> _initialValues = state.Values;
+    private Dictionary<string, List<SandboxPropertyVersion>>? _changes;
+    private SortedSet<long>? _deals;
+
     public long Id { get; } = id;
 
     public DateTimeOffset CreatedAt { get; } = createdAt;
@@ -54,11 +64,47 @@ internal sealed class ContactRecord(long id, DateTimeOffset createdAt, ContactSt
     /// <summary>The state search sees (lags behind <see cref="Current"/> when an index lag is configured); null until indexed.</summary>
     public ContactState? Indexed { get; set; }
 
-    public Dictionary<string, List<SandboxPropertyVersion>> History { get; } = new(StringComparer.Ordinal);
-
-    public SortedSet<long> Deals { get; } = [];
-
     public long? MergedInto { get; set; }
+
+    public IReadOnlyCollection<long> Deals => (IReadOnlyCollection<long>?)_deals ?? [];
+
+    public bool AddDeal(long dealId) => (_deals ??= []).Add(dealId);
+
+    public bool RemoveDeal(long dealId) => _deals?.Remove(dealId) ?? false;
+
+    public void AddDeals(IEnumerable<long> dealIds) => (_deals ??= []).UnionWith(dealIds);
+
+    public void Append(string name, SandboxPropertyVersion version)
+    {
+        _changes ??= new Dictionary<string, List<SandboxPropertyVersion>>(StringComparer.Ordinal);
+        if (!_changes.TryGetValue(name, out var versions))
+        {
+            versions = [];
+            _changes[name] = versions;
+        }
+
+        versions.Add(version);
+    }
+
+    /// <summary>Every version of a property, newest first.</summary>
+    public SandboxPropertyVersion[] History(string name)
+    {
+        var changes = _changes?.GetValueOrDefault(name);
+        var initial = !UnversionedNames.Contains(name) && _initialValues.TryGetValue(name, out var value) ? value.Text : null;
+        var result = new SandboxPropertyVersion[(changes?.Count ?? 0) + (initial is null ? 0 : 1)];
+        var index = 0;
+        for (var i = (changes?.Count ?? 0) - 1; i >= 0; i--)
+        {
+            result[index++] = changes![i];
+        }
+
+        if (initial is not null)
+        {
+            result[index] = new SandboxPropertyVersion(initial, CreatedAt, createdBy.ChangeSource, createdBy.SourceId);
+        }
+
+        return result;
+    }
 }
 
 /// <summary>What an endpoint needs of one contact, copied under the lock.</summary>

@@ -68,6 +68,70 @@ internal static class ContactSearch
             ? new SortKey(true, value.Number, value.Text, id)
             : new SortKey(false, null, null, id);
 
+    /// <summary>
+    /// Puts the first <paramref name="top"/> keys of the sort order, sorted, at the start of <paramref name="keys"/>. A page only needs
+    /// the first after + limit (at most 10,000) keys, so a bounded max-heap does it in about one comparison per contact when the data
+    /// is already nearly in order (the usual lastmodifieddate sort), instead of sorting every match.
+    /// </summary>
+    public static void SortTop(Span<SortKey> keys, int top, bool descending)
+    {
+        if (top <= 0)
+        {
+            return;
+        }
+
+        if (top * 2 >= keys.Length)
+        {
+            keys.Sort((a, b) => CompareForSort(a, b, descending));
+            return;
+        }
+
+        var heap = keys[..top];
+        for (var i = (top / 2) - 1; i >= 0; i--)
+        {
+            SiftDown(heap, i, descending);
+        }
+
+        for (var i = top; i < keys.Length; i++)
+        {
+            if (CompareForSort(keys[i], heap[0], descending) < 0)
+            {
+                heap[0] = keys[i];
+                SiftDown(heap, 0, descending);
+            }
+        }
+
+        heap.Sort((a, b) => CompareForSort(a, b, descending));
+    }
+
+    // Max-heap on the sort order: the root is the last of the best keys seen so far.
+    private static void SiftDown(Span<SortKey> heap, int index, bool descending)
+    {
+        while (true)
+        {
+            var largest = index;
+            var left = (2 * index) + 1;
+            var right = left + 1;
+            if (left < heap.Length && CompareForSort(heap[left], heap[largest], descending) > 0)
+            {
+                largest = left;
+            }
+
+            if (right < heap.Length && CompareForSort(heap[right], heap[largest], descending) > 0)
+            {
+                largest = right;
+            }
+
+            if (largest == index)
+            {
+                return;
+            }
+
+            (heap[index], heap[largest]) = (heap[largest], heap[index]);
+            index = largest;
+        }
+    }
+
     /// <summary>Orders by value (numbers numerically, text case-insensitively), contacts without a value last, then by id.</summary>
     public static int CompareForSort(in SortKey left, in SortKey right, bool descending)
     {

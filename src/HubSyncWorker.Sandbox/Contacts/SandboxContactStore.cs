@@ -31,6 +31,7 @@ internal sealed record PropertyError(string Name, string Code, string Message);
 public sealed class SandboxContactStore
 {
     private static readonly string[] DefaultOutputProperties = ["hs_object_id", "createdate", "lastmodifieddate"];
+    private static readonly StoredValue ZeroDeals = new("0", 0);
 
     // Values only the sandbox itself maintains; other read-only (calculated) values, like notes_last_contacted,
     // may be set by UpdateAsUser to simulate the activity HubSpot would compute them from.
@@ -44,6 +45,7 @@ public sealed class SandboxContactStore
     private readonly TimeSpan _indexLag;
     private readonly Action<IReadOnlyList<ContactChange>> _publish;
     private readonly SandboxStats _stats;
+    private SortKey[] _sortBuffer = [];
     private int _activeCount;
 
     internal SandboxContactStore(PropertyCatalog catalog, TimeProvider time, TimeSpan indexLag, SandboxStats stats, Action<IReadOnlyList<ContactChange>> publish)
@@ -97,19 +99,18 @@ public sealed class SandboxContactStore
         {
             id = _records.Count + 1;
             var createdAt = values.TryGetValue("createdate", out var created) && PropertyCatalog.TryParseInstant(created, out var instant) ? instant : now;
-            var record = new ContactRecord(id, createdAt, new ContactState(new Dictionary<string, StoredValue>(), now, Archived: false));
-            var stored = new Dictionary<string, StoredValue>(values.Count + 3, StringComparer.Ordinal);
+            var stored = new Dictionary<string, StoredValue>(values.Count + 4, StringComparer.Ordinal);
             foreach (var (name, value) in values)
             {
                 stored[name] = Store(name, value);
-                record.History[name] = [new SandboxPropertyVersion(value, now, origin.ChangeSource, origin.SourceId)];
             }
 
+            var nowText = PropertyCatalog.FormatDateTime(now);
             stored["hs_object_id"] = new StoredValue(id.ToString(CultureInfo.InvariantCulture), id);
-            stored["createdate"] = Store("createdate", PropertyCatalog.FormatDateTime(createdAt));
-            stored["lastmodifieddate"] = Store("lastmodifieddate", PropertyCatalog.FormatDateTime(now));
-            stored["num_associated_deals"] = new StoredValue("0", 0);
-            record.Current = new ContactState(stored, now, Archived: false);
+            stored["createdate"] = createdAt == now ? new StoredValue(nowText, now.ToUnixTimeMilliseconds()) : Store("createdate", PropertyCatalog.FormatDateTime(createdAt));
+            stored["lastmodifieddate"] = new StoredValue(nowText, now.ToUnixTimeMilliseconds());
+            stored["num_associated_deals"] = ZeroDeals;
+            var record = new ContactRecord(id, createdAt, new ContactState(stored, now, Archived: false), origin);
             _records.Add(record);
             _activeCount++;
             Publish(record, now);
@@ -150,7 +151,7 @@ public sealed class SandboxContactStore
     {
         lock (_lock)
         {
-            return Find(id)?.History.GetValueOrDefault(propertyName) is { } versions ? [.. Enumerable.Reverse(versions)] : [];
+            return Find(id)?.History(propertyName) ?? [];
         }
     }
 
@@ -232,7 +233,7 @@ public sealed class SandboxContactStore
                 }
             }
 
-            primary.Deals.UnionWith(merged.Deals);
+            primary.AddDeals(merged.Deals);
             values["num_associated_deals"] = new StoredValue(primary.Deals.Count.ToString(CultureInfo.InvariantCulture), primary.Deals.Count);
             values["lastmodifieddate"] = Store("lastmodifieddate", PropertyCatalog.FormatDateTime(now));
             primary.Current = new ContactState(values, now, Archived: false);
@@ -318,25 +319,53 @@ public sealed class SandboxContactStore
         lock (_lock)
         {
             PromoteIndexed(now);
-            var matches = new List<(ContactRecord Record, ContactState State)>();
+            if (query.SortProperty is not { } sort)
+            {
+                // Id order: count every match, keep only the requested page (no per-search buffer).
+                var total = 0;
+                var page = new List<ContactView>(query.Limit);
+                foreach (var record in _records)
+                {
+                    if (record?.Indexed is { Archived: false } state && ContactSearch.Matches(state, query.FilterGroups))
+                    {
+                        if (total >= query.After && page.Count < query.Limit)
+                        {
+                            page.Add(View(record, state, [], withDeals: false));
+                        }
+
+                        total++;
+                    }
+                }
+
+                return (total, page);
+            }
+
+            // Sorted: one reused key buffer (the lock makes it single-user), so searches over 100k+ contacts allocate no large arrays.
+            var count = 0;
             foreach (var record in _records)
             {
                 if (record?.Indexed is { Archived: false } state && ContactSearch.Matches(state, query.FilterGroups))
                 {
-                    matches.Add((record, state));
+                    if (count == _sortBuffer.Length)
+                    {
+                        Array.Resize(ref _sortBuffer, Math.Max(1024, count * 2));
+                    }
+
+                    _sortBuffer[count++] = ContactSearch.KeyOf(state, sort, record.Id);
                 }
             }
 
-            var ordered = matches.ToArray();
-            if (query.SortProperty is { } sort)
+            var keys = _sortBuffer.AsSpan(0, count);
+            ContactSearch.SortTop(keys, Math.Min(count, query.After + query.Limit), query.Descending);
+            var sortedPage = new List<ContactView>(query.Limit);
+            for (var i = query.After; i < count && sortedPage.Count < query.Limit; i++)
             {
-                var keys = Array.ConvertAll(ordered, m => ContactSearch.KeyOf(m.State, sort, m.Record.Id));
-                var descending = query.Descending;
-                Array.Sort(keys, ordered, Comparer<SortKey>.Create((a, b) => ContactSearch.CompareForSort(a, b, descending)));
+                var record = _records[(int)keys[i].Id - 1]!;
+                sortedPage.Add(View(record, record.Indexed!, [], withDeals: false));
             }
 
-            var page = ordered.Skip(query.After).Take(query.Limit).Select(m => View(m.Record, m.State, [], withDeals: false)).ToList();
-            return (ordered.Length, page);
+            keys.Clear();
+            return (count, sortedPage);
         }
     }
 
@@ -470,13 +499,7 @@ public sealed class SandboxContactStore
 
     private static void Append(ContactRecord record, string name, string value, DateTimeOffset now, ChangeOrigin origin)
     {
-        if (!record.History.TryGetValue(name, out var versions))
-        {
-            versions = [];
-            record.History[name] = versions;
-        }
-
-        versions.Add(new SandboxPropertyVersion(value, now, origin.ChangeSource, origin.SourceId));
+        record.Append(name, new SandboxPropertyVersion(value, now, origin.ChangeSource, origin.SourceId));
     }
 
     private static ContactView View(ContactRecord record, ContactState state, IReadOnlyCollection<string> historyFor, bool withDeals)
@@ -487,7 +510,7 @@ public sealed class SandboxContactStore
             history = new Dictionary<string, SandboxPropertyVersion[]>(StringComparer.Ordinal);
             foreach (var name in historyFor)
             {
-                history[name] = record.History.TryGetValue(name, out var versions) ? [.. Enumerable.Reverse(versions)] : [];
+                history[name] = record.History(name);
             }
         }
 
@@ -560,7 +583,7 @@ public sealed class SandboxContactStore
         var changes = new List<ContactChange>();
         lock (_lock)
         {
-            if (Find(contactId) is not { Current.Archived: false } record || (remove ? !record.Deals.Remove(dealId) : !record.Deals.Add(dealId)))
+            if (Find(contactId) is not { Current.Archived: false } record || (remove ? !record.RemoveDeal(dealId) : !record.AddDeal(dealId)))
             {
                 return false;
             }

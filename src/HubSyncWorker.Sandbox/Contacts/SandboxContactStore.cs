@@ -1,0 +1,622 @@
+using System.Globalization;
+using HubSyncWorker.Sandbox.Properties;
+
+namespace HubSyncWorker.Sandbox.Contacts;
+
+/// <summary>One input of a batch update, as posted.</summary>
+internal sealed record ContactWrite(string Id, IReadOnlyDictionary<string, string?> Properties, string? ObjectWriteTraceId);
+
+/// <summary>The outcome of one batch-update input.</summary>
+internal enum WriteStatus
+{
+    Changed,
+    Unchanged,
+    NotFound,
+    MergedAway,
+    Invalid,
+}
+
+/// <summary>One batch-update input's outcome; <see cref="View"/> is set for written inputs, <see cref="Errors"/> for invalid ones.</summary>
+internal sealed record WriteOutcome(ContactWrite Input, WriteStatus Status, ContactView? View, IReadOnlyList<PropertyError>? Errors);
+
+/// <summary>Why one property value was refused.</summary>
+internal sealed record PropertyError(string Name, string Code, string Message);
+
+/// <summary>
+/// The portal's contacts: thread-safe (one lock; every contact state is an immutable snapshot, so copies are cheap),
+/// ids assigned in ascending order from 1, stored in a list indexed by id so list paging is a slice.
+/// Datetime properties are stored as HubSpot returns them (ISO-8601 UTC with milliseconds) together with their epoch-ms
+/// reading, which search compares and sorts on.
+/// </summary>
+public sealed class SandboxContactStore
+{
+    private static readonly string[] DefaultOutputProperties = ["hs_object_id", "createdate", "lastmodifieddate"];
+    private static readonly StoredValue ZeroDeals = new("0", 0);
+
+    // Values only the sandbox itself maintains; other read-only (calculated) values, like notes_last_contacted,
+    // may be set by UpdateAsUser to simulate the activity HubSpot would compute them from.
+    private static readonly HashSet<string> SystemManaged = new(StringComparer.Ordinal) { "hs_object_id", "lastmodifieddate", "num_associated_deals" };
+
+    private readonly Lock _lock = new();
+    private readonly List<ContactRecord?> _records = [];
+    private readonly Queue<(DateTimeOffset VisibleAt, ContactRecord Record, ContactState State)> _pendingIndex = new();
+    private readonly PropertyCatalog _catalog;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _indexLag;
+    private readonly Action<IReadOnlyList<ContactChange>> _publish;
+    private readonly SandboxStats _stats;
+    private SortKey[] _sortBuffer = [];
+    private int _activeCount;
+
+    internal SandboxContactStore(PropertyCatalog catalog, TimeProvider time, TimeSpan indexLag, SandboxStats stats, Action<IReadOnlyList<ContactChange>> publish)
+    {
+        _catalog = catalog;
+        _time = time;
+        _indexLag = indexLag;
+        _stats = stats;
+        _publish = publish;
+    }
+
+    /// <summary>Contacts that are neither deleted nor merged away.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _activeCount;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates a contact and returns its id. Values are validated like API writes (unknown property or invalid value: <see cref="ArgumentException"/>).
+    /// <paramref name="origin"/> defaults to <see cref="ChangeOrigin.Seed"/> (no webhooks).
+    /// </summary>
+    public string AddContact(IReadOnlyDictionary<string, string?> properties, ChangeOrigin? origin = null)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        origin ??= ChangeOrigin.Seed;
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, raw) in properties)
+        {
+            var definition = _catalog.Find(name) ?? throw new ArgumentException($"Property '{name}' does not exist.", nameof(properties));
+            if (!PropertyCatalog.TryNormalize(definition, raw ?? "", out var normalized, out var error))
+            {
+                throw new ArgumentException($"Property '{name}': {error}", nameof(properties));
+            }
+
+            if (normalized.Length > 0)
+            {
+                values[name] = normalized;
+            }
+        }
+
+        var now = _time.GetUtcNow();
+        var changes = new List<ContactChange>();
+        long id;
+        lock (_lock)
+        {
+            id = _records.Count + 1;
+            var createdAt = values.TryGetValue("createdate", out var created) && PropertyCatalog.TryParseInstant(created, out var instant) ? instant : now;
+            var stored = new Dictionary<string, StoredValue>(values.Count + 4, StringComparer.Ordinal);
+            foreach (var (name, value) in values)
+            {
+                stored[name] = Store(name, value);
+            }
+
+            var nowText = PropertyCatalog.FormatDateTime(now);
+            stored["hs_object_id"] = new StoredValue(id.ToString(CultureInfo.InvariantCulture), id);
+            stored["createdate"] = createdAt == now ? new StoredValue(nowText, now.ToUnixTimeMilliseconds()) : Store("createdate", PropertyCatalog.FormatDateTime(createdAt));
+            stored["lastmodifieddate"] = new StoredValue(nowText, now.ToUnixTimeMilliseconds());
+            stored["num_associated_deals"] = ZeroDeals;
+            var record = new ContactRecord(id, createdAt, new ContactState(stored, now, Archived: false), origin);
+            _records.Add(record);
+            _activeCount++;
+            Publish(record, now);
+            if (origin.SendWebhooks)
+            {
+                changes.Add(new ContactChange("contact.creation", id, now, origin.ChangeSource, origin.SourceId, "NEW"));
+                changes.AddRange(values.Select(v => PropertyChange(id, now, origin, v.Key, v.Value)));
+            }
+        }
+
+        Emit(changes);
+        return id.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A copy of the contact, or null when the id never existed or was privacy-deleted.</summary>
+    public SandboxContact? GetContact(string id)
+    {
+        lock (_lock)
+        {
+            if (Find(id) is not { } record)
+            {
+                return null;
+            }
+
+            return new SandboxContact(
+                record.Id.ToString(CultureInfo.InvariantCulture),
+                record.Current.Values.ToDictionary(v => v.Key, v => v.Value.Text, StringComparer.Ordinal),
+                record.CreatedAt,
+                record.Current.UpdatedAt,
+                record.Current.Archived,
+                record.MergedInto?.ToString(CultureInfo.InvariantCulture),
+                [.. record.Deals]);
+        }
+    }
+
+    /// <summary>The versions of one property, newest first (empty when it never had a value).</summary>
+    public IReadOnlyList<SandboxPropertyVersion> GetHistory(string id, string propertyName)
+    {
+        lock (_lock)
+        {
+            return Find(id)?.History(propertyName) ?? [];
+        }
+    }
+
+    /// <summary>
+    /// Simulates a person changing the contact in HubSpot (UI, form, import): fires one <c>contact.propertyChange</c> per changed value.
+    /// Unlike API writes, a person may move <c>lifecyclestage</c> backwards, and calculated values such as <c>notes_last_contacted</c> may be set
+    /// (standing for the activity HubSpot computes them from). False when the contact does not exist or is archived.
+    /// </summary>
+    public bool UpdateAsUser(string id, IReadOnlyDictionary<string, string?> properties, string sourceId = "userId:1", string changeSource = "CRM_UI")
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var input = new ContactWrite(id, properties, null);
+        var outcome = Write([input], new ChangeOrigin(changeSource, sourceId), asIntegration: false)[0];
+        return outcome.Status switch
+        {
+            WriteStatus.Invalid => throw new ArgumentException(string.Join("; ", outcome.Errors!.Select(e => $"{e.Name}: {e.Message}")), nameof(properties)),
+            WriteStatus.Changed or WriteStatus.Unchanged => true,
+            _ => false,
+        };
+    }
+
+    /// <summary>Archives the contact (restorable); fires <c>contact.deletion</c>.</summary>
+    public bool Delete(string id, ChangeOrigin? origin = null) => SetArchived(id, archived: true, origin ?? ChangeOrigin.User());
+
+    /// <summary>Restores an archived contact; fires <c>contact.restore</c>.</summary>
+    public bool Restore(string id, ChangeOrigin? origin = null) => SetArchived(id, archived: false, origin ?? ChangeOrigin.User());
+
+    /// <summary>Erases the contact for good (GDPR); fires <c>contact.privacyDeletion</c>.</summary>
+    public bool PrivacyDelete(string id, ChangeOrigin? origin = null)
+    {
+        origin ??= ChangeOrigin.User();
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            if (Find(id) is not { } record)
+            {
+                return false;
+            }
+
+            if (!record.Current.Archived)
+            {
+                _activeCount--;
+            }
+
+            _records[(int)record.Id - 1] = null;
+        }
+
+        if (origin.SendWebhooks)
+        {
+            Emit([new ContactChange("contact.privacyDeletion", long.Parse(id, CultureInfo.InvariantCulture), now, origin.ChangeSource, origin.SourceId, "DELETED")]);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Merges <paramref name="mergedId"/> into <paramref name="primaryId"/>: the primary keeps its id and values, gains the values it lacked
+    /// and the merged contact's deals; the merged id disappears from list, search and batch read. Fires <c>contact.merge</c>.
+    /// </summary>
+    public bool Merge(string primaryId, string mergedId, ChangeOrigin? origin = null)
+    {
+        origin ??= ChangeOrigin.User();
+        var now = _time.GetUtcNow();
+        var changes = new List<ContactChange>();
+        lock (_lock)
+        {
+            if (primaryId == mergedId || Find(primaryId) is not { Current.Archived: false } primary || Find(mergedId) is not { Current.Archived: false } merged)
+            {
+                return false;
+            }
+
+            var values = new Dictionary<string, StoredValue>(primary.Current.Values, StringComparer.Ordinal);
+            foreach (var (name, value) in merged.Current.Values)
+            {
+                if (!values.ContainsKey(name))
+                {
+                    values[name] = value;
+                    Append(primary, name, value.Text, now, origin);
+                }
+            }
+
+            primary.AddDeals(merged.Deals);
+            values["num_associated_deals"] = new StoredValue(primary.Deals.Count.ToString(CultureInfo.InvariantCulture), primary.Deals.Count);
+            values["lastmodifieddate"] = Store("lastmodifieddate", PropertyCatalog.FormatDateTime(now));
+            primary.Current = new ContactState(values, now, Archived: false);
+            merged.MergedInto = primary.Id;
+            merged.Current = merged.Current with { Archived = true, UpdatedAt = now };
+            _activeCount--;
+            Publish(primary, now);
+            Publish(merged, now);
+            if (origin.SendWebhooks)
+            {
+                changes.Add(new ContactChange("contact.merge", primary.Id, now, origin.ChangeSource, origin.SourceId, "MERGED",
+                    PrimaryObjectId: primary.Id, MergedObjectIds: [merged.Id], NewObjectId: primary.Id));
+            }
+        }
+
+        Emit(changes);
+        return true;
+    }
+
+    /// <summary>Associates a deal (updates <c>num_associated_deals</c>); fires <c>contact.associationChange</c> once per direction.</summary>
+    public bool AssociateDeal(string contactId, long dealId, ChangeOrigin? origin = null) => ChangeDeal(contactId, dealId, remove: false, origin ?? ChangeOrigin.User());
+
+    /// <summary>Removes a deal association; fires <c>contact.associationChange</c> with <c>associationRemoved</c> once per direction.</summary>
+    public bool RemoveDealAssociation(string contactId, long dealId, ChangeOrigin? origin = null) => ChangeDeal(contactId, dealId, remove: true, origin ?? ChangeOrigin.User());
+
+    /// <summary>A page of the list endpoint: active (or archived) contacts with id &gt; <paramref name="afterId"/>, in id order.</summary>
+    internal (List<ContactView> Page, long? NextAfterId) ListPage(long afterId, int limit, bool archived, IReadOnlyCollection<string> historyFor, bool withDeals)
+    {
+        var page = new List<ContactView>(limit);
+        lock (_lock)
+        {
+            for (var index = (int)Math.Clamp(afterId, 0, _records.Count); index < _records.Count; index++)
+            {
+                if (_records[index] is not { } record || record.Current.Archived != archived || record.MergedInto is not null)
+                {
+                    continue;
+                }
+
+                if (page.Count == limit)
+                {
+                    return (page, page[^1].Id);
+                }
+
+                page.Add(View(record, record.Current, historyFor, withDeals));
+            }
+        }
+
+        return (page, null);
+    }
+
+    /// <summary>Batch read: views of the found ids and the ids not found (merged-away ids are neither: HubSpot just leaves them out).</summary>
+    internal (List<ContactView> Found, List<string> Missing) Read(IReadOnlyList<string> ids, IReadOnlyCollection<string> historyFor)
+    {
+        var found = new List<ContactView>(ids.Count);
+        var missing = new List<string>();
+        lock (_lock)
+        {
+            foreach (var id in ids)
+            {
+                var record = Find(id);
+                if (record is { MergedInto: not null })
+                {
+                    continue;
+                }
+
+                if (record is null || record.Current.Archived)
+                {
+                    missing.Add(id);
+                    continue;
+                }
+
+                found.Add(View(record, record.Current, historyFor, withDeals: false));
+            }
+        }
+
+        return (found, missing);
+    }
+
+    /// <summary>Runs a search over the indexed states (lagging by the configured index lag); returns the total and one page.</summary>
+    internal (int Total, List<ContactView> Page) Search(SearchQuery query)
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            PromoteIndexed(now);
+            if (query.SortProperty is not { } sort)
+            {
+                // Id order: count every match, keep only the requested page (no per-search buffer).
+                var total = 0;
+                var page = new List<ContactView>(query.Limit);
+                foreach (var record in _records)
+                {
+                    if (record?.Indexed is { Archived: false } state && ContactSearch.Matches(state, query.FilterGroups))
+                    {
+                        if (total >= query.After && page.Count < query.Limit)
+                        {
+                            page.Add(View(record, state, [], withDeals: false));
+                        }
+
+                        total++;
+                    }
+                }
+
+                return (total, page);
+            }
+
+            // Sorted: one reused key buffer (the lock makes it single-user), so searches over 100k+ contacts allocate no large arrays.
+            var count = 0;
+            foreach (var record in _records)
+            {
+                if (record?.Indexed is { Archived: false } state && ContactSearch.Matches(state, query.FilterGroups))
+                {
+                    if (count == _sortBuffer.Length)
+                    {
+                        Array.Resize(ref _sortBuffer, Math.Max(1024, count * 2));
+                    }
+
+                    _sortBuffer[count++] = ContactSearch.KeyOf(state, sort, record.Id);
+                }
+            }
+
+            var keys = _sortBuffer.AsSpan(0, count);
+            ContactSearch.SortTop(keys, Math.Min(count, query.After + query.Limit), query.Descending);
+            var sortedPage = new List<ContactView>(query.Limit);
+            for (var i = query.After; i < count && sortedPage.Count < query.Limit; i++)
+            {
+                var record = _records[(int)keys[i].Id - 1]!;
+                sortedPage.Add(View(record, record.Indexed!, [], withDeals: false));
+            }
+
+            keys.Clear();
+            return (count, sortedPage);
+        }
+    }
+
+    /// <summary>
+    /// Applies writes. Each input is validated as a whole (an invalid value refuses that input only). Values equal to the current ones are
+    /// no-ops; for an integration (API) write an earlier <c>lifecyclestage</c> than the current one is silently ignored and read-only values are refused.
+    /// </summary>
+    internal List<WriteOutcome> Write(IReadOnlyList<ContactWrite> inputs, ChangeOrigin origin, bool asIntegration)
+    {
+        var outcomes = new List<WriteOutcome>(inputs.Count);
+        var changes = new List<ContactChange>();
+        var now = _time.GetUtcNow();
+        var lifecycle = _catalog.Find("lifecyclestage");
+        lock (_lock)
+        {
+            foreach (var input in inputs)
+            {
+                var record = Find(input.Id);
+                if (record is { MergedInto: not null })
+                {
+                    outcomes.Add(new WriteOutcome(input, WriteStatus.MergedAway, null, null));
+                    continue;
+                }
+
+                if (record is null || record.Current.Archived)
+                {
+                    outcomes.Add(new WriteOutcome(input, WriteStatus.NotFound, null, null));
+                    continue;
+                }
+
+                var errors = new List<PropertyError>();
+                var normalizedValues = new List<(string Name, string Value)>(input.Properties.Count);
+                foreach (var (name, raw) in input.Properties)
+                {
+                    var definition = _catalog.Find(name);
+                    if (definition is null)
+                    {
+                        errors.Add(new PropertyError(name, "PROPERTY_DOESNT_EXIST", $"Property \"{name}\" does not exist"));
+                    }
+                    else if (definition.ReadOnlyValue && (asIntegration || SystemManaged.Contains(name)))
+                    {
+                        errors.Add(new PropertyError(name, "READ_ONLY_VALUE", $"\"{name}\" is a read only property; its value cannot be set."));
+                    }
+                    else if (!PropertyCatalog.TryNormalize(definition, raw ?? "", out var normalized, out var error))
+                    {
+                        errors.Add(new PropertyError(name, definition.Type == "enumeration" ? "INVALID_OPTION" : "INVALID_VALUE", error!));
+                    }
+                    else
+                    {
+                        normalizedValues.Add((name, normalized));
+                    }
+                }
+
+                if (errors.Count > 0)
+                {
+                    outcomes.Add(new WriteOutcome(input, WriteStatus.Invalid, null, errors));
+                    continue;
+                }
+
+                Dictionary<string, StoredValue>? values = null;
+                foreach (var (name, value) in normalizedValues)
+                {
+                    var current = record.Current.Values.TryGetValue(name, out var stored) ? stored.Text : "";
+                    if (current == value)
+                    {
+                        continue;
+                    }
+
+                    if (asIntegration && lifecycle is not null && name == "lifecyclestage" && value.Length > 0 && current.Length > 0
+                        && StageOrder(lifecycle, value) < StageOrder(lifecycle, current))
+                    {
+                        continue;
+                    }
+
+                    values ??= new Dictionary<string, StoredValue>(record.Current.Values, StringComparer.Ordinal);
+                    if (value.Length == 0)
+                    {
+                        values.Remove(name);
+                    }
+                    else
+                    {
+                        values[name] = Store(name, value);
+                    }
+
+                    Append(record, name, value, now, origin);
+                    if (origin.SendWebhooks)
+                    {
+                        changes.Add(PropertyChange(record.Id, now, origin, name, value));
+                    }
+                }
+
+                if (values is null)
+                {
+                    outcomes.Add(new WriteOutcome(input, WriteStatus.Unchanged, View(record, record.Current, [], withDeals: false), null));
+                    continue;
+                }
+
+                values["lastmodifieddate"] = Store("lastmodifieddate", PropertyCatalog.FormatDateTime(now));
+                record.Current = new ContactState(values, now, Archived: false);
+                Publish(record, now);
+                outcomes.Add(new WriteOutcome(input, WriteStatus.Changed, View(record, record.Current, [], withDeals: false), null));
+            }
+        }
+
+        _stats.CountWrites(outcomes.Count(o => o.Status == WriteStatus.Changed), outcomes.Count(o => o.Status == WriteStatus.Unchanged));
+        Emit(changes);
+        return outcomes;
+    }
+
+    /// <summary>The properties a record carries in responses: the requested ones (null when unset) plus HubSpot's defaults.</summary>
+    internal static IEnumerable<string> OutputProperties(IReadOnlyCollection<string>? requested) =>
+        requested is null || requested.Count == 0
+            ? ["createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"]
+            : requested.Concat(DefaultOutputProperties).Distinct(StringComparer.Ordinal);
+
+    private static int StageOrder(SandboxProperty lifecycle, string value)
+    {
+        for (var i = 0; i < lifecycle.Options.Count; i++)
+        {
+            if (lifecycle.Options[i].Value == value)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static ContactChange PropertyChange(long id, DateTimeOffset now, ChangeOrigin origin, string name, string value) =>
+        new("contact.propertyChange", id, now, origin.ChangeSource, origin.SourceId, "UPDATED", name, value);
+
+    private static void Append(ContactRecord record, string name, string value, DateTimeOffset now, ChangeOrigin origin)
+    {
+        record.Append(name, new SandboxPropertyVersion(value, now, origin.ChangeSource, origin.SourceId));
+    }
+
+    private static ContactView View(ContactRecord record, ContactState state, IReadOnlyCollection<string> historyFor, bool withDeals)
+    {
+        Dictionary<string, SandboxPropertyVersion[]>? history = null;
+        if (historyFor.Count > 0)
+        {
+            history = new Dictionary<string, SandboxPropertyVersion[]>(StringComparer.Ordinal);
+            foreach (var name in historyFor)
+            {
+                history[name] = record.History(name);
+            }
+        }
+
+        return new ContactView(record.Id, record.CreatedAt, state, history, withDeals ? [.. record.Deals] : null);
+    }
+
+    private StoredValue Store(string name, string value) => new(value, PropertyCatalog.NumericValue(_catalog.Find(name), value));
+
+    /// <summary>Makes a new state visible to search now, or after the index lag.</summary>
+    private void Publish(ContactRecord record, DateTimeOffset now)
+    {
+        if (_indexLag == TimeSpan.Zero)
+        {
+            record.Indexed = record.Current;
+        }
+        else
+        {
+            _pendingIndex.Enqueue((now + _indexLag, record, record.Current));
+            PromoteIndexed(now);
+        }
+    }
+
+    /// <summary>Makes every pending state whose lag has passed visible to search (also run on writes, so the queue stays short).</summary>
+    private void PromoteIndexed(DateTimeOffset now)
+    {
+        while (_pendingIndex.TryPeek(out var pending) && pending.VisibleAt <= now)
+        {
+            _pendingIndex.Dequeue();
+            pending.Record.Indexed = pending.State;
+        }
+    }
+
+    private ContactRecord? Find(string id)
+    {
+        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1 || number > _records.Count)
+        {
+            return null;
+        }
+
+        return _records[(int)number - 1];
+    }
+
+    private bool SetArchived(string id, bool archived, ChangeOrigin origin)
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            if (Find(id) is not { MergedInto: null } record || record.Current.Archived == archived)
+            {
+                return false;
+            }
+
+            record.Current = record.Current with { Archived = archived, UpdatedAt = now };
+            _activeCount += archived ? -1 : 1;
+            Publish(record, now);
+        }
+
+        if (origin.SendWebhooks)
+        {
+            Emit([new ContactChange(archived ? "contact.deletion" : "contact.restore", long.Parse(id, CultureInfo.InvariantCulture), now,
+                origin.ChangeSource, origin.SourceId, archived ? "DELETED" : "RESTORED")]);
+        }
+
+        return true;
+    }
+
+    private bool ChangeDeal(string contactId, long dealId, bool remove, ChangeOrigin origin)
+    {
+        var now = _time.GetUtcNow();
+        var changes = new List<ContactChange>();
+        lock (_lock)
+        {
+            if (Find(contactId) is not { Current.Archived: false } record || (remove ? !record.RemoveDeal(dealId) : !record.AddDeal(dealId)))
+            {
+                return false;
+            }
+
+            var count = record.Deals.Count.ToString(CultureInfo.InvariantCulture);
+            var values = new Dictionary<string, StoredValue>(record.Current.Values, StringComparer.Ordinal)
+            {
+                ["num_associated_deals"] = new StoredValue(count, record.Deals.Count),
+                ["lastmodifieddate"] = Store("lastmodifieddate", PropertyCatalog.FormatDateTime(now)),
+            };
+            var calculated = new ChangeOrigin("CALCULATED", null, origin.SendWebhooks);
+            Append(record, "num_associated_deals", count, now, calculated);
+            record.Current = new ContactState(values, now, Archived: false);
+            Publish(record, now);
+            if (origin.SendWebhooks)
+            {
+                changes.Add(new ContactChange("contact.associationChange", record.Id, now, origin.ChangeSource, origin.SourceId, null,
+                    AssociationType: "CONTACT_TO_DEAL", FromObjectId: record.Id, ToObjectId: dealId, AssociationRemoved: remove));
+                changes.Add(new ContactChange("contact.associationChange", record.Id, now, origin.ChangeSource, origin.SourceId, null,
+                    AssociationType: "DEAL_TO_CONTACT", FromObjectId: dealId, ToObjectId: record.Id, AssociationRemoved: remove));
+                changes.Add(PropertyChange(record.Id, now, calculated, "num_associated_deals", count));
+            }
+        }
+
+        Emit(changes);
+        return true;
+    }
+
+    private void Emit(List<ContactChange> changes)
+    {
+        if (changes.Count > 0)
+        {
+            _publish(changes);
+        }
+    }
+}

@@ -1,0 +1,455 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using HubSyncWorker.Sandbox.Contacts;
+using HubSyncWorker.Sandbox.Properties;
+using Microsoft.AspNetCore.Http;
+
+namespace HubSyncWorker.Sandbox.Http;
+
+/// <summary>The contact object endpoints: list, search, batch read and batch update, with HubSpot's limits and shapes.</summary>
+internal sealed class ContactEndpoints(SandboxContactStore store, PropertyCatalog catalog, SandboxStats stats, SandboxOptions options)
+{
+    private const int MaxBatchInputs = 100;
+    private const int MaxSearchResults = 10_000;
+    private const int MaxSearchBodyChars = 3_000;
+    private readonly ChangeOrigin _integration = new("INTEGRATION", options.AppId.ToString(CultureInfo.InvariantCulture));
+
+    public Task ListAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var history = Csv(query["propertiesWithHistory"]);
+        var maxLimit = history.Count > 0 ? 50 : 100;
+        var limit = query.TryGetValue("limit", out var rawLimit) ? ParseInt(rawLimit.ToString(), "limit") : 10;
+        if (limit < 1)
+        {
+            throw HubSpotJson.Validation($"limit must be at least 1 (was {limit}).");
+        }
+
+        limit = Math.Min(limit, maxLimit);
+        var afterId = query.TryGetValue("after", out var after) && !string.IsNullOrEmpty(after) ? DecodeCursor(after.ToString()) : 0;
+        var archived = string.Equals(query["archived"], "true", StringComparison.OrdinalIgnoreCase);
+        var associations = Csv(query["associations"]);
+        var withDeals = associations.Any(a => a is "deals" or "deal" or "0-3");
+        var properties = SandboxContactStore.OutputProperties(Csv(query["properties"])).ToArray();
+
+        var (page, nextAfterId) = store.ListPage(afterId, limit, archived, history, withDeals);
+        return HubSpotJson.WriteAsync(context, StatusCodes.Status200OK, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("results");
+            foreach (var view in page)
+            {
+                HubSpotJson.WriteRecord(json, view, properties);
+            }
+
+            json.WriteEndArray();
+            if (nextAfterId is { } next)
+            {
+                var cursor = EncodeCursor(next);
+                json.WriteStartObject("paging");
+                json.WriteStartObject("next");
+                json.WriteString("after", cursor);
+                json.WriteString("link", $"{context.Request.Scheme}://{context.Request.Host}/crm/v3/objects/contacts?after={cursor}");
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        });
+    }
+
+    public async Task SearchAsync(HttpContext context)
+    {
+        var (document, chars) = await HubSpotJson.ReadBodyAsync(context);
+        using (document)
+        {
+            if (chars > MaxSearchBodyChars)
+            {
+                throw HubSpotJson.Validation($"The search request body has {chars} characters; at most {MaxSearchBodyChars} are allowed.");
+            }
+
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw HubSpotJson.Validation("The search request body must be a JSON object.");
+            }
+
+            var query = ParseSearch(root);
+            var properties = SandboxContactStore.OutputProperties(HubSpotJson.StringArray(root, "properties")).ToArray();
+            var (total, page) = store.Search(query);
+            await HubSpotJson.WriteAsync(context, StatusCodes.Status200OK, json =>
+            {
+                json.WriteStartObject();
+                json.WriteNumber("total", total);
+                json.WriteStartArray("results");
+                foreach (var view in page)
+                {
+                    HubSpotJson.WriteRecord(json, view, properties);
+                }
+
+                json.WriteEndArray();
+                if (query.After + page.Count < total)
+                {
+                    json.WriteStartObject("paging");
+                    json.WriteStartObject("next");
+                    json.WriteString("after", (query.After + page.Count).ToString(CultureInfo.InvariantCulture));
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndObject();
+            });
+        }
+    }
+
+    public async Task BatchReadAsync(HttpContext context)
+    {
+        var startedAt = options.TimeProvider.GetUtcNow();
+        var (document, _) = await HubSpotJson.ReadBodyAsync(context);
+        using (document)
+        {
+            var root = document.RootElement;
+            var inputs = HubSpotJson.RequiredArray(root, "inputs");
+            if (inputs.GetArrayLength() > MaxBatchInputs)
+            {
+                throw HubSpotJson.Validation($"Batch input has {inputs.GetArrayLength()} inputs; at most {MaxBatchInputs} are allowed.");
+            }
+
+            if (root.TryGetProperty("idProperty", out var idProperty) && HubSpotJson.AsText(idProperty) is { } idName && idName != "hs_object_id")
+            {
+                throw HubSpotJson.Validation($"The sandbox reads by record id only (idProperty '{idName}' is not supported).");
+            }
+
+            var ids = inputs.EnumerateArray().Select(i => i.ValueKind == JsonValueKind.Object && i.TryGetProperty("id", out var id)
+                ? HubSpotJson.AsText(id) ?? throw HubSpotJson.Validation("inputs[].id is required.")
+                : throw HubSpotJson.Validation("inputs[].id is required.")).ToList();
+            var history = HubSpotJson.StringArray(root, "propertiesWithHistory");
+            var properties = SandboxContactStore.OutputProperties(HubSpotJson.StringArray(root, "properties")).ToArray();
+            var (found, missing) = store.Read(ids, history);
+            var completedAt = options.TimeProvider.GetUtcNow();
+            await HubSpotJson.WriteAsync(context, missing.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status207MultiStatus, json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("status", "COMPLETE");
+                json.WriteStartArray("results");
+                foreach (var view in found)
+                {
+                    HubSpotJson.WriteRecord(json, view, properties);
+                }
+
+                json.WriteEndArray();
+                if (missing.Count > 0)
+                {
+                    json.WriteNumber("numErrors", 1);
+                    json.WriteStartArray("errors");
+                    json.WriteStartObject();
+                    json.WriteString("status", "error");
+                    json.WriteString("category", "OBJECT_NOT_FOUND");
+                    json.WriteString("message", "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.");
+                    json.WriteStartObject("context");
+                    json.WriteStartArray("ids");
+                    missing.ForEach(json.WriteStringValue);
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                    json.WriteEndArray();
+                }
+
+                json.WriteString("startedAt", HubSpotJson.Iso(startedAt));
+                json.WriteString("completedAt", HubSpotJson.Iso(completedAt));
+                json.WriteEndObject();
+            });
+        }
+    }
+
+    public async Task BatchUpdateAsync(HttpContext context)
+    {
+        var startedAt = options.TimeProvider.GetUtcNow();
+        var (document, _) = await HubSpotJson.ReadBodyAsync(context);
+        List<WriteOutcome> outcomes;
+        using (document)
+        {
+            var inputs = HubSpotJson.RequiredArray(document.RootElement, "inputs");
+            if (inputs.GetArrayLength() > MaxBatchInputs)
+            {
+                throw HubSpotJson.Validation($"Batch input has {inputs.GetArrayLength()} inputs; at most {MaxBatchInputs} are allowed.");
+            }
+
+            var writes = inputs.EnumerateArray().Select(ParseWrite).ToList();
+            stats.CountBatchUpdateInputs(writes.Count);
+            var duplicates = writes.GroupBy(w => w.Id, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            if (duplicates.Count > 0)
+            {
+                throw HubSpotJson.Validation($"Duplicate IDs found in batch input: [{string.Join(", ", duplicates)}]. IDs must be unique");
+            }
+
+            outcomes = store.Write(writes, _integration, asIntegration: true);
+        }
+
+        var errors = outcomes.Where(o => o.Status is WriteStatus.NotFound or WriteStatus.Invalid).ToList();
+        var completedAt = options.TimeProvider.GetUtcNow();
+        await HubSpotJson.WriteAsync(context, errors.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status207MultiStatus, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("status", "COMPLETE");
+            json.WriteStartArray("results");
+            foreach (var outcome in outcomes)
+            {
+                if (outcome.View is { } view)
+                {
+                    HubSpotJson.WriteRecord(json, view, outcome.Input.Properties.Keys.Concat(["hs_object_id", "createdate", "lastmodifieddate"]).Distinct(StringComparer.Ordinal));
+                }
+            }
+
+            json.WriteEndArray();
+            if (errors.Count > 0)
+            {
+                json.WriteNumber("numErrors", errors.Count);
+                json.WriteStartArray("errors");
+                errors.ForEach(error => WriteWriteError(json, error));
+                json.WriteEndArray();
+            }
+
+            json.WriteString("startedAt", HubSpotJson.Iso(startedAt));
+            json.WriteString("completedAt", HubSpotJson.Iso(completedAt));
+            json.WriteEndObject();
+        });
+    }
+
+    /// <summary>The list cursor is opaque to clients: base64url of the last id returned.</summary>
+    internal static string EncodeCursor(long id) => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(id.ToString(CultureInfo.InvariantCulture)));
+
+    internal static long DecodeCursor(string cursor)
+    {
+        try
+        {
+            var text = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor));
+            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                return id;
+            }
+        }
+        catch (FormatException)
+        {
+            // Falls through to the 400 below.
+        }
+
+        throw HubSpotJson.Validation($"Invalid paging cursor '{cursor}'.");
+    }
+
+    private static void WriteWriteError(Utf8JsonWriter json, WriteOutcome outcome)
+    {
+        json.WriteStartObject();
+        json.WriteString("status", "error");
+        if (outcome.Status == WriteStatus.NotFound)
+        {
+            json.WriteString("category", "OBJECT_NOT_FOUND");
+            json.WriteString("message", "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.");
+            json.WriteStartObject("context");
+            json.WriteStartArray("ids");
+            json.WriteStringValue(outcome.Input.Id);
+            json.WriteEndArray();
+        }
+        else
+        {
+            var errors = outcome.Errors!;
+            json.WriteString("category", "VALIDATION_ERROR");
+            json.WriteString("message", "Property values were not valid: " + JsonSerializer.Serialize(errors.Select(e => new Dictionary<string, object>
+            {
+                ["isValid"] = false, ["message"] = e.Message, ["error"] = e.Code, ["name"] = e.Name,
+            }).ToList()));
+            json.WriteStartArray("errors");
+            foreach (var error in errors)
+            {
+                json.WriteStartObject();
+                json.WriteString("message", error.Message);
+                json.WriteString("code", error.Code);
+                json.WriteStartObject("context");
+                json.WriteStartArray("propertyName");
+                json.WriteStringValue(error.Name);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartObject("context");
+            json.WriteStartArray("ids");
+            json.WriteStringValue(outcome.Input.Id);
+            json.WriteEndArray();
+            json.WriteStartArray("properties");
+            foreach (var error in errors)
+            {
+                json.WriteStringValue(error.Name);
+            }
+
+            json.WriteEndArray();
+        }
+
+        if (outcome.Input.ObjectWriteTraceId is { } traceId)
+        {
+            json.WriteStartArray("objectWriteTraceId");
+            json.WriteStringValue(traceId);
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static ContactWrite ParseWrite(JsonElement input)
+    {
+        if (input.ValueKind != JsonValueKind.Object || !input.TryGetProperty("id", out var idElement) || HubSpotJson.AsText(idElement) is not { } id)
+        {
+            throw HubSpotJson.Validation("inputs[].id is required.");
+        }
+
+        if (!input.TryGetProperty("properties", out var propertiesElement) || propertiesElement.ValueKind != JsonValueKind.Object)
+        {
+            throw HubSpotJson.Validation($"inputs[].properties is required (id {id}).");
+        }
+
+        var properties = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var property in propertiesElement.EnumerateObject())
+        {
+            properties[property.Name] = HubSpotJson.AsText(property.Value) ?? "";
+        }
+
+        var traceId = input.TryGetProperty("objectWriteTraceId", out var trace) ? HubSpotJson.AsText(trace) : null;
+        return new ContactWrite(id, properties, traceId);
+    }
+
+    private SearchQuery ParseSearch(JsonElement root)
+    {
+        var groups = new List<IReadOnlyList<SearchFilter>>();
+        if (root.TryGetProperty("filterGroups", out var groupsElement) && groupsElement.ValueKind == JsonValueKind.Array)
+        {
+            if (groupsElement.GetArrayLength() > 5)
+            {
+                throw HubSpotJson.Validation($"Too many filter groups ({groupsElement.GetArrayLength()}); at most 5 are allowed.");
+            }
+
+            foreach (var group in groupsElement.EnumerateArray())
+            {
+                var filters = HubSpotJson.RequiredArray(group, "filters").EnumerateArray().Select(ParseFilter).ToList();
+                if (filters.Count > 6)
+                {
+                    throw HubSpotJson.Validation($"Too many filters in a group ({filters.Count}); at most 6 are allowed.");
+                }
+
+                groups.Add(filters);
+            }
+
+            var total = groups.Sum(g => g.Count);
+            if (total > 18)
+            {
+                throw HubSpotJson.Validation($"Too many filters ({total}); at most 18 are allowed across all filter groups.");
+            }
+        }
+
+        if (root.TryGetProperty("query", out var text) && text.ValueKind != JsonValueKind.Null)
+        {
+            throw HubSpotJson.Validation("The sandbox does not support full-text 'query'; use filters.");
+        }
+
+        string? sortProperty = null;
+        var descending = false;
+        if (root.TryGetProperty("sorts", out var sorts) && sorts.ValueKind == JsonValueKind.Array)
+        {
+            if (sorts.GetArrayLength() > 1)
+            {
+                throw HubSpotJson.Validation("Only one sort is allowed.");
+            }
+
+            foreach (var sort in sorts.EnumerateArray())
+            {
+                if (sort.ValueKind == JsonValueKind.String)
+                {
+                    var raw = sort.GetString()!;
+                    descending = raw.StartsWith('-');
+                    sortProperty = raw.TrimStart('-');
+                }
+                else
+                {
+                    sortProperty = sort.TryGetProperty("propertyName", out var name) ? HubSpotJson.AsText(name) : null;
+                    descending = sort.TryGetProperty("direction", out var direction)
+                        && string.Equals(HubSpotJson.AsText(direction), "DESCENDING", StringComparison.OrdinalIgnoreCase);
+                }
+
+                if (string.IsNullOrEmpty(sortProperty) || catalog.Find(sortProperty) is null)
+                {
+                    throw HubSpotJson.Validation($"Cannot sort by unknown property '{sortProperty}'.");
+                }
+            }
+        }
+
+        var limit = root.TryGetProperty("limit", out var limitElement) ? ParseInt(HubSpotJson.AsText(limitElement), "limit") : 10;
+        if (limit is < 1 or > 200)
+        {
+            throw HubSpotJson.Validation($"limit must be between 1 and 200 (was {limit}).");
+        }
+
+        var after = root.TryGetProperty("after", out var afterElement) && HubSpotJson.AsText(afterElement) is { Length: > 0 } afterText
+            ? ParseInt(afterText, "after")
+            : 0;
+        if (after < 0)
+        {
+            throw HubSpotJson.Validation($"after must not be negative (was {after}).");
+        }
+
+        if ((long)after + limit > MaxSearchResults)
+        {
+            throw HubSpotJson.Validation(
+                $"Search can page through at most {MaxSearchResults} results (after {after} + limit {limit}). Narrow the query with a filter instead.");
+        }
+
+        return new SearchQuery(groups, sortProperty, descending, after, limit);
+    }
+
+    private SearchFilter ParseFilter(JsonElement filter)
+    {
+        var name = filter.TryGetProperty("propertyName", out var n) ? HubSpotJson.AsText(n) : null;
+        var op = filter.TryGetProperty("operator", out var o) ? HubSpotJson.AsText(o) : null;
+        if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(op))
+        {
+            throw HubSpotJson.Validation("Every filter needs propertyName and operator.");
+        }
+
+        if (!ContactSearch.Operators.Contains(op))
+        {
+            throw HubSpotJson.Validation($"Unknown filter operator '{op}'.");
+        }
+
+        if (catalog.Find(name) is null)
+        {
+            throw HubSpotJson.Validation($"Cannot filter on unknown property '{name}'.");
+        }
+
+        var value = filter.TryGetProperty("value", out var v) ? HubSpotJson.AsText(v) : null;
+        var highValue = filter.TryGetProperty("highValue", out var h) ? HubSpotJson.AsText(h) : null;
+        var values = filter.TryGetProperty("values", out _) ? HubSpotJson.StringArray(filter, "values") : null;
+        var missing = op switch
+        {
+            "BETWEEN" when value is null || highValue is null => "BETWEEN needs value and highValue",
+            "IN" or "NOT_IN" when values is null => $"{op} needs values",
+            "EQ" or "NEQ" or "LT" or "LTE" or "GT" or "GTE" or "CONTAINS_TOKEN" or "NOT_CONTAINS_TOKEN" when value is null => $"{op} needs a value",
+            _ => null,
+        };
+        if (missing is not null)
+        {
+            throw HubSpotJson.Validation($"Filter on '{name}': {missing}.");
+        }
+
+        return new SearchFilter(name, op, value, highValue, values);
+    }
+
+    private static int ParseInt(string? raw, string name) =>
+        int.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw HubSpotJson.Validation($"{name} must be an integer (was '{raw}').");
+
+    private static List<string> Csv(Microsoft.Extensions.Primitives.StringValues values) =>
+        [.. values.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal)];
+}

@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Net;
+using HubSyncWorker.Sandbox.Contacts;
+using HubSyncWorker.Sandbox.Faults;
+using HubSyncWorker.Sandbox.Http;
+using HubSyncWorker.Sandbox.Properties;
+using HubSyncWorker.Sandbox.RateLimiting;
+using HubSyncWorker.Sandbox.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace HubSyncWorker.Sandbox;
+
+/// <summary>
+/// An in-process fake HubSpot portal on real Kestrel (<c>http://127.0.0.1:&lt;free port&gt;</c>) with HubSpot's CRM contact and
+/// property endpoints, rate limits and signed webhooks. Thread-safe; start one per test, demo or benchmark.
+/// </summary>
+public sealed class HubSpotSandbox : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly WebhookOutbox? _outbox;
+    private readonly CancellationTokenSource _stopping;
+
+    private HubSpotSandbox(WebApplication app, string baseUrl, SandboxOptions options, SandboxContactStore contacts, PropertyCatalog properties,
+        SandboxStats stats, SandboxFaults faults, WebhookOutbox? outbox, CancellationTokenSource stopping)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        Options = options;
+        Contacts = contacts;
+        Properties = properties;
+        Stats = stats;
+        Faults = faults;
+        _outbox = outbox;
+        _stopping = stopping;
+    }
+
+    /// <summary>Where the sandbox listens, e.g. <c>http://127.0.0.1:53117</c> (no trailing slash): use as the HubSpot base URL.</summary>
+    public string BaseUrl { get; }
+
+    /// <summary>The token clients must send as <c>Authorization: Bearer</c>.</summary>
+    public string AccessToken => Options.AccessToken;
+
+    /// <summary>The options the sandbox runs with (do not change them after start).</summary>
+    public SandboxOptions Options { get; }
+
+    /// <summary>The portal's contacts: seed, inspect and change them as a person would (webhooks fire).</summary>
+    public SandboxContactStore Contacts { get; }
+
+    /// <summary>The portal's contact property definitions.</summary>
+    public PropertyCatalog Properties { get; }
+
+    /// <summary>Counters by endpoint and status, 429s by policy, writes, webhook deliveries.</summary>
+    public SandboxStats Stats { get; }
+
+    /// <summary>Queue failures (500/502/524, hangs) for the next requests to an endpoint.</summary>
+    public SandboxFaults Faults { get; }
+
+    /// <summary>Starts a sandbox on a free loopback port. Invalid options throw <see cref="OptionsValidationException"/> naming each bad key.</summary>
+    public static async Task<HubSpotSandbox> StartAsync(SandboxOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var validation = new SandboxOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(SandboxOptions.SectionName, typeof(SandboxOptions), validation.Failures);
+        }
+
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger<HubSpotSandbox>();
+        var stats = new SandboxStats();
+        var faults = new SandboxFaults();
+        var catalog = new PropertyCatalog(options.TimeProvider.GetUtcNow());
+        var outbox = options.WebhookTargetUrl is null ? null : new WebhookOutbox(options, stats, logger);
+        var contacts = new SandboxContactStore(catalog, options.TimeProvider, options.SearchIndexLag, stats, changes => outbox?.Enqueue(changes));
+        var budget = new SandboxRateBudget(options);
+        var stopping = new CancellationTokenSource();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.AddRoutingCore();
+        var app = builder.Build();
+
+        app.UseRouting();
+        app.Use(next => context => GateAsync(context, next, options, budget, faults, stats, logger, stopping.Token));
+        MapEndpoints(app, new ContactEndpoints(contacts, catalog, stats, options), new PropertyEndpoints(catalog, options.TimeProvider));
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var baseUrl = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+        outbox?.Start();
+        Log.SandboxStarted(logger, baseUrl, outbox is null ? "off" : "on");
+        return new HubSpotSandbox(app, baseUrl, options, contacts, catalog, stats, faults, outbox, stopping);
+    }
+
+    /// <summary>Completes when every webhook event produced so far was delivered or given up (immediately when webhooks are off).</summary>
+    public Task WaitForWebhooksDrainedAsync(CancellationToken cancellationToken) =>
+        _outbox?.WaitForDrainAsync(cancellationToken) ?? Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_outbox is not null)
+        {
+            await _outbox.DisposeAsync();
+        }
+
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _stopping.Dispose();
+    }
+
+    private static void MapEndpoints(WebApplication app, ContactEndpoints contacts, PropertyEndpoints properties)
+    {
+        void Map(string method, string pattern, string name, RequestDelegate handler, bool isSearch = false) =>
+            app.MapMethods(pattern, [method], handler).WithMetadata(new SandboxRoute(name, isSearch));
+
+        Map("GET", "/crm/v3/objects/contacts", SandboxEndpoint.ContactsList, contacts.ListAsync);
+        Map("POST", "/crm/v3/objects/contacts/search", SandboxEndpoint.ContactsSearch, contacts.SearchAsync, isSearch: true);
+        Map("POST", "/crm/v3/objects/contacts/batch/read", SandboxEndpoint.ContactsBatchRead, contacts.BatchReadAsync);
+        Map("POST", "/crm/v3/objects/contacts/batch/update", SandboxEndpoint.ContactsBatchUpdate, contacts.BatchUpdateAsync);
+        Map("GET", "/crm/v3/properties/contacts", SandboxEndpoint.PropertiesList, properties.ListAsync);
+        Map("POST", "/crm/v3/properties/contacts", SandboxEndpoint.PropertiesCreate, properties.CreateAsync);
+        Map("GET", "/crm/v3/properties/contacts/groups", SandboxEndpoint.GroupsList, properties.ListGroupsAsync);
+        Map("POST", "/crm/v3/properties/contacts/groups", SandboxEndpoint.GroupsCreate, properties.CreateGroupAsync);
+        Map("GET", "/crm/v3/properties/contacts/{name}", SandboxEndpoint.PropertiesGet, properties.GetAsync);
+        Map("PATCH", "/crm/v3/properties/contacts/{name}", SandboxEndpoint.PropertiesUpdate, properties.UpdateAsync);
+    }
+
+    /// <summary>Everything before the endpoint: auth (401), rate limits (429 + headers), injected faults, latency, error bodies, stats and log.</summary>
+    private static async Task GateAsync(HttpContext context, RequestDelegate next, SandboxOptions options, SandboxRateBudget budget, SandboxFaults faults,
+        SandboxStats stats, ILogger logger, CancellationToken stopping)
+    {
+        var started = options.TimeProvider.GetTimestamp();
+        var route = context.GetEndpoint()?.Metadata.GetMetadata<SandboxRoute>();
+        var endpoint = route?.Name ?? SandboxEndpoint.Unknown;
+        try
+        {
+            await HandleAsync(context, next, route, options, budget, faults, stats, stopping);
+        }
+        catch (HubSpotErrorException error) when (!context.Response.HasStarted)
+        {
+            await HubSpotJson.WriteErrorAsync(context, error.StatusCode, error.Category, error.Message);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || stopping.IsCancellationRequested)
+        {
+            // The client gave up (a hang fault, or its own timeout): nothing to answer.
+            context.Response.StatusCode = 499;
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            Log.RequestFailed(logger, context.Request.Method, context.Request.Path, ex);
+            await HubSpotJson.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, "INTERNAL_ERROR", "internal error");
+        }
+        finally
+        {
+            stats.CountRequest(endpoint, context.Response.StatusCode);
+            options.RequestLog?.Invoke(new SandboxRequestLogEntry(context.Request.Method, context.Request.Path + context.Request.QueryString, endpoint,
+                context.Response.StatusCode, options.TimeProvider.GetElapsedTime(started)));
+        }
+    }
+
+    private static async Task HandleAsync(HttpContext context, RequestDelegate next, SandboxRoute? route, SandboxOptions options, SandboxRateBudget budget,
+        SandboxFaults faults, SandboxStats stats, CancellationToken stopping)
+    {
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(authorization[7..].Trim(), options.AccessToken, StringComparison.Ordinal))
+        {
+            await HubSpotJson.WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "INVALID_AUTHENTICATION",
+                "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview");
+            return;
+        }
+
+        if (route is null)
+        {
+            await HubSpotJson.WriteErrorAsync(context, StatusCodes.Status404NotFound, "OBJECT_NOT_FOUND",
+                $"No sandbox endpoint for {context.Request.Method} {context.Request.Path}.");
+            return;
+        }
+
+        var decision = budget.TryAcquire(route.IsSearch);
+        if (!route.IsSearch)
+        {
+            // HubSpot's search responses carry no rate-limit headers; every other response does.
+            var headers = context.Response.Headers;
+            headers["X-HubSpot-RateLimit-Max"] = decision.Max.ToString(CultureInfo.InvariantCulture);
+            headers["X-HubSpot-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
+            headers["X-HubSpot-RateLimit-Interval-Milliseconds"] = "10000";
+            if (decision.DailyMax is { } dailyMax)
+            {
+                headers["X-HubSpot-RateLimit-Daily"] = dailyMax.ToString(CultureInfo.InvariantCulture);
+                headers["X-HubSpot-RateLimit-Daily-Remaining"] = Math.Max(0, decision.DailyRemaining ?? 0).ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
+        if (decision.RefusedBy is { } policy)
+        {
+            stats.CountRateLimited(policy);
+            await WriteRateLimitedAsync(context, policy);
+            return;
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        if (faults.Take(route.Name) is { } fault)
+        {
+            if (fault.Hang)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, options.TimeProvider, linked.Token);
+            }
+
+            if (fault.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+
+            await HubSpotJson.WriteErrorAsync(context, fault.StatusCode!.Value, "INTERNAL_ERROR", $"Injected fault: HTTP {fault.StatusCode}.");
+            return;
+        }
+
+        if (options.Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(options.Latency, options.TimeProvider, linked.Token);
+        }
+
+        await next(context);
+    }
+
+    private static Task WriteRateLimitedAsync(HttpContext context, string policy)
+    {
+        var message = policy switch
+        {
+            RateLimitPolicy.Secondly => "You have reached your secondly limit.",
+            RateLimitPolicy.Daily => "You have reached your daily limit.",
+            _ => "You have reached your ten_secondly_rolling limit.",
+        };
+        return HubSpotJson.WriteAsync(context, StatusCodes.Status429TooManyRequests, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("status", "error");
+            json.WriteString("message", message);
+            json.WriteString("errorType", "RATE_LIMIT");
+            json.WriteString("correlationId", Guid.NewGuid());
+            json.WriteString("policyName", policy);
+            json.WriteString("requestId", Guid.NewGuid());
+            json.WriteEndObject();
+        });
+    }
+
+    /// <summary>Endpoint metadata: the stats name and whether the search budget applies.</summary>
+    private sealed record SandboxRoute(string Name, bool IsSearch);
+}

@@ -21,16 +21,24 @@ internal sealed class ContactBatchProcessor(
     SyncMetrics metrics,
     TimeProvider timeProvider)
 {
+    /// <summary>Evaluates <paramref name="contacts"/> and writes what changed (unless a dry run).</summary>
     public async Task<WriteBackOutcome> ProcessAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, ProcessingContext context, CancellationToken cancellationToken)
     {
+        var plans = await EvaluateAsync(contacts, historyIncluded, context, cancellationToken);
+        return await WriteAsync(plans, context, cancellationToken);
+    }
+
+    /// <summary>Evaluates <paramref name="contacts"/> and returns the plans of those whose HubSpot values differ from the decision.</summary>
+    public async Task<List<WriteBackPlan>> EvaluateAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, ProcessingContext context, CancellationToken cancellationToken)
+    {
+        var plans = new List<WriteBackPlan>();
         if (contacts.Count == 0)
         {
-            return WriteBackOutcome.None;
+            return plans;
         }
 
         var snapshots = await reader.ToSnapshotsAsync(contacts, historyIncluded, cancellationToken);
         var now = timeProvider.GetUtcNow();
-        var plans = new List<WriteBackPlan>(snapshots.Count);
         foreach (var snapshot in snapshots)
         {
             var decision = policy.Evaluate(snapshot, now);
@@ -41,7 +49,7 @@ internal sealed class ContactBatchProcessor(
             {
                 plans.Add(plan);
                 var to = decision.Status.ToPropertyValue();
-                if (!string.Equals(previous, to, StringComparison.Ordinal))
+                if (!context.DryRun && !string.Equals(previous, to, StringComparison.Ordinal))
                 {
                     metrics.Transition(string.IsNullOrWhiteSpace(previous) ? SyncReport.NoStatus : previous, to, decision.SourceBucket);
                 }
@@ -50,6 +58,12 @@ internal sealed class ContactBatchProcessor(
 
         metrics.Evaluated(context.Origin, snapshots.Count);
         metrics.Skipped(snapshots.Count - plans.Count);
+        return plans;
+    }
+
+    /// <summary>Writes <paramref name="plans"/> after the fencing check; nothing in a dry run.</summary>
+    public async Task<WriteBackOutcome> WriteAsync(IReadOnlyList<WriteBackPlan> plans, ProcessingContext context, CancellationToken cancellationToken)
+    {
         if (context.DryRun || plans.Count == 0)
         {
             return WriteBackOutcome.None;

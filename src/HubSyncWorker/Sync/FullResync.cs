@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.Qualification;
 using HubSyncWorker.Storage;
 using Microsoft.Extensions.Options;
 
@@ -29,12 +30,16 @@ internal sealed record ResyncResult(ResyncOutcome Outcome, bool DryRun, long Pro
 /// <summary>Progress of the resync running in this process (for logs and <c>GET /admin/resync</c>).</summary>
 internal sealed record ResyncProgress(bool Running, bool DryRun, long Processed, long? Total, long Changed, double ContactsPerSecond, TimeSpan? Eta, DateTimeOffset? StartedAt, ResyncOutcome? LastOutcome, string? LastSummary);
 
-/// <summary>What a resync checkpoint holds, so a killed resync resumes where it stopped.</summary>
-internal sealed record ResyncCheckpoint(string After, long Processed, DateTimeOffset StartedAt);
+/// <summary>
+/// What a resync checkpoint holds, so a killed resync resumes where it stopped: the cursor of the next page, and the changes
+/// evaluated on earlier pages but not yet written (writes are batched by 100 across pages).
+/// </summary>
+internal sealed record ResyncCheckpoint(string After, long Processed, DateTimeOffset StartedAt, IReadOnlyList<WriteBackPlan>? Pending = null);
 
 /// <summary>
 /// A full resync: stream every contact with the list endpoint (100 per page, only the properties the policy reads), evaluate, and
-/// write only what changed. Runs once cluster-wide under a renewed Redis lock with a fencing check before each write; the cursor is
+/// write only what changed, in batch updates of 100 filled across pages (so N contacts with C changes cost ⌈N/100⌉ list calls and
+/// ⌈C/100⌉ update calls). Runs once cluster-wide under a renewed Redis lock with a fencing check before each write; the cursor is
 /// checkpointed after each page is written, so a killed resync resumes with at most one page read again. Memory stays flat: one page
 /// is processed while the next is fetched.
 /// </summary>
@@ -50,6 +55,7 @@ internal sealed class FullResync(
 {
     internal const string LockName = "resync";
     private const int PageSize = 100;
+    private const int WriteBatchSize = 100;
     private readonly Lock _gate = new();
     private ResyncProgress _progress = new(false, false, 0, null, 0, 0, null, null, null, null);
 
@@ -138,31 +144,42 @@ internal sealed class FullResync(
         });
 
         var writes = WriteBackOutcome.None;
+        var pending = new List<WriteBackPlan>(checkpoint?.Pending ?? []);
         var listCalls = 1;
         var lastProgressLog = timeProvider.GetTimestamp();
         var runStarted = timeProvider.GetTimestamp();
         var processedAtStart = processed;
 
         // One page is processed while the next is fetched: the list cursor is sequential, but the two calls overlap.
-        var pending = ListAsync(checkpoint?.After, cancellationToken);
+        var next = ListAsync(checkpoint?.After, cancellationToken);
         while (true)
         {
-            var page = await pending;
+            var page = await next;
             if (page.NextAfter is not null)
             {
-                pending = ListAsync(page.NextAfter, cancellationToken);
+                next = ListAsync(page.NextAfter, cancellationToken);
                 listCalls++;
             }
 
-            writes = writes.Add(await processor.ProcessAsync(page.Results, historyIncluded: false, context, cancellationToken));
-            processed += page.Results.Count;
+            var plans = await processor.EvaluateAsync(page.Results, historyIncluded: false, context, cancellationToken);
+            if (!dryRun)
+            {
+                pending.AddRange(plans);
+            }
 
+            while (pending.Count >= WriteBatchSize)
+            {
+                writes = writes.Add(await processor.WriteAsync(pending[..WriteBatchSize], context, cancellationToken));
+                pending.RemoveRange(0, WriteBatchSize);
+            }
+
+            processed += page.Results.Count;
             if (page.NextAfter is null)
             {
                 break;
             }
 
-            await checkpoints.SetAsync(checkpointName, JsonSerializer.Serialize(new ResyncCheckpoint(page.NextAfter, processed, startedAt)), cancellationToken);
+            await checkpoints.SetAsync(checkpointName, JsonSerializer.Serialize(new ResyncCheckpoint(page.NextAfter, processed, startedAt, pending)), cancellationToken);
 
             var elapsed = timeProvider.GetElapsedTime(runStarted);
             var rate = elapsed.TotalSeconds > 0 ? (processed - processedAtStart) / elapsed.TotalSeconds : 0;
@@ -173,6 +190,11 @@ internal sealed class FullResync(
                 lastProgressLog = timeProvider.GetTimestamp();
                 ResyncLog.Progress(logger, processed, total?.ToString(CultureInfo.InvariantCulture) ?? "?", rate, eta?.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) ?? "?", report.Changed);
             }
+        }
+
+        if (pending.Count > 0)
+        {
+            writes = writes.Add(await processor.WriteAsync(pending, context, cancellationToken));
         }
 
         await checkpoints.DeleteAsync(checkpointName, cancellationToken);

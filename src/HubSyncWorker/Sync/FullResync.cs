@@ -167,19 +167,25 @@ internal sealed class FullResync(
                 pending.AddRange(plans);
             }
 
+            processed += page.Results.Count;
+
+            // The checkpoint is saved as soon as a page is evaluated, with the changes not yet written, and before any write:
+            // a stop at any later point resumes at the next page, so at most the page being fetched is read twice.
+            if (page.NextAfter is not null)
+            {
+                await checkpoints.SetAsync(checkpointName, JsonSerializer.Serialize(new ResyncCheckpoint(page.NextAfter, processed, startedAt, pending)), CancellationToken.None);
+            }
+
             while (pending.Count >= WriteBatchSize)
             {
                 writes = writes.Add(await processor.WriteAsync(pending[..WriteBatchSize], context, cancellationToken));
                 pending.RemoveRange(0, WriteBatchSize);
             }
 
-            processed += page.Results.Count;
             if (page.NextAfter is null)
             {
                 break;
             }
-
-            await checkpoints.SetAsync(checkpointName, JsonSerializer.Serialize(new ResyncCheckpoint(page.NextAfter, processed, startedAt, pending)), cancellationToken);
 
             var elapsed = timeProvider.GetElapsedTime(runStarted);
             var rate = elapsed.TotalSeconds > 0 ? (processed - processedAtStart) / elapsed.TotalSeconds : 0;

@@ -1,0 +1,171 @@
+using HubSyncWorker.IntegrationTests.Infrastructure;
+using HubSyncWorker.Qualification;
+using HubSyncWorker.Sandbox;
+using HubSyncWorker.Sync;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HubSyncWorker.IntegrationTests.Sync;
+
+/// <summary>Full resyncs against the stateful HubSpot sandbox with a real Redis (locks, checkpoints, shared budget).</summary>
+[Collection("redis")]
+public sealed class FullResyncTests(RedisServerFixture redis)
+{
+    [Fact]
+    public async Task RunAsync_ThreeThousandContacts_ConvergesWithMinimalCallsAndASecondRunWritesNothing()
+    {
+        const int contacts = 3000;
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var now = DateTimeOffset.UtcNow;
+        var ids = PortalSeed.Seed(sandbox, contacts, now);
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix());
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        var policy = host.Services.GetRequiredService<QualificationPolicy>();
+
+        // What the policy decides for each seeded contact, computed here from the seed values, independently of the sync.
+        var expected = ids.ToDictionary(id => id, id => Expected(policy, id, PortalSeed.Contact(ids.IndexOf(id), now), now));
+        var expectedChanged = expected.Values.Count(e => e.Changed);
+        sandbox.Stats.Reset();
+
+        var first = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.Equal(ResyncOutcome.Completed, first.Outcome);
+        Assert.Equal(contacts, first.Processed);
+        Assert.Equal(expectedChanged, first.Report.Changed);
+        Assert.Equal((contacts + 99) / 100, sandbox.Stats.Requests(SandboxEndpoint.ContactsList));
+        Assert.Equal((expectedChanged + 99) / 100, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
+        Assert.Equal(0, sandbox.Stats.TotalRateLimited);
+        foreach (var id in ids)
+        {
+            var stored = sandbox.Contacts.GetContact(id)!;
+            Assert.Equal(expected[id].Status, stored.Properties.GetValueOrDefault("hubsync_status"));
+        }
+
+        sandbox.Stats.Reset();
+        var second = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.Equal(ResyncOutcome.Completed, second.Outcome);
+        Assert.Equal(0, second.Report.Changed);
+        Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
+        Assert.Equal((contacts + 99) / 100, sandbox.Stats.Requests(SandboxEndpoint.ContactsList));
+    }
+
+    [Fact]
+    public async Task RunAsync_StoppedHalfWayThenRestarted_SkipsNoContactAndReReadsAtMostOnePage()
+    {
+        const int contacts = 2000;
+        using var stop = new CancellationTokenSource();
+        var listCalls = 0;
+        await using var sandbox = await HubSpotSandbox.StartAsync(
+            new SandboxOptions
+            {
+                RequestsPerTenSeconds = 1000,
+                RequestLog = entry =>
+                {
+                    if (entry.Endpoint == SandboxEndpoint.ContactsList && Interlocked.Increment(ref listCalls) == 8)
+                    {
+                        stop.Cancel();
+                    }
+                },
+            },
+            default);
+        var ids = PortalSeed.Seed(sandbox, contacts, DateTimeOffset.UtcNow);
+        var prefix = RedisServerFixture.NewKeyPrefix();
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix);
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        var resync = host.Services.GetRequiredService<FullResync>();
+
+        var interrupted = await resync.RunAsync(dryRun: false, waitForLock: false, stop.Token);
+        Assert.Equal(ResyncOutcome.Cancelled, interrupted.Outcome);
+        Assert.InRange(interrupted.Processed, 1, contacts - 1);
+
+        // A new process (same Redis) picks the checkpoint up.
+        using var restarted = SyncHost.Build(sandbox, redis.ConnectionString, prefix);
+        var resumed = await restarted.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.Equal(ResyncOutcome.Completed, resumed.Outcome);
+        Assert.Equal(contacts, resumed.Processed);
+        Assert.InRange(Volatile.Read(ref listCalls), contacts / 100, (contacts / 100) + 1);
+        Assert.All(ids, id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status")), $"contact {id} was skipped"));
+        var again = await restarted.Services.GetRequiredService<FullResync>().RunAsync(dryRun: true, waitForLock: false, default);
+        Assert.Equal(0, again.Report.Changed);
+    }
+
+    [Fact]
+    public async Task RunAsync_DryRun_ReportsTransitionsAndWritesNothing()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        PortalSeed.Seed(sandbox, 500, DateTimeOffset.UtcNow);
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?> { ["Sync:DryRun"] = "true" });
+
+        var result = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: true, waitForLock: false, default);
+
+        Assert.Equal(ResyncOutcome.Completed, result.Outcome);
+        Assert.Equal(500, result.Report.Changed);
+        Assert.Contains(result.Report.Transitions(), t => t.From == SyncReport.NoStatus && t.To == "mql");
+        Assert.NotEmpty(result.Report.Samples());
+        Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
+        Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.PropertiesCreate));
+    }
+
+    [Fact]
+    public async Task RunAsync_OneInvalidValueInABatch_WritesTheOther99AndDeadLettersTheOne()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var now = DateTimeOffset.UtcNow;
+        var ids = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            var properties = PortalSeed.Contact(i, now);
+            properties["hs_lead_status"] = i == 0 ? null : "ATTEMPTED_TO_CONTACT";
+            if (i == 0)
+            {
+                // A lead with no lead status: the worker sets NEW.
+                properties["email"] = "first@acme.io";
+                properties["jobtitle"] = "Student";
+            }
+
+            properties["num_conversion_events"] = "1";
+            properties["first_conversion_event_name"] = properties["recent_conversion_event_name"] = "Contact us";
+            ids.Add(sandbox.Contacts.AddContact(properties));
+        }
+
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix());
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+
+        // The portal no longer offers "NEW" as a lead status: the one contact the worker would mark NEW gets a validation error.
+        var leadStatus = sandbox.Properties.Find("hs_lead_status")!;
+        Assert.True(sandbox.Properties.TryReplace(leadStatus with { Options = [.. leadStatus.Options.Where(o => o.Value != "NEW")] }));
+        sandbox.Stats.Reset();
+
+        var result = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.Equal(ResyncOutcome.Completed, result.Outcome);
+        Assert.Equal(1, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
+        Assert.Equal(99, result.Writes.Written);
+        Assert.Equal(1, result.Writes.DeadLettered);
+        Assert.All(ids.Skip(1), id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status"))));
+        Assert.False(sandbox.Contacts.GetContact(ids[0])!.Properties.ContainsKey("hubsync_status"));
+        var deadLetter = Assert.Single(await host.Services.GetRequiredService<HubSyncWorker.Storage.IDeadLetterStore>().ListAsync(10, default));
+        Assert.Equal(ids[0], deadLetter.ContactId);
+        Assert.Equal("VALIDATION_ERROR", deadLetter.Category);
+    }
+
+    private static (string Status, bool Changed) Expected(QualificationPolicy policy, string id, Dictionary<string, string?> seed, DateTimeOffset now)
+    {
+        var names = new List<string>();
+        var count = int.Parse(seed["num_conversion_events"]!, System.Globalization.CultureInfo.InvariantCulture);
+        if (count >= 1)
+        {
+            names.Add(seed["first_conversion_event_name"]!);
+        }
+
+        if (count >= 2)
+        {
+            names.Add(seed["recent_conversion_event_name"]!);
+        }
+
+        var snapshot = new ContactSnapshot(id, seed, names);
+        var decision = policy.Evaluate(snapshot, now);
+        return (decision.Status.ToPropertyValue(), policy.ComputeChanges(snapshot, decision).HasChanges);
+    }
+}

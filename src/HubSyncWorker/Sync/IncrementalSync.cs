@@ -100,8 +100,11 @@ internal sealed class IncrementalSync(
     private async Task ScanTieAsync(long timestamp, RunState state, CancellationToken cancellationToken)
     {
         var afterId = 0L;
+        var highestId = 0L;
         while (true)
         {
+            // The filter stays fixed while one query is paged; only a restart moves it past the highest id seen.
+            afterId = highestId;
             string? after = null;
             var restart = false;
             while (true)
@@ -120,9 +123,9 @@ internal sealed class IncrementalSync(
                 var page = await SearchAsync(request, state, cancellationToken);
                 foreach (var contact in page.Results)
                 {
-                    if (long.TryParse(contact.Id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && id > afterId)
+                    if (long.TryParse(contact.Id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && id > highestId)
                     {
-                        afterId = id;
+                        highestId = id;
                     }
                 }
 

@@ -1,0 +1,93 @@
+using HubSyncWorker.HubSpot.RateLimiting;
+using HubSyncWorker.IntegrationTests.Infrastructure;
+using HubSyncWorker.Sandbox;
+using HubSyncWorker.Storage;
+using HubSyncWorker.Sync;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HubSyncWorker.IntegrationTests.Sync;
+
+[Collection("redis")]
+public sealed class IncrementalSyncTests(RedisServerFixture redis)
+{
+    [Fact]
+    public async Task RunAsync_MoreThanTenThousandContactsShareOneModifiedDate_QueuesEveryOne()
+    {
+        // The sandbox's clock stands still, so every contact gets the same lastmodifieddate.
+        var frozen = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10));
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { EnforceRateLimits = false, TimeProvider = frozen }, default);
+        var ids = PortalSeed.Seed(sandbox, 10_250, frozen.GetUtcNow());
+        var searches = 0;
+        using var host = SyncHost.Build(
+            sandbox,
+            redis.ConnectionString,
+            RedisServerFixture.NewKeyPrefix(),
+            configureServices: services => services.AddSingleton<IHubSpotRateLimiter>(new CountingLimiter(() => Interlocked.Increment(ref searches))));
+
+        var result = await host.Services.GetRequiredService<IncrementalSync>().RunAsync(default);
+
+        var queued = await DrainAsync(host.Services.GetRequiredService<IWorkQueue>());
+        Assert.Equal(ids.Order(StringComparer.Ordinal), queued.Order(StringComparer.Ordinal));
+        Assert.True(result.SearchCalls > 10_250 / IncrementalSync.PageSize, "the keyset restart must have been used");
+        Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsSearch, 400));
+    }
+
+    [Fact]
+    public async Task RunAsync_SecondRun_StartsFromTheCheckpointMinusTheOverlap()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-30));
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { EnforceRateLimits = false, TimeProvider = clock }, default);
+        var early = PortalSeed.Seed(sandbox, 50, clock.GetUtcNow());
+        clock.Advance(TimeSpan.FromMinutes(10));
+        var late = PortalSeed.Seed(sandbox, 30, clock.GetUtcNow(), seed: 99);
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?> { ["Sync:IncrementalOverlap"] = "00:02:00" });
+        var sync = host.Services.GetRequiredService<IncrementalSync>();
+        var queue = host.Services.GetRequiredService<IWorkQueue>();
+
+        await sync.RunAsync(default);
+        Assert.Equal(80, (await DrainAsync(queue)).Count);
+
+        // Only the contacts modified after the checkpoint (minus the overlap) come back; a salesperson's change is picked up.
+        clock.Advance(TimeSpan.FromMinutes(5));
+        sandbox.Contacts.UpdateAsUser(early[3], new Dictionary<string, string?> { ["jobtitle"] = "Chief Revenue Officer" });
+        await sync.RunAsync(default);
+
+        var second = await DrainAsync(queue);
+        Assert.Contains(early[3], second);
+        Assert.DoesNotContain(early[0], second);
+        Assert.Subset(new HashSet<string>(late.Append(early[3])), new HashSet<string>(second));
+    }
+
+    private static async Task<List<string>> DrainAsync(IWorkQueue queue)
+    {
+        var ids = new List<string>();
+        while (true)
+        {
+            var items = await queue.ReadAsync("test", 100, TimeSpan.Zero, default);
+            if (items.Count == 0)
+            {
+                return ids;
+            }
+
+            ids.AddRange(items.Select(i => i.Item.ContactId));
+            await queue.AcknowledgeAsync(items, default);
+        }
+    }
+
+    /// <summary>No pacing (this test is about the keyset, not the budget); counts search calls.</summary>
+    private sealed class CountingLimiter(Action onSearch) : IHubSpotRateLimiter
+    {
+        public ValueTask AcquireAsync(HubSpotRequestKind kind, CancellationToken cancellationToken)
+        {
+            if (kind == HubSpotRequestKind.Search)
+            {
+                onSearch();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask PauseAsync(HubSpotRequestKind kind, TimeSpan retryAfter, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+}

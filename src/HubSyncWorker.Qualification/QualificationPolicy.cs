@@ -81,7 +81,11 @@ public sealed class QualificationPolicy
     private readonly int _mqlMinFit;
     private readonly int _mqlMinEngagement;
     private readonly int _sqlMinFit;
-    private readonly KeywordMatcher _handRaiser;
+    private readonly KeywordMatcher _conversionMatcher;
+    private readonly (int Bit, System.Text.RegularExpressions.Regex Pattern)[] _conversionPatterns;
+    private readonly ulong _fitConversionMask;
+    private readonly ulong _engagementConversionMask;
+    private readonly ulong _handRaiserMask;
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _sqlLeadStatuses;
     private readonly string _dealsProperty;
     private readonly int _minDeals;
@@ -101,7 +105,7 @@ public sealed class QualificationPolicy
     private readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _sourceIndex;
     private readonly int _otherSourceIndex;
     private readonly int _unknownSourceIndex;
-    private readonly KeywordMatcher[] _offerMatchers;
+    private readonly KeywordMatcher _offerMatcher;
     private readonly int _otherOfferIndex;
     private readonly int _noOfferIndex;
     private readonly string[,] _buckets;
@@ -151,7 +155,40 @@ public sealed class QualificationPolicy
         _mqlMinFit = options.Mql.MinFit;
         _mqlMinEngagement = options.Mql.MinEngagement;
         _sqlMinFit = options.Sql.MinFit;
-        _handRaiser = new KeywordMatcher(options.Sql.HandRaiserKeywords);
+
+        // One matcher for every conversion keyword: each conversion name is scanned once per evaluation, giving a bit mask
+        // (one bit per Conversion rule, plus one for the hand-raiser keywords).
+        var groups = new List<IEnumerable<string>>();
+        var patterns = new List<(int, System.Text.RegularExpressions.Regex)>();
+        for (var i = 0; i < _engagementEnd; i++)
+        {
+            if (_rules[i].Kind != RuleKind.Conversion)
+            {
+                continue;
+            }
+
+            var bit = groups.Count;
+            _rules[i].ConversionBit = bit;
+            groups.Add(_rules[i].ConversionKeywords);
+            if (_rules[i].Pattern is { } pattern)
+            {
+                patterns.Add((bit, pattern));
+            }
+
+            if (i < _fitEnd)
+            {
+                _fitConversionMask |= 1UL << bit;
+            }
+            else
+            {
+                _engagementConversionMask |= 1UL << bit;
+            }
+        }
+
+        _handRaiserMask = 1UL << groups.Count;
+        groups.Add(options.Sql.HandRaiserKeywords);
+        _conversionMatcher = new KeywordMatcher(groups);
+        _conversionPatterns = [.. patterns];
         _sqlLeadStatuses = options.Sql.LeadStatuses.Select(s => s.Trim()).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
         _dealsProperty = options.Opportunity.DealsProperty;
         _minDeals = options.Opportunity.MinDeals;
@@ -180,7 +217,7 @@ public sealed class QualificationPolicy
         _unknownSourceIndex = sourceNames.Count - 1;
         _sourceIndex = bucket.Sources.ToFrozenDictionary(p => p.Key.Trim(), p => sourceNames.IndexOf(p.Value.Trim()), StringComparer.OrdinalIgnoreCase)
             .GetAlternateLookup<ReadOnlySpan<char>>();
-        _offerMatchers = [.. bucket.Offers.Select(o => new KeywordMatcher(o.Keywords))];
+        _offerMatcher = new KeywordMatcher([.. bucket.Offers.Select(o => (IEnumerable<string>)o.Keywords)]);
         var offerNames = bucket.Offers.Select(o => o.Bucket!.Trim()).ToList();
         offerNames.Add(bucket.OtherOffer);
         offerNames.Add(bucket.NoOffer);
@@ -273,9 +310,29 @@ public sealed class QualificationPolicy
         Span<bool> ruleFired = stackalloc bool[_rules.Length];
         var fired = 0;
 
-        var fitRaw = ScoreSet(contact, now, 0, _fitEnd, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
+        // Each conversion name is matched once against every conversion keyword and pattern.
+        var names = contact.ConversionNames;
+        Span<ulong> masks = names.Count <= 128 ? stackalloc ulong[names.Count] : new ulong[names.Count];
+        var handRaiser = false;
+        for (var i = 0; i < masks.Length; i++)
+        {
+            var name = names[i] ?? string.Empty;
+            var mask = _conversionMatcher.Match(name);
+            foreach (var (bit, pattern) in _conversionPatterns)
+            {
+                if (pattern.IsMatch(name))
+                {
+                    mask |= 1UL << bit;
+                }
+            }
+
+            masks[i] = mask;
+            handRaiser |= (mask & _handRaiserMask) != 0;
+        }
+
+        var fitRaw = ScoreSet(contact, now, 0, _fitEnd, _fitConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
         var fit = Math.Clamp(fitRaw, 0, _fitMax);
-        var engagementRaw = ScoreSet(contact, now, _fitEnd, _engagementEnd, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+        var engagementRaw = ScoreSet(contact, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
 
         var lastEngagement = LatestDate(contact, _lastEngagementProperties);
         var decayFactor = 1.0;
@@ -334,7 +391,7 @@ public sealed class QualificationPolicy
             cause = CauseMql;
         }
 
-        if (fit >= _sqlMinFit && HasHandRaiser(contact))
+        if (fit >= _sqlMinFit && handRaiser)
         {
             computed = Sql;
             cause = CauseHandRaiser;
@@ -525,6 +582,8 @@ public sealed class QualificationPolicy
         DateTimeOffset now,
         int start,
         int end,
+        ulong setMask,
+        ReadOnlySpan<ulong> masks,
         Span<bool> ruleFired,
         Span<int> firedRule,
         Span<int> firedPoints,
@@ -545,11 +604,16 @@ public sealed class QualificationPolicy
             {
                 hit = rule.TryScoreAllOf(ruleFired, out points);
             }
+            else if (rule.Kind == RuleKind.Conversion)
+            {
+                hit = rule.ScoreConversions(CountMatches(masks, 1UL << rule.ConversionBit), out points, out value);
+            }
             else
             {
                 if (rule.Kind == RuleKind.OtherConversions && matched < 0)
                 {
-                    matched = ConversionsMatched(contact, start, end);
+                    // Conversion names matched by any Conversion rule of the same set (whether or not its cap was reached).
+                    matched = CountMatches(masks, setMask);
                 }
 
                 hit = rule.TryScore(contact, now, Math.Max(matched, 0), out points, out value);
@@ -569,23 +633,18 @@ public sealed class QualificationPolicy
         return total;
     }
 
-    private int ConversionsMatched(ContactSnapshot contact, int start, int end)
+    private static int CountMatches(ReadOnlySpan<ulong> masks, ulong bits)
     {
-        // Conversion names matched by any Conversion rule of the same set (whether or not its cap was reached).
-        var matched = 0;
-        foreach (var name in contact.ConversionNames)
+        var count = 0;
+        foreach (var mask in masks)
         {
-            for (var i = start; i < end; i++)
+            if ((mask & bits) != 0)
             {
-                if (_rules[i].Kind == RuleKind.Conversion && _rules[i].MatchesConversion(name))
-                {
-                    matched++;
-                    break;
-                }
+                count++;
             }
         }
 
-        return matched;
+        return count;
     }
 
     private static void ResolveAllOf(List<CompiledRule> rules, int start, int end)
@@ -597,19 +656,6 @@ public sealed class QualificationPolicy
                 rules[i].RuleIndexes = [.. rules[i].RuleIds.Select(id => rules.FindIndex(start, end - start, r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase)))];
             }
         }
-    }
-
-    private bool HasHandRaiser(ContactSnapshot contact)
-    {
-        foreach (var name in contact.ConversionNames)
-        {
-            if (_handRaiser.IsMatch(name))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private DateOnly EstimateBelowSince(int fit, int engagementRaw, DateTimeOffset? lastEngagement, DateTimeOffset now)
@@ -655,15 +701,9 @@ public sealed class QualificationPolicy
         var offerIndex = _noOfferIndex;
         if (!string.IsNullOrWhiteSpace(offer))
         {
-            offerIndex = _otherOfferIndex;
-            for (var i = 0; i < _offerMatchers.Length; i++)
-            {
-                if (_offerMatchers[i].IsMatch(offer))
-                {
-                    offerIndex = i;
-                    break;
-                }
-            }
+            // The first offer bucket (in policy order) whose keywords occur.
+            var mask = _offerMatcher.Match(offer);
+            offerIndex = mask == 0 ? _otherOfferIndex : System.Numerics.BitOperations.TrailingZeroCount(mask);
         }
 
         return _buckets[sourceIndex, offerIndex];

@@ -144,9 +144,17 @@ internal sealed class CompiledRule
         }
     }
 
-    /// <summary>True when the rule matches a conversion name (Conversion rules).</summary>
-    public bool MatchesConversion(string name) =>
-        (_keywords is not null && _keywords.IsMatch(name)) || (_pattern is not null && _pattern.IsMatch(name));
+    /// <summary>Conversion: the keywords (matched by the policy's combined conversion matcher).</summary>
+    public IReadOnlyList<string> ConversionKeywords => _keywords?.Keywords ?? [];
+
+    /// <summary>Conversion: the compiled pattern, if any.</summary>
+    public Regex? Pattern => _pattern;
+
+    /// <summary>Conversion: this rule's bit in the per-name conversion masks (set at compile time).</summary>
+    public int ConversionBit { get; set; } = -1;
+
+    /// <summary>Conversion: scores <paramref name="count"/> matching conversions (points each, up to MaxOccurrences).</summary>
+    public bool ScoreConversions(int count, out int points, out int value) => Occurrences(count, out points, out value);
 
     /// <summary>
     /// Evaluates the rule. <paramref name="conversionsMatched"/> is the number of conversion names matched by any Conversion rule of
@@ -263,21 +271,8 @@ internal sealed class CompiledRule
             }
 
             case RuleKind.Conversion:
-            {
-                var count = 0;
-                foreach (var name in contact.ConversionNames)
-                {
-                    if (MatchesConversion(name))
-                    {
-                        count++;
-                    }
-                }
-
-                return Occurrences(count, out points, out value);
-            }
-
             case RuleKind.AllOf:
-                // Decided by the policy, which knows which rules fired.
+                // Decided by the policy, which holds the conversion masks and knows which rules fired.
                 return false;
 
             default:

@@ -784,7 +784,14 @@ public sealed class QualificationPolicy
 
             writer.Append(first ? " (" : ", ");
             first = false;
-            AppendLabel(ref writer, _rules[firedRule[i]], firedValue[i]);
+            var rule = _rules[firedRule[i]];
+            if (rule.Fragment is not null && rule.FragmentPoints == firedPoints[i])
+            {
+                writer.Append(rule.Fragment);
+                continue;
+            }
+
+            AppendLabel(ref writer, rule, firedValue[i]);
             writer.Append(' ');
             writer.AppendSigned(firedPoints[i]);
         }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using HubSyncWorker.Qualification.Policy;
 
@@ -101,7 +102,15 @@ internal sealed class CompiledRule
         _pointsPerUnit = options.PointsPerUnit;
         _maxPoints = options.MaxPoints ?? int.MaxValue;
         _maxOccurrences = options.MaxOccurrences ?? (Kind == RuleKind.Conversion ? 1 : int.MaxValue);
+        FragmentPoints = Cap(_points);
+        Fragment = LabelHasValue ? null : string.Create(CultureInfo.InvariantCulture, $"{LabelPrefix} {(FragmentPoints >= 0 ? "+" : string.Empty)}{FragmentPoints}");
     }
+
+    /// <summary>The reason fragment ("senior title +25") for the usual points, built once; null when the label shows a value.</summary>
+    public string? Fragment { get; }
+
+    /// <summary>The points <see cref="Fragment"/> shows.</summary>
+    public int FragmentPoints { get; }
 
     public string Id { get; }
 

@@ -12,6 +12,7 @@ namespace HubSyncWorker.Qualification.Evaluation;
 internal sealed class KeywordMatcher
 {
     private readonly SearchValues<string> _searchValues;
+    private readonly SearchValues<string>? _asciiSearchValues;
     private readonly FrozenDictionary<char, Entry[]> _byFirstChar;
 
     /// <summary>A single group (bit 0).</summary>
@@ -43,6 +44,11 @@ internal sealed class KeywordMatcher
 
         Keywords = [.. masks.Keys.Order(StringComparer.Ordinal)];
         _searchValues = SearchValues.Create([.. Keywords], StringComparison.OrdinalIgnoreCase);
+
+        // An ASCII text cannot contain a keyword with non-ASCII letters ("étudiant"), and the ASCII-only search is several
+        // times faster: most names and titles are ASCII.
+        var asciiKeywords = Keywords.Where(k => System.Text.Ascii.IsValid(k)).ToArray();
+        _asciiSearchValues = asciiKeywords.Length == 0 ? null : SearchValues.Create(asciiKeywords, StringComparison.OrdinalIgnoreCase);
         _byFirstChar = masks
             .GroupBy(p => char.ToUpperInvariant(p.Key[0]))
             .ToFrozenDictionary(g => g.Key, g => g.OrderByDescending(p => p.Key.Length).Select(p => new Entry(p.Key, p.Value)).ToArray());
@@ -58,9 +64,20 @@ internal sealed class KeywordMatcher
     {
         ulong mask = 0;
         var offset = 0;
+        var searchValues = _searchValues;
+        if (System.Text.Ascii.IsValid(text))
+        {
+            if (_asciiSearchValues is null)
+            {
+                return 0;
+            }
+
+            searchValues = _asciiSearchValues;
+        }
+
         while (offset < text.Length)
         {
-            var found = text[offset..].IndexOfAny(_searchValues);
+            var found = text[offset..].IndexOfAny(searchValues);
             if (found < 0)
             {
                 break;

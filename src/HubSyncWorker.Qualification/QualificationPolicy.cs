@@ -106,6 +106,7 @@ public sealed class QualificationPolicy
     private readonly int _otherSourceIndex;
     private readonly int _unknownSourceIndex;
     private readonly KeywordMatcher _offerMatcher;
+    private readonly int _offerShift = -1;
     private readonly int _otherOfferIndex;
     private readonly int _noOfferIndex;
     private readonly string[,] _buckets;
@@ -187,6 +188,15 @@ public sealed class QualificationPolicy
 
         _handRaiserMask = 1UL << groups.Count;
         groups.Add(options.Sql.HandRaiserKeywords);
+
+        // The offer buckets ride along in the same masks when they fit, so the converting offer (usually the first
+        // conversion) costs no second scan.
+        if (groups.Count + options.SourceBucket.Offers.Count <= 64)
+        {
+            _offerShift = groups.Count;
+            groups.AddRange(options.SourceBucket.Offers.Select(o => (IEnumerable<string>)o.Keywords));
+        }
+
         _conversionMatcher = new KeywordMatcher(groups);
         _conversionPatterns = [.. patterns];
         _sqlLeadStatuses = options.Sql.LeadStatuses.Select(s => s.Trim()).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
@@ -522,7 +532,7 @@ public sealed class QualificationPolicy
 
         var reason = WriteReason(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, firedRule[..fired], firedPoints[..fired], firedValue[..fired]);
         return new QualificationDecision(contact.Id, fit, engagement, score, status, target, regression, leadStatusToSet,
-            SourceBucket(contact), rules, reason, mqlDate, belowSince, Version);
+            SourceBucket(contact, masks), rules, reason, mqlDate, belowSince, Version);
     }
 
     /// <summary>
@@ -687,24 +697,36 @@ public sealed class QualificationPolicy
         return latest;
     }
 
-    private string SourceBucket(ContactSnapshot contact)
+    private string SourceBucket(ContactSnapshot contact, ReadOnlySpan<ulong> masks)
     {
         var source = contact.Get(_sourceProperty).AsSpan().Trim();
         var sourceIndex = source.IsEmpty ? _unknownSourceIndex : _sourceIndex.TryGetValue(source, out var index) ? index : _otherSourceIndex;
 
+        var names = contact.ConversionNames;
         var offer = contact.Get(_offerProperty);
-        if (string.IsNullOrWhiteSpace(offer) && contact.ConversionNames.Count > 0)
+        var offerIndex = _noOfferIndex;
+        ulong mask;
+        if (string.IsNullOrWhiteSpace(offer))
         {
-            offer = contact.ConversionNames[0];
+            if (names.Count == 0)
+            {
+                return _buckets[sourceIndex, offerIndex];
+            }
+
+            // No first-conversion property: the oldest conversion in the history.
+            mask = _offerShift >= 0 ? masks[0] >> _offerShift : _offerMatcher.Match(names[0]);
+        }
+        else if (_offerShift >= 0 && names.Count > 0 && string.Equals(offer, names[0], StringComparison.Ordinal))
+        {
+            mask = masks[0] >> _offerShift;
+        }
+        else
+        {
+            mask = _offerMatcher.Match(offer);
         }
 
-        var offerIndex = _noOfferIndex;
-        if (!string.IsNullOrWhiteSpace(offer))
-        {
-            // The first offer bucket (in policy order) whose keywords occur.
-            var mask = _offerMatcher.Match(offer);
-            offerIndex = mask == 0 ? _otherOfferIndex : System.Numerics.BitOperations.TrailingZeroCount(mask);
-        }
+        // The first offer bucket (in policy order) whose keywords occur.
+        offerIndex = mask == 0 ? _otherOfferIndex : System.Numerics.BitOperations.TrailingZeroCount(mask);
 
         return _buckets[sourceIndex, offerIndex];
     }

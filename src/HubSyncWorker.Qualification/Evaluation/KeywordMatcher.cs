@@ -14,6 +14,7 @@ internal sealed class KeywordMatcher
     private readonly SearchValues<string> _searchValues;
     private readonly SearchValues<string>? _asciiSearchValues;
     private readonly FrozenDictionary<char, Entry[]> _byFirstChar;
+    private readonly Entry[]?[] _byAsciiFirstChar = new Entry[]?[128];
 
     /// <summary>A single group (bit 0).</summary>
     public KeywordMatcher(IEnumerable<string> keywords)
@@ -52,6 +53,13 @@ internal sealed class KeywordMatcher
         _byFirstChar = masks
             .GroupBy(p => char.ToUpperInvariant(p.Key[0]))
             .ToFrozenDictionary(g => g.Key, g => g.OrderByDescending(p => p.Key.Length).Select(p => new Entry(p.Key, p.Value)).ToArray());
+        foreach (var (first, entries) in _byFirstChar)
+        {
+            if (char.IsAscii(first))
+            {
+                _byAsciiFirstChar[first] = entries;
+            }
+        }
     }
 
     public IReadOnlyList<string> Keywords { get; }
@@ -84,7 +92,9 @@ internal sealed class KeywordMatcher
             }
 
             var start = offset + found;
-            if ((start == 0 || !char.IsLetterOrDigit(text[start - 1])) && _byFirstChar.TryGetValue(char.ToUpperInvariant(text[start]), out var entries))
+            var upper = char.ToUpperInvariant(text[start]);
+            var entries = char.IsAscii(upper) ? _byAsciiFirstChar[upper] : _byFirstChar.GetValueOrDefault(upper);
+            if (entries is not null && (start == 0 || !char.IsLetterOrDigit(text[start - 1])))
             {
                 var candidate = text[start..];
                 foreach (var entry in entries)

@@ -110,6 +110,19 @@ public sealed class QualificationPolicy
     private readonly int _otherOfferIndex;
     private readonly int _noOfferIndex;
     private readonly string[,] _buckets;
+    private readonly FrozenDictionary<string, int> _slotOf;
+    private readonly string[] _slotNames;
+    private readonly int[] _lastEngagementSlots;
+    private readonly int _lifecycleSlot;
+    private readonly int _leadStatusSlot;
+    private readonly int _mqlDateSlot;
+    private readonly int _belowSinceSlot;
+    private readonly int _conversionCountSlot;
+    private readonly int _dealsSlot;
+    private readonly int _budgetSlot;
+    private readonly int _timelineSlot;
+    private readonly int _sourceSlot;
+    private readonly int _offerSlot;
 
     private QualificationPolicy(QualificationPolicyOptions options)
     {
@@ -262,6 +275,33 @@ public sealed class QualificationPolicy
             OutputNames.Status, OutputNames.Reason, OutputNames.MqlDate, OutputNames.SourceBucket, OutputNames.PolicyVersion,
             OutputNames.BelowThresholdSince]);
         RequiredProperties = [.. required];
+
+        // Every property the evaluation reads gets a slot: a contact's values are gathered once per evaluation, so each
+        // rule reads an array element instead of hashing a property name.
+        var slotOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var name in RequiredProperties)
+        {
+            slotOf[name] = slotOf.Count;
+        }
+
+        _slotOf = slotOf.ToFrozenDictionary(StringComparer.Ordinal);
+        _slotNames = [.. RequiredProperties];
+        foreach (var rule in _rules)
+        {
+            rule.ResolveSlots(name => slotOf[name]);
+        }
+
+        _lastEngagementSlots = [.. _lastEngagementProperties.Select(p => slotOf[p])];
+        _lifecycleSlot = slotOf[_lifecycleProperty];
+        _leadStatusSlot = slotOf[_leadStatusProperty];
+        _mqlDateSlot = slotOf[OutputNames.MqlDate];
+        _belowSinceSlot = slotOf[OutputNames.BelowThresholdSince];
+        _conversionCountSlot = slotOf[_conversionCountProperty];
+        _dealsSlot = slotOf[_dealsProperty];
+        _budgetSlot = slotOf[_budgetProperty];
+        _timelineSlot = slotOf[_timelineProperty];
+        _sourceSlot = slotOf[_sourceProperty];
+        _offerSlot = slotOf[_offerProperty];
         HistoryProperties = [ContactSnapshot.ConversionHistoryProperty];
     }
 
@@ -314,6 +354,10 @@ public sealed class QualificationPolicy
     {
         ArgumentNullException.ThrowIfNull(contact);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var buffer = default(PropertyValues);
+        Span<string?> values = _slotNames.Length <= PropertyValues.Capacity ? buffer : new string?[_slotNames.Length];
+        values = values[.._slotNames.Length];
+        GatherValues(contact.Properties, values);
         Span<int> firedRule = stackalloc int[_rules.Length];
         Span<int> firedPoints = stackalloc int[_rules.Length];
         Span<int> firedValue = stackalloc int[_rules.Length];
@@ -340,11 +384,11 @@ public sealed class QualificationPolicy
             handRaiser |= (mask & _handRaiserMask) != 0;
         }
 
-        var fitRaw = ScoreSet(contact, now, 0, _fitEnd, _fitConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
+        var fitRaw = ScoreSet(values, names.Count, now, 0, _fitEnd, _fitConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
         var fit = Math.Clamp(fitRaw, 0, _fitMax);
-        var engagementRaw = ScoreSet(contact, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+        var engagementRaw = ScoreSet(values, names.Count, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
 
-        var lastEngagement = LatestDate(contact, _lastEngagementProperties);
+        var lastEngagement = LatestDate(values, _lastEngagementSlots);
         var decayFactor = 1.0;
         if (_halfLife > 0 && lastEngagement is { } last && now > last)
         {
@@ -358,7 +402,7 @@ public sealed class QualificationPolicy
         var disqualifiedBy = -1;
         for (var i = _engagementEnd; i < _disqualifierEnd; i++)
         {
-            if (_rules[i].TryScore(contact, now, 0, out _, out _))
+            if (_rules[i].TryScore(values, names.Count, now, 0, out _, out _))
             {
                 disqualifiedBy = disqualifiedBy < 0 ? i : disqualifiedBy;
                 firedRule[fired] = i;
@@ -368,7 +412,7 @@ public sealed class QualificationPolicy
         }
 
         // Where HubSpot has the contact now.
-        var currentStage = contact.Get(_lifecycleProperty);
+        var currentStage = values[_lifecycleSlot];
         var currentLevel = NoStage;
         var locked = false;
         if (!string.IsNullOrEmpty(currentStage))
@@ -381,11 +425,11 @@ public sealed class QualificationPolicy
             }
         }
 
-        var leadStatus = contact.Get(_leadStatusProperty).AsSpan().Trim();
-        var existingMqlDate = HubSpotValues.ParseDate(contact.Get(OutputNames.MqlDate));
+        var leadStatus = values[_leadStatusSlot].AsSpan().Trim();
+        var existingMqlDate = HubSpotValues.ParseDate(values[_mqlDateSlot]);
 
         // What the data supports.
-        var conversions = Math.Max(contact.ConversionNames.Count, (int)Math.Clamp(HubSpotValues.ParseNumber(contact.Get(_conversionCountProperty)) ?? 0, 0, int.MaxValue));
+        var conversions = Math.Max(contact.ConversionNames.Count, (int)Math.Clamp(HubSpotValues.ParseNumber(values[_conversionCountSlot]) ?? 0, 0, int.MaxValue));
         var computed = Contact;
         var cause = CauseNone;
         if ((_minConversions > 0 && conversions >= _minConversions) || positiveEngagement)
@@ -412,15 +456,15 @@ public sealed class QualificationPolicy
             cause = CauseSalesConnected;
         }
 
-        var deals = Math.Max(contact.AssociatedDealCount ?? 0, (int)Math.Clamp(HubSpotValues.ParseNumber(contact.Get(_dealsProperty)) ?? 0, 0, int.MaxValue));
+        var deals = Math.Max(contact.AssociatedDealCount ?? 0, (int)Math.Clamp(HubSpotValues.ParseNumber(values[_dealsSlot]) ?? 0, 0, int.MaxValue));
         if (deals >= _minDeals)
         {
             computed = Opportunity;
             cause = CauseDeal;
         }
         else if ((computed >= Sql || currentLevel >= Sql)
-            && HubSpotValues.ParseNumber(contact.Get(_budgetProperty)) is { } budget && budget >= _minBudget
-            && HubSpotValues.ParseNumber(contact.Get(_timelineProperty)) is { } timeline && timeline >= 0 && timeline <= _maxTimeline)
+            && HubSpotValues.ParseNumber(values[_budgetSlot]) is { } budget && budget >= _minBudget
+            && HubSpotValues.ParseNumber(values[_timelineSlot]) is { } timeline && timeline >= 0 && timeline <= _maxTimeline)
         {
             computed = Opportunity;
             cause = CauseBudget;
@@ -438,7 +482,7 @@ public sealed class QualificationPolicy
             // Customers stay customers; an advocacy signal makes them evangelists.
             for (var i = _disqualifierEnd; i < _rules.Length; i++)
             {
-                if (_rules[i].TryScore(contact, now, 0, out _, out _))
+                if (_rules[i].TryScore(values, names.Count, now, 0, out _, out _))
                 {
                     advocacyRule = advocacyRule < 0 ? i : advocacyRule;
                     firedRule[fired] = i;
@@ -476,7 +520,7 @@ public sealed class QualificationPolicy
             var recycled = false;
             if (belowThreshold)
             {
-                belowSince = HubSpotValues.ParseDate(contact.Get(OutputNames.BelowThresholdSince))
+                belowSince = HubSpotValues.ParseDate(values[_belowSinceSlot])
                     ?? EstimateBelowSince(fit, engagementRaw, lastEngagement, now);
                 recycled = today.DayNumber - belowSince.Value.DayNumber >= _recycleWindowDays;
             }
@@ -532,7 +576,7 @@ public sealed class QualificationPolicy
 
         var reason = WriteReason(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, firedRule[..fired], firedPoints[..fired], firedValue[..fired]);
         return new QualificationDecision(contact.Id, fit, engagement, score, status, target, regression, leadStatusToSet,
-            SourceBucket(contact, masks), rules, reason, mqlDate, belowSince, Version);
+            SourceBucket(values, names, masks), rules, reason, mqlDate, belowSince, Version);
     }
 
     /// <summary>
@@ -588,7 +632,8 @@ public sealed class QualificationPolicy
     private const string CauseInHubSpot = "stage set in HubSpot";
 
     private int ScoreSet(
-        ContactSnapshot contact,
+        ReadOnlySpan<string?> values,
+        int conversionNames,
         DateTimeOffset now,
         int start,
         int end,
@@ -626,7 +671,7 @@ public sealed class QualificationPolicy
                     matched = CountMatches(masks, setMask);
                 }
 
-                hit = rule.TryScore(contact, now, Math.Max(matched, 0), out points, out value);
+                hit = rule.TryScore(values, conversionNames, now, Math.Max(matched, 0), out points, out value);
             }
 
             if (hit)
@@ -641,6 +686,29 @@ public sealed class QualificationPolicy
         }
 
         return total;
+    }
+
+    private void GatherValues(IReadOnlyDictionary<string, string?> properties, Span<string?> values)
+    {
+        // Walk the contact's properties when it has no more than the policy reads (the usual case: the host requests
+        // RequiredProperties); otherwise look each slot up.
+        if (properties is Dictionary<string, string?> dictionary && dictionary.Count <= values.Length)
+        {
+            foreach (var (name, value) in dictionary)
+            {
+                if (_slotOf.TryGetValue(name, out var slot))
+                {
+                    values[slot] = value;
+                }
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = properties.TryGetValue(_slotNames[i], out var value) ? value : null;
+        }
     }
 
     private static int CountMatches(ReadOnlySpan<ulong> masks, ulong bits)
@@ -683,12 +751,12 @@ public sealed class QualificationPolicy
         return DateOnly.FromDateTime(now.UtcDateTime);
     }
 
-    private static DateTimeOffset? LatestDate(ContactSnapshot contact, string[] properties)
+    private static DateTimeOffset? LatestDate(ReadOnlySpan<string?> values, int[] slots)
     {
         DateTimeOffset? latest = null;
-        foreach (var property in properties)
+        foreach (var slot in slots)
         {
-            if (HubSpotValues.ParseDateTime(contact.Get(property)) is { } date && (latest is null || date > latest))
+            if (HubSpotValues.ParseDateTime(values[slot]) is { } date && (latest is null || date > latest))
             {
                 latest = date;
             }
@@ -697,13 +765,12 @@ public sealed class QualificationPolicy
         return latest;
     }
 
-    private string SourceBucket(ContactSnapshot contact, ReadOnlySpan<ulong> masks)
+    private string SourceBucket(ReadOnlySpan<string?> values, IReadOnlyList<string> names, ReadOnlySpan<ulong> masks)
     {
-        var source = contact.Get(_sourceProperty).AsSpan().Trim();
+        var source = values[_sourceSlot].AsSpan().Trim();
         var sourceIndex = source.IsEmpty ? _unknownSourceIndex : _sourceIndex.TryGetValue(source, out var index) ? index : _otherSourceIndex;
 
-        var names = contact.ConversionNames;
-        var offer = contact.Get(_offerProperty);
+        var offer = values[_offerSlot];
         var offerIndex = _noOfferIndex;
         ulong mask;
         if (string.IsNullOrWhiteSpace(offer))
@@ -883,4 +950,13 @@ public sealed class QualificationPolicy
             new(names.BelowThresholdSince, "HubSync below MQL test since", "The day an MQL fell below the MQL test (recycled after the policy's window).", "date", "date", []),
         ];
     }
+}
+
+/// <summary>Stack storage for a contact's values, one per property the policy reads (no allocation up to <see cref="Capacity"/>).</summary>
+[System.Runtime.CompilerServices.InlineArray(Capacity)]
+internal struct PropertyValues
+{
+    public const int Capacity = 96;
+
+    private string? _element;
 }

@@ -131,6 +131,18 @@ internal sealed class CompiledRule
 
     public bool LabelHasValue { get; }
 
+    private int _slot = -1;
+    private int[] _slots = [];
+    private int[] _anyOfSlots = [];
+
+    /// <summary>Maps the property names to value slots (compile time).</summary>
+    public void ResolveSlots(Func<string, int> slotOf)
+    {
+        _slot = _property is null ? -1 : slotOf(_property);
+        _slots = [.. _properties.Select(slotOf)];
+        _anyOfSlots = [.. _anyOf.Select(slotOf)];
+    }
+
     /// <summary>Every property this rule reads.</summary>
     public IEnumerable<string> ReadProperties
     {
@@ -169,7 +181,7 @@ internal sealed class CompiledRule
     /// Evaluates the rule. <paramref name="conversionsMatched"/> is the number of conversion names matched by any Conversion rule of
     /// the same set (OtherConversions only). Returns whether it fired, its points and the value shown in a <c>{value}</c> label.
     /// </summary>
-    public bool TryScore(ContactSnapshot contact, DateTimeOffset now, int conversionsMatched, out int points, out int value)
+    public bool TryScore(ReadOnlySpan<string?> values, int conversionNames, DateTimeOffset now, int conversionsMatched, out int points, out int value)
     {
         points = 0;
         value = 0;
@@ -180,7 +192,7 @@ internal sealed class CompiledRule
             case RuleKind.Contains:
             case RuleKind.EmailDomain:
             {
-                var text = contact.Get(_property!).AsSpan().Trim();
+                var text = values[_slot].AsSpan().Trim();
                 if (text.IsEmpty)
                 {
                     return false;
@@ -206,9 +218,9 @@ internal sealed class CompiledRule
             {
                 var any = false;
                 double sum = 0;
-                foreach (var property in _properties)
+                foreach (var slot in _slots)
                 {
-                    if (HubSpotValues.ParseNumber(contact.Get(property)) is { } number)
+                    if (HubSpotValues.ParseNumber(values[slot]) is { } number)
                     {
                         any = true;
                         sum += number;
@@ -228,20 +240,20 @@ internal sealed class CompiledRule
 
             case RuleKind.HasValue:
             {
-                foreach (var property in _properties)
+                foreach (var slot in _slots)
                 {
-                    if (string.IsNullOrWhiteSpace(contact.Get(property)))
+                    if (string.IsNullOrWhiteSpace(values[slot]))
                     {
                         return false;
                     }
                 }
 
-                if (_anyOf.Length > 0)
+                if (_anyOfSlots.Length > 0)
                 {
                     var found = false;
-                    foreach (var property in _anyOf)
+                    foreach (var slot in _anyOfSlots)
                     {
-                        if (!string.IsNullOrWhiteSpace(contact.Get(property)))
+                        if (!string.IsNullOrWhiteSpace(values[slot]))
                         {
                             found = true;
                             break;
@@ -261,9 +273,9 @@ internal sealed class CompiledRule
             case RuleKind.WithinDays:
             {
                 DateTimeOffset? latest = null;
-                foreach (var property in _properties)
+                foreach (var slot in _slots)
                 {
-                    if (HubSpotValues.ParseDateTime(contact.Get(property)) is { } date && (latest is null || date > latest))
+                    if (HubSpotValues.ParseDateTime(values[slot]) is { } date && (latest is null || date > latest))
                     {
                         latest = date;
                     }
@@ -286,8 +298,8 @@ internal sealed class CompiledRule
 
             default:
             {
-                var total = HubSpotValues.ParseNumber(contact.Get(_property!)) is { } n ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
-                total = Math.Max(total, contact.ConversionNames.Count);
+                var total = HubSpotValues.ParseNumber(values[_slot]) is { } n ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
+                total = Math.Max(total, conversionNames);
                 return Occurrences(total - conversionsMatched, out points, out value);
             }
         }

@@ -956,7 +956,7 @@ public sealed class QualificationPolicy
 [System.Runtime.CompilerServices.InlineArray(Capacity)]
 internal struct PropertyValues
 {
-    public const int Capacity = 96;
+    public const int Capacity = 64;
 
     private string? _element;
 }

@@ -568,7 +568,7 @@ public sealed class QualificationPolicy
         var mqlDate = existingMqlDate
             ?? (status is QualificationStatus.Mql or QualificationStatus.Sql or QualificationStatus.Opportunity ? today : null);
 
-        var rules = new FiredRule[fired];
+        var rules = fired == 0 ? [] : new FiredRule[fired];
         for (var i = 0; i < fired; i++)
         {
             rules[i] = new FiredRule(_rules[firedRule[i]].Id, firedPoints[i]);

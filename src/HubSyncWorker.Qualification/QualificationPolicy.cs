@@ -81,7 +81,11 @@ public sealed class QualificationPolicy
     private readonly int _mqlMinFit;
     private readonly int _mqlMinEngagement;
     private readonly int _sqlMinFit;
-    private readonly KeywordMatcher _handRaiser;
+    private readonly KeywordMatcher _conversionMatcher;
+    private readonly (int Bit, System.Text.RegularExpressions.Regex Pattern)[] _conversionPatterns;
+    private readonly ulong _fitConversionMask;
+    private readonly ulong _engagementConversionMask;
+    private readonly ulong _handRaiserMask;
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _sqlLeadStatuses;
     private readonly string _dealsProperty;
     private readonly int _minDeals;
@@ -101,10 +105,24 @@ public sealed class QualificationPolicy
     private readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _sourceIndex;
     private readonly int _otherSourceIndex;
     private readonly int _unknownSourceIndex;
-    private readonly KeywordMatcher[] _offerMatchers;
+    private readonly KeywordMatcher _offerMatcher;
+    private readonly int _offerShift = -1;
     private readonly int _otherOfferIndex;
     private readonly int _noOfferIndex;
     private readonly string[,] _buckets;
+    private readonly FrozenDictionary<string, int> _slotOf;
+    private readonly string[] _slotNames;
+    private readonly int[] _lastEngagementSlots;
+    private readonly int _lifecycleSlot;
+    private readonly int _leadStatusSlot;
+    private readonly int _mqlDateSlot;
+    private readonly int _belowSinceSlot;
+    private readonly int _conversionCountSlot;
+    private readonly int _dealsSlot;
+    private readonly int _budgetSlot;
+    private readonly int _timelineSlot;
+    private readonly int _sourceSlot;
+    private readonly int _offerSlot;
 
     private QualificationPolicy(QualificationPolicyOptions options)
     {
@@ -151,7 +169,49 @@ public sealed class QualificationPolicy
         _mqlMinFit = options.Mql.MinFit;
         _mqlMinEngagement = options.Mql.MinEngagement;
         _sqlMinFit = options.Sql.MinFit;
-        _handRaiser = new KeywordMatcher(options.Sql.HandRaiserKeywords);
+
+        // One matcher for every conversion keyword: each conversion name is scanned once per evaluation, giving a bit mask
+        // (one bit per Conversion rule, plus one for the hand-raiser keywords).
+        var groups = new List<IEnumerable<string>>();
+        var patterns = new List<(int, System.Text.RegularExpressions.Regex)>();
+        for (var i = 0; i < _engagementEnd; i++)
+        {
+            if (_rules[i].Kind != RuleKind.Conversion)
+            {
+                continue;
+            }
+
+            var bit = groups.Count;
+            _rules[i].ConversionBit = bit;
+            groups.Add(_rules[i].ConversionKeywords);
+            if (_rules[i].Pattern is { } pattern)
+            {
+                patterns.Add((bit, pattern));
+            }
+
+            if (i < _fitEnd)
+            {
+                _fitConversionMask |= 1UL << bit;
+            }
+            else
+            {
+                _engagementConversionMask |= 1UL << bit;
+            }
+        }
+
+        _handRaiserMask = 1UL << groups.Count;
+        groups.Add(options.Sql.HandRaiserKeywords);
+
+        // The offer buckets ride along in the same masks when they fit, so the converting offer (usually the first
+        // conversion) costs no second scan.
+        if (groups.Count + options.SourceBucket.Offers.Count <= 64)
+        {
+            _offerShift = groups.Count;
+            groups.AddRange(options.SourceBucket.Offers.Select(o => (IEnumerable<string>)o.Keywords));
+        }
+
+        _conversionMatcher = new KeywordMatcher(groups);
+        _conversionPatterns = [.. patterns];
         _sqlLeadStatuses = options.Sql.LeadStatuses.Select(s => s.Trim()).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
         _dealsProperty = options.Opportunity.DealsProperty;
         _minDeals = options.Opportunity.MinDeals;
@@ -180,7 +240,7 @@ public sealed class QualificationPolicy
         _unknownSourceIndex = sourceNames.Count - 1;
         _sourceIndex = bucket.Sources.ToFrozenDictionary(p => p.Key.Trim(), p => sourceNames.IndexOf(p.Value.Trim()), StringComparer.OrdinalIgnoreCase)
             .GetAlternateLookup<ReadOnlySpan<char>>();
-        _offerMatchers = [.. bucket.Offers.Select(o => new KeywordMatcher(o.Keywords))];
+        _offerMatcher = new KeywordMatcher([.. bucket.Offers.Select(o => (IEnumerable<string>)o.Keywords)]);
         var offerNames = bucket.Offers.Select(o => o.Bucket!.Trim()).ToList();
         offerNames.Add(bucket.OtherOffer);
         offerNames.Add(bucket.NoOffer);
@@ -215,6 +275,33 @@ public sealed class QualificationPolicy
             OutputNames.Status, OutputNames.Reason, OutputNames.MqlDate, OutputNames.SourceBucket, OutputNames.PolicyVersion,
             OutputNames.BelowThresholdSince]);
         RequiredProperties = [.. required];
+
+        // Every property the evaluation reads gets a slot: a contact's values are gathered once per evaluation, so each
+        // rule reads an array element instead of hashing a property name.
+        var slotOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var name in RequiredProperties)
+        {
+            slotOf[name] = slotOf.Count;
+        }
+
+        _slotOf = slotOf.ToFrozenDictionary(StringComparer.Ordinal);
+        _slotNames = [.. RequiredProperties];
+        foreach (var rule in _rules)
+        {
+            rule.ResolveSlots(name => slotOf[name]);
+        }
+
+        _lastEngagementSlots = [.. _lastEngagementProperties.Select(p => slotOf[p])];
+        _lifecycleSlot = slotOf[_lifecycleProperty];
+        _leadStatusSlot = slotOf[_leadStatusProperty];
+        _mqlDateSlot = slotOf[OutputNames.MqlDate];
+        _belowSinceSlot = slotOf[OutputNames.BelowThresholdSince];
+        _conversionCountSlot = slotOf[_conversionCountProperty];
+        _dealsSlot = slotOf[_dealsProperty];
+        _budgetSlot = slotOf[_budgetProperty];
+        _timelineSlot = slotOf[_timelineProperty];
+        _sourceSlot = slotOf[_sourceProperty];
+        _offerSlot = slotOf[_offerProperty];
         HistoryProperties = [ContactSnapshot.ConversionHistoryProperty];
     }
 
@@ -267,17 +354,41 @@ public sealed class QualificationPolicy
     {
         ArgumentNullException.ThrowIfNull(contact);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var buffer = default(PropertyValues);
+        Span<string?> values = _slotNames.Length <= PropertyValues.Capacity ? buffer : new string?[_slotNames.Length];
+        values = values[.._slotNames.Length];
+        GatherValues(contact.Properties, values);
         Span<int> firedRule = stackalloc int[_rules.Length];
         Span<int> firedPoints = stackalloc int[_rules.Length];
         Span<int> firedValue = stackalloc int[_rules.Length];
         Span<bool> ruleFired = stackalloc bool[_rules.Length];
         var fired = 0;
 
-        var fitRaw = ScoreSet(contact, now, 0, _fitEnd, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
-        var fit = Math.Clamp(fitRaw, 0, _fitMax);
-        var engagementRaw = ScoreSet(contact, now, _fitEnd, _engagementEnd, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+        // Each conversion name is matched once against every conversion keyword and pattern.
+        var names = contact.ConversionNames;
+        Span<ulong> masks = names.Count <= 128 ? stackalloc ulong[names.Count] : new ulong[names.Count];
+        var handRaiser = false;
+        for (var i = 0; i < masks.Length; i++)
+        {
+            var name = names[i] ?? string.Empty;
+            var mask = _conversionMatcher.Match(name);
+            foreach (var (bit, pattern) in _conversionPatterns)
+            {
+                if (pattern.IsMatch(name))
+                {
+                    mask |= 1UL << bit;
+                }
+            }
 
-        var lastEngagement = LatestDate(contact, _lastEngagementProperties);
+            masks[i] = mask;
+            handRaiser |= (mask & _handRaiserMask) != 0;
+        }
+
+        var fitRaw = ScoreSet(values, names.Count, now, 0, _fitEnd, _fitConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
+        var fit = Math.Clamp(fitRaw, 0, _fitMax);
+        var engagementRaw = ScoreSet(values, names.Count, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+
+        var lastEngagement = LatestDate(values, _lastEngagementSlots);
         var decayFactor = 1.0;
         if (_halfLife > 0 && lastEngagement is { } last && now > last)
         {
@@ -291,7 +402,7 @@ public sealed class QualificationPolicy
         var disqualifiedBy = -1;
         for (var i = _engagementEnd; i < _disqualifierEnd; i++)
         {
-            if (_rules[i].TryScore(contact, now, 0, out _, out _))
+            if (_rules[i].TryScore(values, names.Count, now, 0, out _, out _))
             {
                 disqualifiedBy = disqualifiedBy < 0 ? i : disqualifiedBy;
                 firedRule[fired] = i;
@@ -301,7 +412,7 @@ public sealed class QualificationPolicy
         }
 
         // Where HubSpot has the contact now.
-        var currentStage = contact.Get(_lifecycleProperty);
+        var currentStage = values[_lifecycleSlot];
         var currentLevel = NoStage;
         var locked = false;
         if (!string.IsNullOrEmpty(currentStage))
@@ -314,11 +425,11 @@ public sealed class QualificationPolicy
             }
         }
 
-        var leadStatus = contact.Get(_leadStatusProperty).AsSpan().Trim();
-        var existingMqlDate = HubSpotValues.ParseDate(contact.Get(OutputNames.MqlDate));
+        var leadStatus = values[_leadStatusSlot].AsSpan().Trim();
+        var existingMqlDate = HubSpotValues.ParseDate(values[_mqlDateSlot]);
 
         // What the data supports.
-        var conversions = Math.Max(contact.ConversionNames.Count, (int)Math.Clamp(HubSpotValues.ParseNumber(contact.Get(_conversionCountProperty)) ?? 0, 0, int.MaxValue));
+        var conversions = Math.Max(contact.ConversionNames.Count, (int)Math.Clamp(HubSpotValues.ParseNumber(values[_conversionCountSlot]) ?? 0, 0, int.MaxValue));
         var computed = Contact;
         var cause = CauseNone;
         if ((_minConversions > 0 && conversions >= _minConversions) || positiveEngagement)
@@ -334,7 +445,7 @@ public sealed class QualificationPolicy
             cause = CauseMql;
         }
 
-        if (fit >= _sqlMinFit && HasHandRaiser(contact))
+        if (fit >= _sqlMinFit && handRaiser)
         {
             computed = Sql;
             cause = CauseHandRaiser;
@@ -345,15 +456,15 @@ public sealed class QualificationPolicy
             cause = CauseSalesConnected;
         }
 
-        var deals = Math.Max(contact.AssociatedDealCount ?? 0, (int)Math.Clamp(HubSpotValues.ParseNumber(contact.Get(_dealsProperty)) ?? 0, 0, int.MaxValue));
+        var deals = Math.Max(contact.AssociatedDealCount ?? 0, (int)Math.Clamp(HubSpotValues.ParseNumber(values[_dealsSlot]) ?? 0, 0, int.MaxValue));
         if (deals >= _minDeals)
         {
             computed = Opportunity;
             cause = CauseDeal;
         }
         else if ((computed >= Sql || currentLevel >= Sql)
-            && HubSpotValues.ParseNumber(contact.Get(_budgetProperty)) is { } budget && budget >= _minBudget
-            && HubSpotValues.ParseNumber(contact.Get(_timelineProperty)) is { } timeline && timeline >= 0 && timeline <= _maxTimeline)
+            && HubSpotValues.ParseNumber(values[_budgetSlot]) is { } budget && budget >= _minBudget
+            && HubSpotValues.ParseNumber(values[_timelineSlot]) is { } timeline && timeline >= 0 && timeline <= _maxTimeline)
         {
             computed = Opportunity;
             cause = CauseBudget;
@@ -371,7 +482,7 @@ public sealed class QualificationPolicy
             // Customers stay customers; an advocacy signal makes them evangelists.
             for (var i = _disqualifierEnd; i < _rules.Length; i++)
             {
-                if (_rules[i].TryScore(contact, now, 0, out _, out _))
+                if (_rules[i].TryScore(values, names.Count, now, 0, out _, out _))
                 {
                     advocacyRule = advocacyRule < 0 ? i : advocacyRule;
                     firedRule[fired] = i;
@@ -409,7 +520,7 @@ public sealed class QualificationPolicy
             var recycled = false;
             if (belowThreshold)
             {
-                belowSince = HubSpotValues.ParseDate(contact.Get(OutputNames.BelowThresholdSince))
+                belowSince = HubSpotValues.ParseDate(values[_belowSinceSlot])
                     ?? EstimateBelowSince(fit, engagementRaw, lastEngagement, now);
                 recycled = today.DayNumber - belowSince.Value.DayNumber >= _recycleWindowDays;
             }
@@ -457,7 +568,7 @@ public sealed class QualificationPolicy
         var mqlDate = existingMqlDate
             ?? (status is QualificationStatus.Mql or QualificationStatus.Sql or QualificationStatus.Opportunity ? today : null);
 
-        var rules = new FiredRule[fired];
+        var rules = fired == 0 ? [] : new FiredRule[fired];
         for (var i = 0; i < fired; i++)
         {
             rules[i] = new FiredRule(_rules[firedRule[i]].Id, firedPoints[i]);
@@ -465,7 +576,7 @@ public sealed class QualificationPolicy
 
         var reason = WriteReason(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, firedRule[..fired], firedPoints[..fired], firedValue[..fired]);
         return new QualificationDecision(contact.Id, fit, engagement, score, status, target, regression, leadStatusToSet,
-            SourceBucket(contact), rules, reason, mqlDate, belowSince, Version);
+            SourceBucket(values, names, masks), rules, reason, mqlDate, belowSince, Version);
     }
 
     /// <summary>
@@ -521,10 +632,13 @@ public sealed class QualificationPolicy
     private const string CauseInHubSpot = "stage set in HubSpot";
 
     private int ScoreSet(
-        ContactSnapshot contact,
+        ReadOnlySpan<string?> values,
+        int conversionNames,
         DateTimeOffset now,
         int start,
         int end,
+        ulong setMask,
+        ReadOnlySpan<ulong> masks,
         Span<bool> ruleFired,
         Span<int> firedRule,
         Span<int> firedPoints,
@@ -545,14 +659,19 @@ public sealed class QualificationPolicy
             {
                 hit = rule.TryScoreAllOf(ruleFired, out points);
             }
+            else if (rule.Kind == RuleKind.Conversion)
+            {
+                hit = rule.ScoreConversions(CountMatches(masks, 1UL << rule.ConversionBit), out points, out value);
+            }
             else
             {
                 if (rule.Kind == RuleKind.OtherConversions && matched < 0)
                 {
-                    matched = ConversionsMatched(contact, start, end);
+                    // Conversion names matched by any Conversion rule of the same set (whether or not its cap was reached).
+                    matched = CountMatches(masks, setMask);
                 }
 
-                hit = rule.TryScore(contact, now, Math.Max(matched, 0), out points, out value);
+                hit = rule.TryScore(values, conversionNames, now, Math.Max(matched, 0), out points, out value);
             }
 
             if (hit)
@@ -569,23 +688,41 @@ public sealed class QualificationPolicy
         return total;
     }
 
-    private int ConversionsMatched(ContactSnapshot contact, int start, int end)
+    private void GatherValues(IReadOnlyDictionary<string, string?> properties, Span<string?> values)
     {
-        // Conversion names matched by any Conversion rule of the same set (whether or not its cap was reached).
-        var matched = 0;
-        foreach (var name in contact.ConversionNames)
+        // Walk the contact's properties when it has no more than the policy reads (the usual case: the host requests
+        // RequiredProperties); otherwise look each slot up.
+        if (properties is Dictionary<string, string?> dictionary && dictionary.Count <= values.Length)
         {
-            for (var i = start; i < end; i++)
+            foreach (var (name, value) in dictionary)
             {
-                if (_rules[i].Kind == RuleKind.Conversion && _rules[i].MatchesConversion(name))
+                if (_slotOf.TryGetValue(name, out var slot))
                 {
-                    matched++;
-                    break;
+                    values[slot] = value;
                 }
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = properties.TryGetValue(_slotNames[i], out var value) ? value : null;
+        }
+    }
+
+    private static int CountMatches(ReadOnlySpan<ulong> masks, ulong bits)
+    {
+        var count = 0;
+        foreach (var mask in masks)
+        {
+            if ((mask & bits) != 0)
+            {
+                count++;
             }
         }
 
-        return matched;
+        return count;
     }
 
     private static void ResolveAllOf(List<CompiledRule> rules, int start, int end)
@@ -597,19 +734,6 @@ public sealed class QualificationPolicy
                 rules[i].RuleIndexes = [.. rules[i].RuleIds.Select(id => rules.FindIndex(start, end - start, r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase)))];
             }
         }
-    }
-
-    private bool HasHandRaiser(ContactSnapshot contact)
-    {
-        foreach (var name in contact.ConversionNames)
-        {
-            if (_handRaiser.IsMatch(name))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private DateOnly EstimateBelowSince(int fit, int engagementRaw, DateTimeOffset? lastEngagement, DateTimeOffset now)
@@ -627,12 +751,12 @@ public sealed class QualificationPolicy
         return DateOnly.FromDateTime(now.UtcDateTime);
     }
 
-    private static DateTimeOffset? LatestDate(ContactSnapshot contact, string[] properties)
+    private static DateTimeOffset? LatestDate(ReadOnlySpan<string?> values, int[] slots)
     {
         DateTimeOffset? latest = null;
-        foreach (var property in properties)
+        foreach (var slot in slots)
         {
-            if (HubSpotValues.ParseDateTime(contact.Get(property)) is { } date && (latest is null || date > latest))
+            if (HubSpotValues.ParseDateTime(values[slot]) is { } date && (latest is null || date > latest))
             {
                 latest = date;
             }
@@ -641,30 +765,35 @@ public sealed class QualificationPolicy
         return latest;
     }
 
-    private string SourceBucket(ContactSnapshot contact)
+    private string SourceBucket(ReadOnlySpan<string?> values, IReadOnlyList<string> names, ReadOnlySpan<ulong> masks)
     {
-        var source = contact.Get(_sourceProperty).AsSpan().Trim();
+        var source = values[_sourceSlot].AsSpan().Trim();
         var sourceIndex = source.IsEmpty ? _unknownSourceIndex : _sourceIndex.TryGetValue(source, out var index) ? index : _otherSourceIndex;
 
-        var offer = contact.Get(_offerProperty);
-        if (string.IsNullOrWhiteSpace(offer) && contact.ConversionNames.Count > 0)
+        var offer = values[_offerSlot];
+        var offerIndex = _noOfferIndex;
+        ulong mask;
+        if (string.IsNullOrWhiteSpace(offer))
         {
-            offer = contact.ConversionNames[0];
+            if (names.Count == 0)
+            {
+                return _buckets[sourceIndex, offerIndex];
+            }
+
+            // No first-conversion property: the oldest conversion in the history.
+            mask = _offerShift >= 0 ? masks[0] >> _offerShift : _offerMatcher.Match(names[0]);
+        }
+        else if (_offerShift >= 0 && names.Count > 0 && string.Equals(offer, names[0], StringComparison.Ordinal))
+        {
+            mask = masks[0] >> _offerShift;
+        }
+        else
+        {
+            mask = _offerMatcher.Match(offer);
         }
 
-        var offerIndex = _noOfferIndex;
-        if (!string.IsNullOrWhiteSpace(offer))
-        {
-            offerIndex = _otherOfferIndex;
-            for (var i = 0; i < _offerMatchers.Length; i++)
-            {
-                if (_offerMatchers[i].IsMatch(offer))
-                {
-                    offerIndex = i;
-                    break;
-                }
-            }
-        }
+        // The first offer bucket (in policy order) whose keywords occur.
+        offerIndex = mask == 0 ? _otherOfferIndex : System.Numerics.BitOperations.TrailingZeroCount(mask);
 
         return _buckets[sourceIndex, offerIndex];
     }
@@ -744,7 +873,14 @@ public sealed class QualificationPolicy
 
             writer.Append(first ? " (" : ", ");
             first = false;
-            AppendLabel(ref writer, _rules[firedRule[i]], firedValue[i]);
+            var rule = _rules[firedRule[i]];
+            if (rule.Fragment is not null && rule.FragmentPoints == firedPoints[i])
+            {
+                writer.Append(rule.Fragment);
+                continue;
+            }
+
+            AppendLabel(ref writer, rule, firedValue[i]);
             writer.Append(' ');
             writer.AppendSigned(firedPoints[i]);
         }
@@ -814,4 +950,13 @@ public sealed class QualificationPolicy
             new(names.BelowThresholdSince, "HubSync below MQL test since", "The day an MQL fell below the MQL test (recycled after the policy's window).", "date", "date", []),
         ];
     }
+}
+
+/// <summary>Stack storage for a contact's values, one per property the policy reads (no allocation up to <see cref="Capacity"/>).</summary>
+[System.Runtime.CompilerServices.InlineArray(Capacity)]
+internal struct PropertyValues
+{
+    public const int Capacity = 64;
+
+    private string? _element;
 }

@@ -111,6 +111,27 @@ public sealed class SnapshotAndLoaderTests
     }
 
     [Fact]
+    public void Populate_EmptyOptionsFromSection_SameAsLoaded()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Flatten(PolicyLoader.DefaultPolicyJson, "Qualification")).Build();
+        var target = new QualificationPolicyOptions();
+
+        PolicyLoader.Populate(target, configuration);
+
+        Assert.Equal(PolicyLoader.ToCanonicalJson(PolicyLoader.LoadDefault()), PolicyLoader.ToCanonicalJson(target));
+    }
+
+    [Fact]
+    public void FromConfiguration_UnknownKeyInSection_ErrorNamesIt()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Qualification:Mql:MinFitt", "50")]).Build();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => PolicyLoader.FromConfiguration(configuration));
+
+        Assert.Contains("MinFitt", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FromJson_UnknownMember_ErrorNamesIt()
     {
         var ex = Assert.Throws<JsonException>(() => PolicyLoader.FromJson("""{"Mql":{"MinFitt":50}}"""));

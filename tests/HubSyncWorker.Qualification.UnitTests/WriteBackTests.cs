@@ -107,3 +107,26 @@ internal static class PolicyTestExtensions
     public static HubSyncWorker.Qualification.Policy.QualificationPolicyOptions LoadDefaultForTest(this QualificationPolicy policy) =>
         HubSyncWorker.Qualification.Policy.PolicyLoader.FromJson(HubSyncWorker.Qualification.Policy.PolicyLoader.ToJson(policy.Options));
 }
+
+public sealed class PropertyGatheringTests
+{
+    [Fact]
+    public void Evaluate_ContactWithManyUnrelatedProperties_SameDecisionAsWithout()
+    {
+        var lean = ContactBuilder.IcpMql().Stage("lead").Build();
+        var wide = new Dictionary<string, string?>(lean.Properties, StringComparer.Ordinal);
+        for (var i = 0; i < 300; i++)
+        {
+            wide["custom_property_" + i] = "value " + i;
+        }
+
+        var a = ContactBuilder.DefaultPolicy.Evaluate(lean, ContactBuilder.Now);
+        var b = ContactBuilder.DefaultPolicy.Evaluate(lean with { Properties = wide }, ContactBuilder.Now);
+        var c = ContactBuilder.DefaultPolicy.Evaluate(lean with { Properties = new System.Collections.ObjectModel.ReadOnlyDictionary<string, string?>(wide) }, ContactBuilder.Now);
+
+        Assert.Equal(a with { FiredRules = [] }, b with { FiredRules = [] });
+        Assert.Equal(a with { FiredRules = [] }, c with { FiredRules = [] });
+        Assert.Equal(a.FiredRules, b.FiredRules);
+        Assert.Equal(QualificationStatus.Mql, b.Status);
+    }
+}

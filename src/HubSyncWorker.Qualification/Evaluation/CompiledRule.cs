@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using HubSyncWorker.Qualification.Policy;
 
@@ -101,7 +102,15 @@ internal sealed class CompiledRule
         _pointsPerUnit = options.PointsPerUnit;
         _maxPoints = options.MaxPoints ?? int.MaxValue;
         _maxOccurrences = options.MaxOccurrences ?? (Kind == RuleKind.Conversion ? 1 : int.MaxValue);
+        FragmentPoints = Cap(_points);
+        Fragment = LabelHasValue ? null : string.Create(CultureInfo.InvariantCulture, $"{LabelPrefix} {(FragmentPoints >= 0 ? "+" : string.Empty)}{FragmentPoints}");
     }
+
+    /// <summary>The reason fragment ("senior title +25") for the usual points, built once; null when the label shows a value.</summary>
+    public string? Fragment { get; }
+
+    /// <summary>The points <see cref="Fragment"/> shows.</summary>
+    public int FragmentPoints { get; }
 
     public string Id { get; }
 
@@ -121,6 +130,18 @@ internal sealed class CompiledRule
     public string LabelSuffix { get; }
 
     public bool LabelHasValue { get; }
+
+    private int _slot = -1;
+    private int[] _slots = [];
+    private int[] _anyOfSlots = [];
+
+    /// <summary>Maps the property names to value slots (compile time).</summary>
+    public void ResolveSlots(Func<string, int> slotOf)
+    {
+        _slot = _property is null ? -1 : slotOf(_property);
+        _slots = [.. _properties.Select(slotOf)];
+        _anyOfSlots = [.. _anyOf.Select(slotOf)];
+    }
 
     /// <summary>Every property this rule reads.</summary>
     public IEnumerable<string> ReadProperties
@@ -144,15 +165,23 @@ internal sealed class CompiledRule
         }
     }
 
-    /// <summary>True when the rule matches a conversion name (Conversion rules).</summary>
-    public bool MatchesConversion(string name) =>
-        (_keywords is not null && _keywords.IsMatch(name)) || (_pattern is not null && _pattern.IsMatch(name));
+    /// <summary>Conversion: the keywords (matched by the policy's combined conversion matcher).</summary>
+    public IReadOnlyList<string> ConversionKeywords => _keywords?.Keywords ?? [];
+
+    /// <summary>Conversion: the compiled pattern, if any.</summary>
+    public Regex? Pattern => _pattern;
+
+    /// <summary>Conversion: this rule's bit in the per-name conversion masks (set at compile time).</summary>
+    public int ConversionBit { get; set; } = -1;
+
+    /// <summary>Conversion: scores <paramref name="count"/> matching conversions (points each, up to MaxOccurrences).</summary>
+    public bool ScoreConversions(int count, out int points, out int value) => Occurrences(count, out points, out value);
 
     /// <summary>
     /// Evaluates the rule. <paramref name="conversionsMatched"/> is the number of conversion names matched by any Conversion rule of
     /// the same set (OtherConversions only). Returns whether it fired, its points and the value shown in a <c>{value}</c> label.
     /// </summary>
-    public bool TryScore(ContactSnapshot contact, DateTimeOffset now, int conversionsMatched, out int points, out int value)
+    public bool TryScore(ReadOnlySpan<string?> values, int conversionNames, DateTimeOffset now, int conversionsMatched, out int points, out int value)
     {
         points = 0;
         value = 0;
@@ -163,7 +192,7 @@ internal sealed class CompiledRule
             case RuleKind.Contains:
             case RuleKind.EmailDomain:
             {
-                var text = contact.Get(_property!).AsSpan().Trim();
+                var text = values[_slot].AsSpan().Trim();
                 if (text.IsEmpty)
                 {
                     return false;
@@ -189,9 +218,9 @@ internal sealed class CompiledRule
             {
                 var any = false;
                 double sum = 0;
-                foreach (var property in _properties)
+                foreach (var slot in _slots)
                 {
-                    if (HubSpotValues.ParseNumber(contact.Get(property)) is { } number)
+                    if (HubSpotValues.ParseNumber(values[slot]) is { } number)
                     {
                         any = true;
                         sum += number;
@@ -211,20 +240,20 @@ internal sealed class CompiledRule
 
             case RuleKind.HasValue:
             {
-                foreach (var property in _properties)
+                foreach (var slot in _slots)
                 {
-                    if (string.IsNullOrWhiteSpace(contact.Get(property)))
+                    if (string.IsNullOrWhiteSpace(values[slot]))
                     {
                         return false;
                     }
                 }
 
-                if (_anyOf.Length > 0)
+                if (_anyOfSlots.Length > 0)
                 {
                     var found = false;
-                    foreach (var property in _anyOf)
+                    foreach (var slot in _anyOfSlots)
                     {
-                        if (!string.IsNullOrWhiteSpace(contact.Get(property)))
+                        if (!string.IsNullOrWhiteSpace(values[slot]))
                         {
                             found = true;
                             break;
@@ -244,9 +273,9 @@ internal sealed class CompiledRule
             case RuleKind.WithinDays:
             {
                 DateTimeOffset? latest = null;
-                foreach (var property in _properties)
+                foreach (var slot in _slots)
                 {
-                    if (HubSpotValues.ParseDateTime(contact.Get(property)) is { } date && (latest is null || date > latest))
+                    if (HubSpotValues.ParseDateTime(values[slot]) is { } date && (latest is null || date > latest))
                     {
                         latest = date;
                     }
@@ -263,27 +292,14 @@ internal sealed class CompiledRule
             }
 
             case RuleKind.Conversion:
-            {
-                var count = 0;
-                foreach (var name in contact.ConversionNames)
-                {
-                    if (MatchesConversion(name))
-                    {
-                        count++;
-                    }
-                }
-
-                return Occurrences(count, out points, out value);
-            }
-
             case RuleKind.AllOf:
-                // Decided by the policy, which knows which rules fired.
+                // Decided by the policy, which holds the conversion masks and knows which rules fired.
                 return false;
 
             default:
             {
-                var total = HubSpotValues.ParseNumber(contact.Get(_property!)) is { } n ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
-                total = Math.Max(total, contact.ConversionNames.Count);
+                var total = HubSpotValues.ParseNumber(values[_slot]) is { } n ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
+                total = Math.Max(total, conversionNames);
                 return Occurrences(total - conversionsMatched, out points, out value);
             }
         }

@@ -13,6 +13,31 @@ public static class HubSpotValues
             return null;
         }
 
+        // Fast path: most HubSpot numbers are plain integers ("200").
+        var span = value.AsSpan();
+        var negative = span[0] == '-';
+        var digits = negative ? span[1..] : span;
+        if (digits.Length is > 0 and <= 15)
+        {
+            long whole = 0;
+            var plain = true;
+            foreach (var c in digits)
+            {
+                if (!char.IsAsciiDigit(c))
+                {
+                    plain = false;
+                    break;
+                }
+
+                whole = (whole * 10) + (c - '0');
+            }
+
+            if (plain)
+            {
+                return negative ? -whole : whole;
+            }
+        }
+
         return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
     }
 
@@ -32,6 +57,11 @@ public static class HubSpotValues
                 : null;
         }
 
+        if (TryParseIsoUtc(span, out var fast))
+        {
+            return fast;
+        }
+
         return DateTimeOffset.TryParse(span, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)
             ? date
             : null;
@@ -49,6 +79,66 @@ public static class HubSpotValues
 
     /// <summary>Formats an integer score: "75", no culture, no decimals.</summary>
     public static string FormatInteger(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Fast path for the shapes HubSpot returns: <c>yyyy-MM-dd</c> and <c>yyyy-MM-ddTHH:mm:ss[.fffffff]Z</c>.</summary>
+    private static bool TryParseIsoUtc(ReadOnlySpan<char> s, out DateTimeOffset value)
+    {
+        value = default;
+        if (s.Length < 10 || s[4] != '-' || s[7] != '-'
+            || !TryDigits(s[..4], out var year) || !TryDigits(s.Slice(5, 2), out var month) || !TryDigits(s.Slice(8, 2), out var day)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        if (s.Length == 10)
+        {
+            value = new DateTimeOffset(year, month, day, 0, 0, 0, TimeSpan.Zero);
+            return true;
+        }
+
+        if (s.Length < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[^1] != 'Z'
+            || !TryDigits(s.Slice(11, 2), out var hour) || !TryDigits(s.Slice(14, 2), out var minute) || !TryDigits(s.Slice(17, 2), out var second)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        long fractionTicks = 0;
+        var fraction = s[19..^1];
+        if (!fraction.IsEmpty)
+        {
+            if (fraction[0] != '.' || fraction.Length is < 2 or > 8 || !TryDigits(fraction[1..], out var f))
+            {
+                return false;
+            }
+
+            fractionTicks = f;
+            for (var i = fraction.Length - 1; i < 7; i++)
+            {
+                fractionTicks *= 10;
+            }
+        }
+
+        value = new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero).AddTicks(fractionTicks);
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<char> span, out int value)
+    {
+        value = 0;
+        foreach (var c in span)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return true;
+    }
 
     private static bool IsAllDigits(ReadOnlySpan<char> span)
     {

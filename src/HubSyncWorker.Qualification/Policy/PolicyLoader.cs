@@ -24,7 +24,7 @@ public static class PolicyLoader
     private static readonly JsonSerializerOptions WriteOptions = new()
     {
         WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
@@ -78,6 +78,31 @@ public static class PolicyLoader
         var options = new QualificationPolicyOptions();
         section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
         return options;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="target"/> with the policy <see cref="FromConfiguration"/> resolves, for the options pattern:
+    /// <c>services.AddOptionsWithValidateOnStart&lt;QualificationPolicyOptions, QualificationPolicyOptionsValidator&gt;().Configure&lt;IConfiguration&gt;(PolicyLoader.Populate)</c>.
+    /// </summary>
+    public static void Populate(QualificationPolicyOptions target, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var source = FromConfiguration(configuration);
+        target.PolicyFile = source.PolicyFile;
+        target.Fit = source.Fit;
+        target.Engagement = source.Engagement;
+        target.Disqualifiers = source.Disqualifiers;
+        target.Score = source.Score;
+        target.Lifecycle = source.Lifecycle;
+        target.Lead = source.Lead;
+        target.Mql = source.Mql;
+        target.Sql = source.Sql;
+        target.Opportunity = source.Opportunity;
+        target.Evangelist = source.Evangelist;
+        target.Recycle = source.Recycle;
+        target.LeadStatus = source.LeadStatus;
+        target.SourceBucket = source.SourceBucket;
+        target.Output = source.Output;
     }
 
     /// <summary>The policy as indented JSON (what <c>policy check</c> prints).</summary>

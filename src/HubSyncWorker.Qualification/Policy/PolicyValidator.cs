@@ -80,6 +80,17 @@ public static class PolicyValidator
 
         ValidateRules(errors, ids, options.Fit.Rules, $"{root}:Fit:Rules", scored: true);
         ValidateRules(errors, ids, options.Engagement.Rules, $"{root}:Engagement:Rules", scored: true);
+        var conversionRules = (options.Fit.Rules ?? []).Concat(options.Engagement.Rules ?? []).Count(r => RuleKinds.Normalise(r?.Kind) == RuleKinds.Conversion);
+        if (conversionRules > 63)
+        {
+            errors.Add(new($"{root}:Engagement:Rules", Str(conversionRules), "at most 63 Conversion rules in Fit and Engagement together"));
+        }
+
+        if (options.SourceBucket.Offers is { Count: > 64 } offers)
+        {
+            errors.Add(new($"{root}:SourceBucket:Offers", Str(offers.Count), "at most 64 offer buckets"));
+        }
+
         ValidateRules(errors, ids, options.Disqualifiers, $"{root}:Disqualifiers", scored: false);
         ValidateRules(errors, ids, options.Evangelist.Signals, $"{root}:Evangelist:Signals", scored: false);
 

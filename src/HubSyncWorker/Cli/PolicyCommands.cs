@@ -1,0 +1,159 @@
+using System.Text.Json;
+using HubSyncWorker.Qualification;
+using HubSyncWorker.Qualification.Policy;
+
+namespace HubSyncWorker.Cli;
+
+/// <summary>
+/// The <c>policy check [file]</c> and <c>evaluate --input contacts.json [--policy file]</c> verbs. Exit codes: 0 success,
+/// 2 invalid policy or input (every problem is printed to stderr, naming its path and value).
+/// </summary>
+internal static class PolicyCommands
+{
+    public const int Success = 0;
+    public const int InvalidInput = 2;
+
+    /// <summary>Validates a policy file (or the embedded default when null) and prints <c>{"version","policy"}</c>.</summary>
+    public static async Task<int> CheckAsync(string? policyFile, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var policy = await LoadPolicyAsync(policyFile, stderr, ct);
+        if (policy is null)
+        {
+            return InvalidInput;
+        }
+
+        await stdout.WriteLineAsync(EvaluationOutput.PolicyDocument(policy).AsMemory(), ct);
+        await stderr.WriteLineAsync($"Policy {policyFile ?? "(embedded default)"} is valid; version {policy.Version}.".AsMemory(), ct);
+        return Success;
+    }
+
+    /// <summary>
+    /// Evaluates every contact of a HubSpot export (a list page <c>{"results":[...]}</c> or an array of records) at
+    /// <paramref name="now"/> and prints one JSON line per contact: decision and the changes a write-back would make.
+    /// </summary>
+    public static async Task<int> EvaluateAsync(string inputFile, string? policyFile, DateTimeOffset now, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var policy = await LoadPolicyAsync(policyFile, stderr, ct);
+        if (policy is null)
+        {
+            return InvalidInput;
+        }
+
+        var contacts = await ReadContactsAsync(inputFile, stderr, ct);
+        if (contacts is null)
+        {
+            return InvalidInput;
+        }
+
+        foreach (var contact in contacts)
+        {
+            ct.ThrowIfCancellationRequested();
+            var decision = policy.Evaluate(contact, now);
+            var plan = policy.ComputeChanges(contact, decision);
+            await stdout.WriteLineAsync(EvaluationOutput.DecisionLine(decision, plan).AsMemory(), ct);
+        }
+
+        await stderr.WriteLineAsync($"Evaluated {contacts.Count} contact(s) with policy {policy.Version}.".AsMemory(), ct);
+        return Success;
+    }
+
+    private static async Task<QualificationPolicy?> LoadPolicyAsync(string? policyFile, TextWriter stderr, CancellationToken ct)
+    {
+        QualificationPolicyOptions options;
+        try
+        {
+            options = policyFile is null ? PolicyLoader.LoadDefault() : await PolicyLoader.FromFileAsync(policyFile, ct);
+        }
+        catch (FileNotFoundException)
+        {
+            await stderr.WriteLineAsync($"error: policy file '{policyFile}' not found.".AsMemory(), ct);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"error: cannot read policy file '{policyFile}': {ex.Message}".AsMemory(), ct);
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            await stderr.WriteLineAsync($"error: policy file '{policyFile}' is not a valid policy document: {ex.Message}".AsMemory(), ct);
+            return null;
+        }
+
+        var errors = PolicyValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            foreach (var error in errors)
+            {
+                await stderr.WriteLineAsync($"error: {error}".AsMemory(), ct);
+            }
+
+            await stderr.WriteLineAsync($"{errors.Count} error(s) in policy {policyFile ?? "(embedded default)"}.".AsMemory(), ct);
+            return null;
+        }
+
+        return QualificationPolicy.Compile(options);
+    }
+
+    private static async Task<List<ContactSnapshot>?> ReadContactsAsync(string inputFile, TextWriter stderr, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = File.OpenRead(inputFile);
+            using var document = await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { AllowTrailingCommas = true }, ct);
+            var root = document.RootElement;
+            JsonElement records;
+            if (root.ValueKind == JsonValueKind.Array)
+            {
+                records = root;
+            }
+            else if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("results", out var results) && results.ValueKind == JsonValueKind.Array)
+            {
+                records = results;
+            }
+            else
+            {
+                await stderr.WriteLineAsync($"error: '{inputFile}' must hold a JSON array of contacts or a list page {{\"results\":[...]}}, not a {root.ValueKind}.".AsMemory(), ct);
+                return null;
+            }
+
+            var contacts = new List<ContactSnapshot>();
+            var index = 0;
+            foreach (var record in records.EnumerateArray())
+            {
+                try
+                {
+                    contacts.Add(ContactSnapshot.FromHubSpotJson(record));
+                }
+                catch (FormatException ex)
+                {
+                    await stderr.WriteLineAsync($"error: '{inputFile}' contact #{index}: {ex.Message}".AsMemory(), ct);
+                    return null;
+                }
+
+                index++;
+            }
+
+            return contacts;
+        }
+        catch (FileNotFoundException)
+        {
+            await stderr.WriteLineAsync($"error: input file '{inputFile}' not found.".AsMemory(), ct);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"error: cannot read input file '{inputFile}': {ex.Message}".AsMemory(), ct);
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            await stderr.WriteLineAsync($"error: input file '{inputFile}' is not valid JSON: {ex.Message}".AsMemory(), ct);
+            return null;
+        }
+    }
+}

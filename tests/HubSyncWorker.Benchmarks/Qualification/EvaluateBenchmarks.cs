@@ -1,0 +1,64 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using HubSyncWorker.Qualification;
+
+namespace HubSyncWorker.Benchmarks.Qualification;
+
+/// <summary>Cost of one <see cref="QualificationPolicy.Evaluate"/> on the default policy, per representative contact.</summary>
+[MemoryDiagnoser]
+public class EvaluateBenchmarks
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly QualificationPolicy _policy = QualificationPolicy.CompileDefault();
+    private ContactSnapshot _icpMql = null!;
+    private ContactSnapshot _student = null!;
+    private ContactSnapshot _competitor = null!;
+    private ContactSnapshot _customer = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var lastVisit = Now.AddDays(-2).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        _icpMql = Contact("1", ["Newsletter subscription", "Ebook: SEO guide"], new()
+        {
+            ["firstname"] = "Claire", ["lastname"] = "Martin", ["company"] = "Acme", ["jobtitle"] = "VP of Marketing",
+            ["industry"] = "COMPUTER_SOFTWARE", ["numemployees"] = "200", ["country"] = "France", ["email"] = "claire@acme.example",
+            ["hs_analytics_num_visits"] = "6", ["hs_social_linkedin_clicks"] = "1", ["hs_email_click"] = "2", ["num_conversion_events"] = "2",
+            ["hs_analytics_last_visit_timestamp"] = lastVisit, ["hs_analytics_source"] = "ORGANIC_SEARCH", ["lifecyclestage"] = "lead",
+            ["hs_lead_status"] = "NEW", ["first_conversion_event_name"] = "Newsletter subscription",
+        });
+        _student = Contact("2", ["Request a demo"], new()
+        {
+            ["firstname"] = "Tom", ["lastname"] = "Petit", ["jobtitle"] = "Étudiant en master", ["email"] = "tom@gmail.com",
+            ["hs_analytics_num_visits"] = "3", ["num_conversion_events"] = "1", ["hs_analytics_last_visit_timestamp"] = lastVisit,
+            ["hs_analytics_source"] = "PAID_SOCIAL", ["lifecyclestage"] = "lead",
+        });
+        _competitor = Contact("3", ["Request a demo", "Pricing page", "Ebook"], new()
+        {
+            ["jobtitle"] = "Head of Product", ["email"] = "spy@competitor.example", ["hs_analytics_num_visits"] = "40",
+            ["hs_email_click"] = "9", ["num_conversion_events"] = "3", ["hs_analytics_last_visit_timestamp"] = lastVisit,
+            ["lifecyclestage"] = "lead", ["hs_lead_status"] = "OPEN",
+        });
+        _customer = Contact("4", [], new()
+        {
+            ["firstname"] = "Ana", ["lastname"] = "Costa", ["company"] = "Client Co", ["email"] = "ana@client.example",
+            ["lifecyclestage"] = "customer", ["referral_count"] = "2", ["hubsync_mql_date"] = "2025-04-02",
+        });
+    }
+
+    [Benchmark(Baseline = true)]
+    public QualificationDecision IcpMql() => _policy.Evaluate(_icpMql, Now);
+
+    [Benchmark]
+    public QualificationDecision Student() => _policy.Evaluate(_student, Now);
+
+    [Benchmark]
+    public QualificationDecision Competitor() => _policy.Evaluate(_competitor, Now);
+
+    [Benchmark]
+    public QualificationDecision Customer() => _policy.Evaluate(_customer, Now);
+
+    private static ContactSnapshot Contact(string id, string[] conversions, Dictionary<string, string?> properties) =>
+        new(id, properties, conversions);
+}

@@ -1,0 +1,64 @@
+using HubSyncWorker.Qualification.Evaluation;
+
+namespace HubSyncWorker.Qualification.UnitTests;
+
+/// <summary>HubSpot value parsing and the source bucket.</summary>
+public sealed class ValuesAndBucketTests
+{
+    private static readonly DateTimeOffset Now = ContactBuilder.Now;
+
+    [Theory]
+    [InlineData("200", 200.0)]
+    [InlineData("-5", -5.0)]
+    [InlineData("200.5", 200.5)]
+    [InlineData("1e3", 1000.0)]
+    [InlineData(" 42 ", 42.0)]
+    [InlineData("", null)]
+    [InlineData("ten", null)]
+    [InlineData("-", null)]
+    public void ParseNumber_HubSpotStrings_InvariantCulture(string value, double? expected) =>
+        Assert.Equal(expected, HubSpotValues.ParseNumber(value));
+
+    [Theory]
+    [InlineData("2026-01-05", "2026-01-05")]
+    [InlineData("1767571200000", "2026-01-05")]
+    [InlineData("2026-01-05T23:59:59.999Z", "2026-01-05")]
+    [InlineData("2026-01-05T10:00:00Z", "2026-01-05")]
+    [InlineData("2026-01-05T23:30:00+02:00", "2026-01-05")]
+    [InlineData("2026-02-30", null)]
+    [InlineData("yesterday", null)]
+    public void ParseDate_EpochMsIsoAndDate_SameCalendarDay(string value, string? expected) =>
+        Assert.Equal(expected is null ? null : DateOnly.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), HubSpotValues.ParseDate(value));
+
+    [Fact]
+    public void ParseDateTime_IsoWithFraction_ExactInstant() =>
+        Assert.Equal(new DateTimeOffset(2026, 1, 5, 10, 0, 0, 123, TimeSpan.Zero), HubSpotValues.ParseDateTime("2026-01-05T10:00:00.123Z"));
+
+    [Theory]
+    [InlineData("ORGANIC_SEARCH", "Request a demo", "organic:demo")]
+    [InlineData("paid_social", "Livre blanc SEO", "paid_social:content")]
+    [InlineData("SOMETHING_NEW", "Newsletter", "other:newsletter")]
+    [InlineData(null, "Contact us", "unknown:form")]
+    public void SourceBucket_SourceAndFirstConversion(string? source, string firstConversion, string expected)
+    {
+        var contact = new ContactBuilder().With("hs_analytics_source", source).With("first_conversion_event_name", firstConversion).Converted("Newsletter").Build();
+
+        Assert.Equal(expected, ContactBuilder.DefaultPolicy.Evaluate(contact, Now).SourceBucket);
+    }
+
+    [Fact]
+    public void SourceBucket_NoFirstConversionProperty_OldestConversionInHistory()
+    {
+        var contact = new ContactBuilder().With("hs_analytics_source", "REFERRALS").Converted("Webinar replay", "Request a demo").Build();
+
+        Assert.Equal("referral:video", ContactBuilder.DefaultPolicy.Evaluate(contact, Now).SourceBucket);
+    }
+
+    [Fact]
+    public void SourceBucket_NeverConverted_None()
+    {
+        var contact = new ContactBuilder().With("hs_analytics_source", "DIRECT_TRAFFIC").Build();
+
+        Assert.Equal("direct:none", ContactBuilder.DefaultPolicy.Evaluate(contact, Now).SourceBucket);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using HubSyncWorker.Cli;
+using HubSyncWorker.Qualification;
+using HubSyncWorker.Qualification.Policy;
+
+namespace HubSyncWorker.UnitTests.Cli;
+
+public sealed class PolicyCommandsTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "hubsync-cli-" + Guid.NewGuid().ToString("N"));
+    private readonly StringWriter _stdout = new();
+    private readonly StringWriter _stderr = new();
+
+    public PolicyCommandsTests() => Directory.CreateDirectory(_directory);
+
+    public void Dispose()
+    {
+        _stdout.Dispose();
+        _stderr.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private string WriteFile(string name, string content)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private const string Export = """
+        {
+          "results": [
+            {
+              "id": "101",
+              "properties": {
+                "firstname": "Claire", "lastname": "Martin", "company": "Acme", "jobtitle": "VP of Marketing",
+                "industry": "COMPUTER_SOFTWARE", "numemployees": "200", "country": "France", "email": "claire@acme.example",
+                "hs_analytics_num_visits": "4", "hs_social_linkedin_clicks": "1", "num_conversion_events": "1",
+                "hs_analytics_last_visit_timestamp": "2026-02-28T09:00:00.000Z", "lifecyclestage": "lead", "hs_lead_status": null
+              },
+              "propertiesWithHistory": {
+                "recent_conversion_event_name": [ { "value": "Newsletter subscription", "timestamp": "2026-02-20T10:00:00.000Z" } ]
+              }
+            },
+            { "id": "102", "properties": { "email": "spy@competitor.example", "lifecyclestage": "lead", "hs_lead_status": "CONNECTED" } }
+          ],
+          "paging": { "next": { "after": "102" } }
+        }
+        """;
+
+    [Fact]
+    public async Task CheckAsync_DefaultPolicy_PrintsPolicyAndVersion_ExitZero()
+    {
+        var code = await PolicyCommands.CheckAsync(null, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        using var output = JsonDocument.Parse(_stdout.ToString());
+        Assert.Equal(QualificationPolicy.CompileDefault().Version, output.RootElement.GetProperty("version").GetString());
+        Assert.Equal(50, output.RootElement.GetProperty("policy").GetProperty("Mql").GetProperty("MinFit").GetInt32());
+    }
+
+    [Fact]
+    public async Task CheckAsync_InvalidPolicy_EveryErrorWithPathAndValue_ExitTwo()
+    {
+        var options = PolicyLoader.LoadDefault();
+        options.Engagement.Rules[3].Kind = "Sometimes";
+        options.Mql.MinFit = 150;
+        var path = WriteFile("bad.json", PolicyLoader.ToJson(options));
+
+        var code = await PolicyCommands.CheckAsync(path, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        var errors = _stderr.ToString();
+        Assert.Contains("Qualification:Engagement:Rules:3:Kind = 'Sometimes'", errors, StringComparison.Ordinal);
+        Assert.Contains("Qualification:Mql:MinFit = '150'", errors, StringComparison.Ordinal);
+        Assert.Contains("2 error(s)", errors, StringComparison.Ordinal);
+        Assert.Empty(_stdout.ToString());
+    }
+
+    [Fact]
+    public async Task CheckAsync_MalformedOrMissingFile_ClearError_ExitTwo()
+    {
+        var malformed = WriteFile("broken.json", "{ \"Mql\": ");
+
+        var codeMalformed = await PolicyCommands.CheckAsync(malformed, _stdout, _stderr, CancellationToken.None);
+        var codeMissing = await PolicyCommands.CheckAsync(Path.Combine(_directory, "nope.json"), _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(2, codeMalformed);
+        Assert.Equal(2, codeMissing);
+        Assert.Contains("is not a valid policy document", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("not found", _stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_ListPage_OneJsonLinePerContact()
+    {
+        var input = WriteFile("contacts.json", Export);
+
+        var code = await PolicyCommands.EvaluateAsync(input, null, Now, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        var lines = _stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        using var mql = JsonDocument.Parse(lines[0]);
+        Assert.Equal("101", mql.RootElement.GetProperty("id").GetString());
+        Assert.Equal("mql", mql.RootElement.GetProperty("status").GetString());
+        Assert.Equal("marketingqualifiedlead", mql.RootElement.GetProperty("stage").GetString());
+        Assert.Equal("OPEN", mql.RootElement.GetProperty("leadStatus").GetString());
+        Assert.Equal("mql", mql.RootElement.GetProperty("changes").GetProperty("hubsync_status").GetString());
+        Assert.StartsWith("MQL", mql.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        using var competitor = JsonDocument.Parse(lines[1]);
+        Assert.Equal("disqualified", competitor.RootElement.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, competitor.RootElement.GetProperty("leadStatus").ValueKind);
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_ArrayOfRecordsWithCustomPolicy_UsesThePolicy()
+    {
+        var options = PolicyLoader.LoadDefault();
+        options.Mql.MinEngagement = 90;
+        var policy = WriteFile("strict.json", PolicyLoader.ToJson(options));
+        using (var export = JsonDocument.Parse(Export))
+        {
+            WriteFile("array.json", export.RootElement.GetProperty("results").GetRawText());
+        }
+
+        var code = await PolicyCommands.EvaluateAsync(Path.Combine(_directory, "array.json"), policy, Now, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        using var first = JsonDocument.Parse(_stdout.ToString().Split('\n')[0]);
+        Assert.Equal("lead", first.RootElement.GetProperty("status").GetString());
+        Assert.Equal(QualificationPolicy.Compile(options).Version, first.RootElement.GetProperty("policyVersion").GetString());
+    }
+
+    [Theory]
+    [InlineData("not json at all", "is not valid JSON")]
+    [InlineData("{\"paging\":{}}", "must hold a JSON array of contacts")]
+    [InlineData("[{\"properties\":{}}]", "contact #0")]
+    public async Task EvaluateAsync_BadInput_ClearError_ExitTwo(string content, string expected)
+    {
+        var input = WriteFile("input.json", content);
+
+        var code = await PolicyCommands.EvaluateAsync(input, null, Now, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Contains(expected, _stderr.ToString(), StringComparison.Ordinal);
+        Assert.Empty(_stdout.ToString());
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_MissingInputFile_ExitTwo()
+    {
+        var code = await PolicyCommands.EvaluateAsync(Path.Combine(_directory, "missing.json"), null, Now, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Contains("not found", _stderr.ToString(), StringComparison.Ordinal);
+    }
+}

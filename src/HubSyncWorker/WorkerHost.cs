@@ -1,3 +1,5 @@
+using HubSyncWorker.Admin;
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.Policy;
 using HubSyncWorker.Scheduling;
 using HubSyncWorker.Storage;
@@ -24,14 +26,18 @@ internal static class WorkerHost
             builder.AddScheduling();
         }
 
+        builder.AddDiagnostics();
+        builder.AddAdmin();
+
         return builder;
     }
 
-    /// <summary>The worker's HTTP surface: liveness and the HubSpot webhook endpoint.</summary>
+    /// <summary>The worker's HTTP surface: probes and metrics, the HubSpot webhook endpoint, the admin endpoints.</summary>
     public static WebApplication MapHubSyncWorker(this WebApplication app)
     {
-        app.MapGet("/alive", () => Results.Text("alive"));
+        app.MapDiagnostics();
         app.MapHubSpotWebhooks();
+        app.MapAdmin();
         return app;
     }
 }

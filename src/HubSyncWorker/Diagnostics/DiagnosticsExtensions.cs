@@ -49,6 +49,7 @@ internal static class DiagnosticsExtensions
             .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, tags: [ReadyTag])
             .AddCheck<HubSpotTokenHealthCheck>(HubSpotTokenHealthCheck.Name, tags: [ReadyTag]);
 
+        services.TryAddSingleton<PrometheusMeterBridge>();
         services.TryAddSingleton<HubSpotCallMetrics>();
         services.TryAddSingleton<QueueMetrics>();
         services.TryAddTransient<HubSpotCallMetricsHandler>();
@@ -67,6 +68,7 @@ internal static class DiagnosticsExtensions
     public static WebApplication MapDiagnostics(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ConfigureDefaultMeterAdapter();
         app.MapGet("/alive", () => Results.Text("alive"));
         app.MapHealthChecks("/health", new HealthCheckOptions
         {
@@ -74,12 +76,39 @@ internal static class DiagnosticsExtensions
             ResponseWriter = WriteHealthAsync,
         });
 
-        // Instantiated here so the queue gauges exist before the first scrape.
+        // Instantiated here so the listener runs and the queue gauges exist before the first scrape.
+        var bridge = app.Services.GetRequiredService<PrometheusMeterBridge>();
         _ = app.Services.GetRequiredService<QueueMetrics>();
-        var path = app.Configuration.GetSection(DiagnosticsOptions.SectionName).Get<DiagnosticsOptions>()?.MetricsPath ?? "/metrics";
-        app.MapMetrics(string.IsNullOrWhiteSpace(path) ? "/metrics" : path);
+        var path = app.Configuration.GetSection(DiagnosticsOptions.SectionName).Get<DiagnosticsOptions>()?.MetricsPath;
+        app.MapGet(string.IsNullOrWhiteSpace(path) ? "/metrics" : path, (HttpContext context) => WriteMetricsAsync(context, bridge.Registry));
         return app;
     }
+
+    /// <summary>
+    /// The process's runtime metrics (prometheus-net's default registry: GC, thread pool, ASP.NET Core meters) followed by this host's
+    /// <c>hubsync_*</c> series.
+    /// </summary>
+    private static async Task WriteMetricsAsync(HttpContext context, CollectorRegistry workerRegistry)
+    {
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        await workerRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The default meter adapter skips the worker's meters (the bridge publishes them under their own names) and the runtime's
+    /// private QUIC counters (noise). Process-wide, set once.
+    /// </summary>
+    private static void ConfigureDefaultMeterAdapter()
+    {
+        if (Interlocked.Exchange(ref _defaultAdapterConfigured, 1) == 0)
+        {
+            Metrics.ConfigureMeterAdapter(adapter => adapter.InstrumentFilterPredicate = instrument =>
+                !PrometheusMeterBridge.IsWorkerMeter(instrument.Meter) && !instrument.Meter.Name.StartsWith("Private.", StringComparison.Ordinal));
+        }
+    }
+
+    private static int _defaultAdapterConfigured;
 
     internal static bool UseJsonLogs(IConfiguration configuration)
     {

@@ -14,10 +14,10 @@ public sealed class DiagnosticsOptions
     public TimeSpan HubSpotTokenCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How long <c>/health</c> waits for a due token check or a Redis PING before it answers with what it knows. Default: 5 seconds.
+    /// How long <c>/health</c> waits for a due token check or a Redis PING before it answers with what it knows. Default: 2 seconds.
     /// Range: 100 milliseconds to 1 minute; keep it below the readiness probe's timeout.
     /// </summary>
-    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How long the work queue's depth and oldest-entry age are reused by <c>/metrics</c> (one store round trip per period at most).

@@ -18,9 +18,19 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-echo "== publish (the Dockerfile's step) =="
-dotnet restore src/HubSyncWorker --nologo -v q
-dotnet publish src/HubSyncWorker -c Release -o "$out" --no-restore --nologo -v q
+# Docker's TARGETARCH for this machine (amd64, arm64), as the build stage receives it.
+case "$(uname -m)" in
+  x86_64|amd64) TARGETARCH=amd64 ;;
+  aarch64|arm64) TARGETARCH=arm64 ;;
+  *) echo "unsupported architecture $(uname -m)" >&2; exit 1 ;;
+esac
+
+echo "== restore and publish (the Dockerfile's steps, -a $TARGETARCH) =="
+dotnet restore src/HubSyncWorker -a "$TARGETARCH" --nologo -v q
+dotnet publish src/HubSyncWorker -c Release -a "$TARGETARCH" -o "$out" --no-restore --nologo -v q
+for file in HubSyncWorker.dll HubSyncWorker.runtimeconfig.json appsettings.json; do
+  [ -f "$out/$file" ] || { echo "publish output lacks $file" >&2; exit 1; }
+done
 
 port="$(free_port)"
 closed="$(free_port)"   # nothing listens there: every HubSpot call fails fast

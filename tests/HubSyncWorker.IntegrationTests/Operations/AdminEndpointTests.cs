@@ -62,6 +62,21 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task PostResync_WhileOneRunsInThisProcess_Conflict()
+    {
+        await using var worker = await WorkerUnderTest.StartAsync(redis.ConnectionString);
+        // HubSpot answers the contact calls slowly, so the first resync is still running when the second request arrives.
+        worker.HubSpot.Given(WireMock.RequestBuilders.Request.Create().WithPath(new WireMock.Matchers.WildcardMatcher("/crm/v3/objects/contacts*")))
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(404).WithDelay(TimeSpan.FromSeconds(3)));
+
+        var first = await worker.Client.SendAsync(Authorized(HttpMethod.Post));
+        var second = await worker.Client.SendAsync(Authorized(HttpMethod.Post));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+    }
+
+    [Fact]
     public async Task PostResync_NoAdminTokenConfigured_NotFound()
     {
         await using var worker = await WorkerUnderTest.StartAsync(redisConnectionString: null, admin: false);
@@ -71,11 +86,16 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
         Assert.Equal(HttpStatusCode.NotFound, (await worker.Client.SendAsync(request)).StatusCode);
     }
 
+    private static HttpRequestMessage Authorized(HttpMethod method)
+    {
+        var request = new HttpRequestMessage(method, "/admin/resync");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WorkerUnderTest.AdminToken);
+        return request;
+    }
+
     private static async Task<JsonElement> GetStatusAsync(WorkerUnderTest worker)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/admin/resync");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WorkerUnderTest.AdminToken);
-        var response = await worker.Client.SendAsync(request);
+        var response = await worker.Client.SendAsync(Authorized(HttpMethod.Get));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.Clone();

@@ -1,3 +1,5 @@
+using HubSyncWorker.Admin;
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.Policy;
 using HubSyncWorker.Scheduling;
 using HubSyncWorker.Storage;
@@ -42,18 +44,21 @@ internal static class WorkerHost
             builder.AddScheduling();
         }
 
+        builder.AddDiagnostics();
+        builder.AddAdmin();
         return builder;
     }
 
     /// <summary>The worker's HTTP surface: liveness and the HubSpot webhook endpoint.</summary>
     public static WebApplication MapHubSyncWorker(this WebApplication app)
     {
-        app.MapGet("/alive", () => Results.Text("alive"));
+        app.MapDiagnostics();
         if (app.Services.GetService<Webhooks.WebhookIntake>() is not null)
         {
             app.MapHubSpotWebhooks();
         }
 
+        app.MapAdmin();
         return app;
     }
 }

@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace HubSyncWorker.Admin;
+
+/// <summary>
+/// <c>POST /admin/resync[?dryRun=true]</c> starts a full resync on this worker (202 with <c>Location: /admin/resync</c>; 409 when one
+/// is already running in this process); <c>GET /admin/resync</c> shows its progress. Both need <c>Authorization: Bearer &lt;Admin:Token&gt;</c>
+/// (401 without it or with a wrong one); with no <c>Admin:Token</c> configured both answer 404, as if they did not exist.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public const string ResyncPath = "/admin/resync";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static IHostApplicationBuilder AddAdmin(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptionsWithValidateOnStart<AdminOptions, AdminOptionsValidator>()
+            .Bind(builder.Configuration.GetSection(AdminOptions.SectionName));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<AdminResyncRunner>();
+        return builder;
+    }
+
+    public static WebApplication MapAdmin(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapPost(ResyncPath, StartResync);
+        app.MapGet(ResyncPath, GetResync);
+        return app;
+    }
+
+    private static IResult StartResync(HttpContext context, AdminResyncRunner runner, IOptionsMonitor<AdminOptions> options, ILogger<AdminResyncRunner> logger, bool? dryRun)
+    {
+        if (Authorize(context, options.CurrentValue, logger) is { } refused)
+        {
+            return refused;
+        }
+
+        var run = runner.TryStart(dryRun ?? false);
+        if (run is null)
+        {
+            return Results.Json(new { error = "A full resync is already running in this process.", status = runner.Status }, Json, statusCode: StatusCodes.Status409Conflict);
+        }
+
+        return new AcceptedAt(ResyncPath, Results.Json(run, Json, statusCode: StatusCodes.Status202Accepted));
+    }
+
+    private static IResult GetResync(HttpContext context, AdminResyncRunner runner, IOptionsMonitor<AdminOptions> options, ILogger<AdminResyncRunner> logger) =>
+        Authorize(context, options.CurrentValue, logger) ?? Results.Json(runner.Status, Json);
+
+    /// <summary>Null when the request carries the admin token; else the answer to give (404 disabled, 401 missing or wrong).</summary>
+    internal static IResult? Authorize(HttpContext context, AdminOptions options, ILogger logger)
+    {
+        if (!options.Enabled)
+        {
+            return Results.NotFound();
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            Log.Refused(logger, "no bearer token");
+            return Unauthorized(context);
+        }
+
+        if (!TokensMatch(header[scheme.Length..].Trim(), options.Token!))
+        {
+            Log.Refused(logger, "wrong token");
+            return Unauthorized(context);
+        }
+
+        return null;
+    }
+
+    /// <summary>Constant-time comparison of fixed-length digests, so neither the content nor the length of the token leaks through timing.</summary>
+    internal static bool TokensMatch(string presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+
+    private static IResult Unauthorized(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Unauthorized();
+    }
+
+    /// <summary>A 202 that also carries the Location of the status resource.</summary>
+    private sealed class AcceptedAt(string location, IResult body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return body.ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+
+namespace HubSyncWorker.Admin;
+
+/// <summary>The admin HTTP endpoints (section <c>Admin</c>).</summary>
+public sealed class AdminOptions
+{
+    public const string SectionName = "Admin";
+
+    /// <summary>Minimum length of <see cref="Token"/>, so it cannot be guessed.</summary>
+    public const int MinimumTokenLength = 16;
+
+    /// <summary>
+    /// Bearer token that <c>POST/GET /admin/resync</c> require (<c>Authorization: Bearer &lt;token&gt;</c>). Default: empty, which
+    /// disables the admin endpoints (they answer 404). At least 16 characters, no whitespace. Never logged.
+    /// </summary>
+    public string? Token { get; set; }
+
+    /// <summary>True when a token is configured and the admin endpoints are live.</summary>
+    public bool Enabled => !string.IsNullOrEmpty(Token);
+}
+
+/// <summary>Checks <see cref="AdminOptions"/>; the token's value is never echoed, only what is wrong with it.</summary>
+internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AdminOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrEmpty(options.Token))
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        var errors = new List<string>();
+        var s = AdminOptions.SectionName;
+        if (options.Token.Length < AdminOptions.MinimumTokenLength)
+        {
+            errors.Add($"{s}:Token must be at least {AdminOptions.MinimumTokenLength} characters; was {options.Token.Length} characters (value not shown).");
+        }
+
+        if (options.Token.Any(char.IsWhiteSpace))
+        {
+            errors.Add($"{s}:Token must not contain whitespace (value not shown).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

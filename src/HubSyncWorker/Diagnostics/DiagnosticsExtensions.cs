@@ -1,0 +1,158 @@
+using System.Text.Json;
+using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.HubSpot.Properties;
+using HubSyncWorker.HubSpot.RateLimiting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
+using Refit;
+
+namespace HubSyncWorker.Diagnostics;
+
+/// <summary>Probes (<c>/alive</c>, <c>/health</c>), Prometheus metrics (<c>/metrics</c>) and the log format.</summary>
+internal static class DiagnosticsExtensions
+{
+    /// <summary>Configuration key that selects JSON console logs (<c>json</c>); containers get them by default.</summary>
+    public const string LogFormatKey = "Logging:Format";
+
+    private const string ReadyTag = "ready";
+
+    private static readonly JsonSerializerOptions HealthJson = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+
+    /// <summary>
+    /// Registers the health checks, the HubSpot call metrics (a handler on the HubSpot clients and a decorator of the registered
+    /// <see cref="IHubSpotRateLimiter"/>), the queue gauges and JSON console logs in containers. Call it after the storage and
+    /// HubSpot registrations, so it decorates the limiter actually in use.
+    /// </summary>
+    public static IHostApplicationBuilder AddDiagnostics(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptionsWithValidateOnStart<DiagnosticsOptions, DiagnosticsOptionsValidator>()
+            .Bind(builder.Configuration.GetSection(DiagnosticsOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+
+        if (UseJsonLogs(builder.Configuration))
+        {
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                json.IncludeScopes = true;
+            });
+        }
+
+        services.TryAddSingleton<HubSpotTokenProbe>();
+        services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, tags: [ReadyTag])
+            .AddCheck<HubSpotTokenHealthCheck>(HubSpotTokenHealthCheck.Name, tags: [ReadyTag]);
+
+        services.TryAddSingleton<PrometheusMeterBridge>();
+        services.TryAddSingleton<HubSpotCallMetrics>();
+        services.TryAddSingleton<QueueMetrics>();
+        services.TryAddTransient<HubSpotCallMetricsHandler>();
+
+        // Added after the library's own handlers, so this one is innermost and sees every attempt, retries included.
+        services.AddHttpClient(UniqueName.ForType<IHubSpotContactsApi>()).AddHttpMessageHandler<HubSpotCallMetricsHandler>();
+        services.AddHttpClient(UniqueName.ForType<IHubSpotPropertiesApi>()).AddHttpMessageHandler<HubSpotCallMetricsHandler>();
+        DecorateRateLimiter(services);
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>/alive</c> (the process answers: liveness), <c>/health</c> (the store and the HubSpot token: readiness; 200 when healthy or
+    /// degraded, 503 when unhealthy, with a JSON body naming each check) and the Prometheus endpoint.
+    /// </summary>
+    public static WebApplication MapDiagnostics(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ConfigureDefaultMeterAdapter();
+        app.MapGet("/alive", () => Results.Text("alive"));
+        app.MapHealthChecks("/health", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteHealthAsync,
+        });
+
+        // Instantiated here so the listener runs and the queue gauges exist before the first scrape.
+        var bridge = app.Services.GetRequiredService<PrometheusMeterBridge>();
+        _ = app.Services.GetRequiredService<QueueMetrics>();
+        var path = app.Configuration.GetSection(DiagnosticsOptions.SectionName).Get<DiagnosticsOptions>()?.MetricsPath;
+        app.MapGet(string.IsNullOrWhiteSpace(path) ? "/metrics" : path, (HttpContext context) => WriteMetricsAsync(context, bridge.Registry));
+        return app;
+    }
+
+    /// <summary>
+    /// The process's runtime metrics (prometheus-net's default registry: GC, thread pool, ASP.NET Core meters) followed by this host's
+    /// <c>hubsync_*</c> series.
+    /// </summary>
+    private static async Task WriteMetricsAsync(HttpContext context, CollectorRegistry workerRegistry)
+    {
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        await workerRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The default meter adapter skips the worker's meters (the bridge publishes them under their own names) and the runtime's
+    /// private QUIC counters (noise). Process-wide, set once.
+    /// </summary>
+    private static void ConfigureDefaultMeterAdapter()
+    {
+        if (Interlocked.Exchange(ref _defaultAdapterConfigured, 1) == 0)
+        {
+            Metrics.ConfigureMeterAdapter(adapter => adapter.InstrumentFilterPredicate = instrument =>
+                !PrometheusMeterBridge.IsWorkerMeter(instrument.Meter) && !instrument.Meter.Name.StartsWith("Private.", StringComparison.Ordinal));
+        }
+    }
+
+    private static int _defaultAdapterConfigured;
+
+    internal static bool UseJsonLogs(IConfiguration configuration)
+    {
+        var format = configuration[LogFormatKey];
+        if (!string.IsNullOrWhiteSpace(format))
+        {
+            return string.Equals(format, "json", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return string.Equals(configuration["DOTNET_RUNNING_IN_CONTAINER"] ?? Environment.GetEnvironmentVariable("DOTNET_RUNNING_IN_CONTAINER"), "true", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void DecorateRateLimiter(IServiceCollection services)
+    {
+        var registered = services.LastOrDefault(d => d.ServiceType == typeof(IHubSpotRateLimiter) && !d.IsKeyedService);
+        if (registered is null)
+        {
+            return;
+        }
+
+        services.Remove(registered);
+        services.Add(ServiceDescriptor.Describe(typeof(IHubSpotRateLimiter), sp => new MeasuredRateLimiter(
+            Create(sp, registered), sp.GetRequiredService<HubSpotCallMetrics>(), sp.GetRequiredService<TimeProvider>()), registered.Lifetime));
+
+        static IHubSpotRateLimiter Create(IServiceProvider sp, ServiceDescriptor descriptor) => descriptor switch
+        {
+            { ImplementationInstance: IHubSpotRateLimiter instance } => instance,
+            { ImplementationFactory: { } factory } => (IHubSpotRateLimiter)factory(sp),
+            { ImplementationType: { } type } => (IHubSpotRateLimiter)ActivatorUtilities.CreateInstance(sp, type),
+            _ => throw new InvalidOperationException("The IHubSpotRateLimiter registration has no implementation."),
+        };
+    }
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            durationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
+            checks = report.Entries.ToDictionary(
+                entry => entry.Key,
+                entry => new { status = entry.Value.Status.ToString(), description = entry.Value.Description, data = entry.Value.Data }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, HealthJson));
+    }
+}

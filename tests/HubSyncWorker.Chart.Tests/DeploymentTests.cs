@@ -1,0 +1,100 @@
+namespace HubSyncWorker.Chart.Tests;
+
+public sealed class DeploymentTests
+{
+    [Fact]
+    public void Deployment_DefaultValues_ProbesAliveForLivenessAndHealthForReadiness()
+    {
+        var worker = Helm.TemplateOk().Single("Deployment").Container();
+
+        Assert.Equal("/alive", worker.Str("livenessProbe", "httpGet", "path"));
+        Assert.Equal("http", worker.Str("livenessProbe", "httpGet", "port"));
+        Assert.Equal("/health", worker.Str("readinessProbe", "httpGet", "path"));
+        Assert.Equal("8080", worker.Seq("ports")[0].Str("containerPort"));
+    }
+
+    [Fact]
+    public void Deployment_DefaultValues_RunsNonRootOnReadOnlyRootWithoutCapabilities()
+    {
+        var deployment = Helm.TemplateOk().Single("Deployment");
+        var pod = deployment.PodSpec();
+        var worker = deployment.Container();
+
+        Assert.Equal("true", pod.Str("securityContext", "runAsNonRoot"));
+        Assert.Equal("1654", pod.Str("securityContext", "runAsUser"));
+        Assert.Equal("1654", pod.Str("securityContext", "fsGroup"));
+        Assert.Equal("true", worker.Str("securityContext", "readOnlyRootFilesystem"));
+        Assert.Equal("false", worker.Str("securityContext", "allowPrivilegeEscalation"));
+        Assert.Equal(["ALL"], worker.Strings("securityContext", "capabilities", "drop"));
+        Assert.Equal("RuntimeDefault", worker.Str("securityContext", "seccompProfile", "type"));
+        Assert.Contains(worker.Seq("volumeMounts"), m => m.Str("mountPath") == "/tmp");
+        Assert.Contains(pod.Seq("volumes"), v => v.Str("name") == "tmp" && v.Get("emptyDir") is not null);
+    }
+
+    [Fact]
+    public void Deployment_ProductionValues_ThreeReplicasRollingWithoutDowntime()
+    {
+        var rendering = Helm.TemplateOk("-f", Helm.ProductionValues);
+        var deployment = rendering.Single("Deployment");
+
+        Assert.Equal("3", deployment.Str("spec", "replicas"));
+        Assert.Equal("RollingUpdate", deployment.Str("spec", "strategy", "type"));
+        Assert.Equal("0", deployment.Str("spec", "strategy", "rollingUpdate", "maxUnavailable"));
+        Assert.Equal("1", rendering.Single("PodDisruptionBudget").Str("spec", "maxUnavailable"));
+        Assert.Equal("ghcr.io/example/hubsync-worker:1.4.2", deployment.Container().Str("image"));
+    }
+
+    [Fact]
+    public void Render_SeveralReplicasWithoutRedis_FailsNamingRedisHost()
+    {
+        var rendering = Helm.Template("--set", "replicaCount=2");
+
+        Assert.NotEqual(0, rendering.ExitCode);
+        Assert.Contains("redis.host", rendering.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ingress_ProductionValues_ExposesOnlyTheWebhookPathOverTls()
+    {
+        var ingress = Helm.TemplateOk("-f", Helm.ProductionValues).Single("Ingress");
+
+        var rule = Assert.Single(ingress.Seq("spec", "rules"));
+        Assert.Equal("hubsync.example.com", rule.Str("host"));
+        var path = Assert.Single(rule.Seq("http", "paths"));
+        Assert.Equal("/webhooks/hubspot", path.Str("path"));
+        Assert.Equal("hubsync-tls", ingress.Seq("spec", "tls")[0].Str("secretName"));
+    }
+
+    [Fact]
+    public void ServiceMonitor_ProductionValues_ScrapesMetricsOnTheHttpPort()
+    {
+        var rendering = Helm.TemplateOk("-f", Helm.ProductionValues);
+        var endpoint = Assert.Single(rendering.Single("ServiceMonitor").Seq("spec", "endpoints"));
+
+        Assert.Equal("/metrics", endpoint.Str("path"));
+        Assert.Equal("http", endpoint.Str("port"));
+        Assert.Equal("8080", rendering.Single("Service").Seq("spec", "ports")[0].Str("port"));
+    }
+
+    [Fact]
+    public void ConfigMap_PolicySet_RendersPolicyFileMountedAndPointedAt()
+    {
+        var rendering = Helm.TemplateOk("--set-json", """policy={"version":"test-policy-7","mqlThreshold":60}""");
+        var configMap = rendering.Single("ConfigMap");
+        var deployment = rendering.Single("Deployment");
+
+        Assert.Contains("\"version\": \"test-policy-7\"", configMap.Str("data", "policy.json"), StringComparison.Ordinal);
+        Assert.Equal("/etc/hubsync/policy.json", configMap.Str("data", "Qualification__PolicyFile"));
+        Assert.Contains(deployment.Container().Seq("volumeMounts"), m => m.Str("mountPath") == "/etc/hubsync" && m.Str("readOnly") == "true");
+    }
+
+    [Fact]
+    public void ConfigMap_DefaultValues_NoPolicyFileSoTheBuiltInPolicyApplies()
+    {
+        var configMap = Helm.TemplateOk().Single("ConfigMap");
+
+        Assert.Null(configMap.Str("data", "policy.json"));
+        Assert.Null(configMap.Str("data", "Qualification__PolicyFile"));
+        Assert.Equal("json", configMap.Str("data", "Logging__Format"));
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using HubSyncWorker.Cli;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace HubSyncWorker.IntegrationTests.Operations;
+
+/// <summary>
+/// The worker as <c>run</c> starts it (same composition, same start-up validation), on real Kestrel at a free loopback port,
+/// with HubSpot played by WireMock. No incremental sync, no property bootstrap, no queue consumer: what a test sees on the
+/// HTTP surface comes from the request it made.
+/// </summary>
+internal sealed class WorkerUnderTest : IAsyncDisposable
+{
+    public const string ClientSecret = "operations-test-client-secret";
+    public const string AdminToken = "operations-test-admin-token-0123456789";
+    public const string TokenProbePath = "/crm/v3/properties/contacts/lifecyclestage";
+
+    private readonly WebApplication _app;
+
+    private WorkerUnderTest(WebApplication app, WireMockServer hubSpot, HttpClient client)
+    {
+        _app = app;
+        HubSpot = hubSpot;
+        Client = client;
+    }
+
+    public WireMockServer HubSpot { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// Starts a worker. <paramref name="redisConnectionString"/> null selects the embedded store; <paramref name="tokenStatus"/> is
+    /// what the HubSpot stand-in answers to the token check.
+    /// </summary>
+    public static async Task<WorkerUnderTest> StartAsync(string? redisConnectionString, int tokenStatus = 200, bool admin = true, params string[] extra)
+    {
+        var hubSpot = WireMockServer.Start();
+        hubSpot.Given(Request.Create().WithPath(TokenProbePath).UsingGet())
+            .RespondWith(tokenStatus == 200
+                ? Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                    .WithBody("""{"name":"lifecyclestage","label":"Lifecycle Stage","type":"enumeration","fieldType":"select","groupName":"contactinformation","options":[]}""")
+                : Response.Create().WithStatusCode(tokenStatus).WithHeader("Content-Type", "application/json")
+                    .WithBody("""{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}"""));
+
+        var port = FreePort();
+        List<string> arguments =
+        [
+            $"--urls=http://127.0.0.1:{port}",
+            "--HubSpot:AccessToken=pat-operations-test-token",
+            $"--HubSpot:BaseUrl={hubSpot.Url}",
+            $"--Webhooks:ClientSecret={ClientSecret}",
+            "--Sync:IncrementalEnabled=false",
+            "--Sync:BootstrapProperties=false",
+            "--Sync:QueueConsumerEnabled=false",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        if (redisConnectionString is not null)
+        {
+            arguments.Add($"--Redis:ConnectionString={redisConnectionString}");
+            arguments.Add($"--Redis:KeyPrefix={Infrastructure.RedisServerFixture.NewKeyPrefix()}");
+        }
+
+        if (admin)
+        {
+            arguments.Add($"--Admin:Token={AdminToken}");
+        }
+
+        arguments.AddRange(extra);
+
+        var builder = WebApplication.CreateBuilder([.. arguments]);
+        builder.AddHubSyncWorker();
+        var app = builder.Build();
+        WorkerCommands.ValidateConfiguration(app.Services);
+        app.MapHubSyncWorker();
+        await app.StartAsync();
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        return new WorkerUnderTest(app, hubSpot, client);
+    }
+
+    /// <summary>Posts a HubSpot v3-signed webhook delivery, the signature computed here from HubSpot's documented recipe.</summary>
+    public Task<HttpResponseMessage> PostSignedWebhookAsync(string body)
+    {
+        var uri = new Uri(Client.BaseAddress!, "/webhooks/hubspot").ToString();
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(ClientSecret), Encoding.UTF8.GetBytes("POST" + uri + body + timestamp)));
+        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-HubSpot-Signature-v3", signature);
+        request.Headers.Add("X-HubSpot-Request-Timestamp", timestamp);
+        return Client.SendAsync(request);
+    }
+
+    /// <summary>The value of one Prometheus sample (name plus exact label set as rendered), or null when absent.</summary>
+    public async Task<double?> ScrapeAsync(string sample)
+    {
+        var text = await Client.GetStringAsync("/metrics");
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(sample + " ", StringComparison.Ordinal))
+            {
+                return double.Parse(line[(sample.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        HubSpot.Stop();
+        HubSpot.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -34,6 +34,19 @@ public sealed class HubSpotOptions
     /// <summary>Client-side budget of search requests per rolling second. Default 4 (HubSpot allows 5; one is kept as headroom). Range 1-5.</summary>
     public int SearchRequestsPerSecond { get; set; } = 4;
 
+    /// <summary>
+    /// Added to each rolling window the client-side limiter enforces (10 s + margin, 1 s + margin), so that network jitter between
+    /// this process (or Redis) and HubSpot's own clock cannot squeeze one request too many into HubSpot's window. Default 200 ms
+    /// (costs 2 % of throughput at most). Range 0-2 s.
+    /// </summary>
+    public TimeSpan RateLimitWindowMargin { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The rolling window of <see cref="RequestsPerTenSeconds"/>, margin included.</summary>
+    public TimeSpan StandardWindow => TimeSpan.FromSeconds(10) + RateLimitWindowMargin;
+
+    /// <summary>The rolling window of <see cref="SearchRequestsPerSecond"/>, margin included.</summary>
+    public TimeSpan SearchWindow => TimeSpan.FromSeconds(1) + RateLimitWindowMargin;
+
     /// <summary>Timeout of one HTTP attempt. Default 10 seconds. Must be shorter than <see cref="TotalTimeout"/>.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

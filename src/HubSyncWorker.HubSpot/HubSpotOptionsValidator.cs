@@ -37,6 +37,7 @@ internal sealed class HubSpotOptionsValidator : IValidateOptions<HubSpotOptions>
 
         Range(errors, nameof(HubSpotOptions.RequestsPerTenSeconds), options.RequestsPerTenSeconds, 1, 1_000);
         Range(errors, nameof(HubSpotOptions.SearchRequestsPerSecond), options.SearchRequestsPerSecond, 1, 5);
+        Range(errors, nameof(HubSpotOptions.RateLimitWindowMargin), options.RateLimitWindowMargin, TimeSpan.Zero, TimeSpan.FromSeconds(2));
         Range(errors, nameof(HubSpotOptions.MaxRetryAttempts), options.MaxRetryAttempts, 1, 20);
         Range(errors, nameof(HubSpotOptions.CircuitBreakerMinimumThroughput), options.CircuitBreakerMinimumThroughput, 2, 10_000);
 

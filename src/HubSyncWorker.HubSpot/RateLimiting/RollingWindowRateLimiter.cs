@@ -22,8 +22,8 @@ internal sealed class RollingWindowRateLimiter : IHubSpotRateLimiter, IDisposabl
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        _standard = new RollingWindow(options.Value.RequestsPerTenSeconds, TimeSpan.FromSeconds(10), timeProvider);
-        _search = new RollingWindow(options.Value.SearchRequestsPerSecond, TimeSpan.FromSeconds(1), timeProvider);
+        _standard = new RollingWindow(options.Value.RequestsPerTenSeconds, options.Value.StandardWindow, timeProvider);
+        _search = new RollingWindow(options.Value.SearchRequestsPerSecond, options.Value.SearchWindow, timeProvider);
     }
 
     public ValueTask AcquireAsync(HubSpotRequestKind kind, CancellationToken cancellationToken) =>

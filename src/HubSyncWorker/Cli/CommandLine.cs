@@ -13,8 +13,10 @@ internal static class CommandLine
 
         Verbs:
           run                                  run the worker: webhook endpoint, work queue, scheduled syncs (default)
+          setup                                create the HubSync property group and output properties in HubSpot, then exit
+          resync [--dry-run]                   run one full resync (waits for one running elsewhere); exit 0 on success
           policy check [file]                  validate a qualification policy, print it and its version
-          evaluate --input <contacts.json> [--policy <file>]
+          evaluate --input <contacts.json> [--policy <file>] [--now <time>]
                                                evaluate contacts as HubSpot returns them; one decision per line (JSON)
           help                                 show this text
 

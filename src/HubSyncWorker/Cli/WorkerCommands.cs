@@ -35,6 +35,8 @@ internal static class WorkerCommands
                 "run" => await RunWorkerAsync(command.ConfigurationArguments),
                 "setup" => await SetupAsync(command.ConfigurationArguments, stdout),
                 "resync" => await ResyncAsync(command, stdout),
+                "policy" => await PolicyAsync(command, stdout, stderr),
+                "evaluate" => await EvaluateAsync(command, stdout, stderr),
                 _ => await UnknownAsync(command.Verb, stderr),
             };
         }
@@ -67,6 +69,37 @@ internal static class WorkerCommands
     {
         await stdout.WriteLineAsync(CommandLine.Usage);
         return Success;
+    }
+
+    private static async Task<int> PolicyAsync(ParsedCommandLine command, TextWriter stdout, TextWriter stderr)
+    {
+        if (command.VerbArguments.Count == 0 || command.VerbArguments[0] != "check" || command.VerbArguments.Count > 2)
+        {
+            await stderr.WriteLineAsync("Usage: policy check [policy.json]");
+            return UsageError;
+        }
+
+        var file = command.VerbArguments.Count == 2 ? command.VerbArguments[1] : null;
+        return await PolicyCommands.CheckAsync(file, stdout, stderr, CancellationToken.None);
+    }
+
+    private static async Task<int> EvaluateAsync(ParsedCommandLine command, TextWriter stdout, TextWriter stderr)
+    {
+        if (!command.Flags.TryGetValue("--input", out var input) || string.IsNullOrWhiteSpace(input))
+        {
+            await stderr.WriteLineAsync("Usage: evaluate --input <contacts.json> [--policy <policy.json>] [--now <ISO 8601 time>]");
+            return UsageError;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        if (command.Flags.TryGetValue("--now", out var nowText)
+            && !DateTimeOffset.TryParse(nowText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out now))
+        {
+            await stderr.WriteLineAsync($"--now must be an ISO 8601 time; got '{nowText}'.");
+            return UsageError;
+        }
+
+        return await PolicyCommands.EvaluateAsync(input, command.Flags.GetValueOrDefault("--policy"), now, stdout, stderr, CancellationToken.None);
     }
 
     private static async Task<int> UnknownAsync(string verb, TextWriter stderr)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.RateLimiting;
 using HubSyncWorker.Storage.InMemory;
 using HubSyncWorker.Storage.Redis;
@@ -11,12 +12,6 @@ namespace HubSyncWorker.Storage;
 /// <summary>Registers the storage layer: Redis when <c>Redis:ConnectionString</c> is set, else the embedded in-memory store.</summary>
 internal static class StorageServiceCollectionExtensions
 {
-    /// <summary>HubSpot's burst budget for the smallest plan, used when <c>HubSpot:RequestsPerTenSeconds</c> is not set.</summary>
-    internal const int DefaultRequestsPerTenSeconds = 100;
-
-    /// <summary>HubSpot's search budget, used when <c>HubSpot:SearchRequestsPerSecond</c> is not set.</summary>
-    internal const int DefaultSearchRequestsPerSecond = 5;
-
     /// <summary>
     /// Registers <see cref="IWorkQueue"/>, <see cref="IDedupeStore"/>, <see cref="ICheckpointStore"/>, <see cref="IDistributedLock"/>
     /// and <see cref="IDeadLetterStore"/>, validated <see cref="RedisOptions"/>, and in Redis mode one shared
@@ -54,14 +49,12 @@ internal static class StorageServiceCollectionExtensions
         services.RemoveAll<IHubSpotRateLimiter>();
         services.AddSingleton<IHubSpotRateLimiter>(sp =>
         {
-            var configuration = sp.GetRequiredService<IConfiguration>();
-            var perTenSeconds = configuration.GetValue("HubSpot:RequestsPerTenSeconds", DefaultRequestsPerTenSeconds);
-            var searchPerSecond = configuration.GetValue("HubSpot:SearchRequestsPerSecond", DefaultSearchRequestsPerSecond);
+            var hubSpot = sp.GetService<IOptions<HubSpotOptions>>()?.Value ?? new HubSpotOptions();
             return new RedisRateLimiter(
                 sp.GetRequiredService<IConnectionMultiplexer>(),
                 sp.GetRequiredService<IOptions<RedisOptions>>(),
-                new RateBudget(perTenSeconds, TimeSpan.FromSeconds(10)),
-                new RateBudget(searchPerSecond, TimeSpan.FromSeconds(1)),
+                new RateBudget(hubSpot.RequestsPerTenSeconds, hubSpot.StandardWindow),
+                new RateBudget(hubSpot.SearchRequestsPerSecond, hubSpot.SearchWindow),
                 sp.GetRequiredService<TimeProvider>());
         });
         return builder;

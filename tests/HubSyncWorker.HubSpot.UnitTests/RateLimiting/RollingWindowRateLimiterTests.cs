@@ -10,8 +10,29 @@ public sealed class RollingWindowRateLimiterTests
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    private RollingWindowRateLimiter CreateLimiter(int perTenSeconds = 100, int searchPerSecond = 4) =>
-        new(Options.Create(new HubSpotOptions { AccessToken = "x", RequestsPerTenSeconds = perTenSeconds, SearchRequestsPerSecond = searchPerSecond }), _time);
+    // The window math is tested on HubSpot's exact windows (no margin); the margin has its own test.
+    private RollingWindowRateLimiter CreateLimiter(int perTenSeconds = 100, int searchPerSecond = 4, TimeSpan? margin = null) =>
+        new(Options.Create(new HubSpotOptions
+        {
+            AccessToken = "x",
+            RequestsPerTenSeconds = perTenSeconds,
+            SearchRequestsPerSecond = searchPerSecond,
+            RateLimitWindowMargin = margin ?? TimeSpan.Zero,
+        }), _time);
+
+    [Fact]
+    public async Task AcquireAsync_WithWindowMargin_WaitsTheMarginLongerThanHubSpotsWindow()
+    {
+        using var limiter = CreateLimiter(perTenSeconds: 1, margin: TimeSpan.FromMilliseconds(200));
+        await limiter.AcquireAsync(HubSpotRequestKind.Standard, default);
+
+        var second = limiter.AcquireAsync(HubSpotRequestKind.Standard, default).AsTask();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(second.IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+
+        await second.WaitAsync(TimeSpan.FromSeconds(5));
+    }
 
     [Fact]
     public void AcquireAsync_ThousandQueuedRequests_NeverExceedsBudgetInAnyRollingWindowAndReachesIdealThroughput()

@@ -392,7 +392,10 @@ public sealed class QualificationPolicy
         var decayFactor = 1.0;
         if (_halfLife > 0 && lastEngagement is { } last && now > last)
         {
-            decayFactor = Math.Pow(0.5, (now - last).TotalDays / _halfLife);
+            // Decay counts whole UTC days: scores change at most once a day, so a resync right after another writes nothing,
+            // instead of nudging a rounded engagement score by one point every few hours.
+            var days = (now.UtcDateTime.Date - last.UtcDateTime.Date).Days;
+            decayFactor = Math.Pow(0.5, days / _halfLife);
         }
 
         var engagement = engagementRaw <= 0 ? 0 : (int)Math.Min(_engagementMax, Math.Round(engagementRaw * decayFactor, MidpointRounding.AwayFromZero));

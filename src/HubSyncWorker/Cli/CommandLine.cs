@@ -16,6 +16,12 @@ internal static class CommandLine
           policy check [file]                  validate a qualification policy, print it and its version
           evaluate --input <contacts.json> [--policy <file>]
                                                evaluate contacts as HubSpot returns them; one decision per line (JSON)
+          demo [--contacts 2000] [--seed 42] [--html artifacts/demo-report.html] [--out funnel.json]
+                                               run the worker against a simulated HubSpot portal: resync, live webhooks,
+                                               funnel, API usage (no HubSpot account, no Redis); exit 1 if a check fails
+          report --input <funnel.json> [--html <report.html>]
+                                               print a saved funnel (contacts per stage, conversion rates per source)
+                                               and write it as a self-contained HTML page
           help                                 show this text
 
         Configuration comes from appsettings.json, environment variables (Section__Key) and --Section:Key=value arguments.

@@ -35,6 +35,8 @@ internal static class WorkerCommands
                 "run" => await RunWorkerAsync(command.ConfigurationArguments),
                 "setup" => await SetupAsync(command.ConfigurationArguments, stdout),
                 "resync" => await ResyncAsync(command, stdout),
+                "demo" => await Demo.DemoCommand.RunAsync(command, stdout, stderr),
+                "report" => await Reporting.ReportCommand.RunAsync(command, stdout, stderr),
                 _ => await UnknownAsync(command.Verb, stderr),
             };
         }

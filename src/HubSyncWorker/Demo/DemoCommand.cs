@@ -140,12 +140,23 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         // 2. The worker.
         await using var worker = await StartWorkerAsync(sandbox, secret, workerPort, cancellationToken);
         using var signals = new WorkerSignals(worker.Services.GetRequiredService<IMeterFactory>());
-        await Line(string.Create(Inv, $"Worker  http://127.0.0.1:{workerPort}: embedded defaults (in-memory store), webhooks at /webhooks/hubspot, client budget {DemoCommand.DemoRequestsPerTenSeconds:N0} per 10 s"));
+        await Line(string.Create(Inv, $"Worker  http://127.0.0.1:{workerPort}: embedded defaults (in-memory store, one replica), webhooks at /webhooks/hubspot, client budget {DemoCommand.DemoRequestsPerTenSeconds:N0} per 10 s"));
         await Line();
 
         // 3. Full resync.
-        var resync = await RunResyncAsync(worker.Services.GetRequiredService<FullResync>(), cancellationToken);
+        var fullResync = worker.Services.GetRequiredService<FullResync>();
+        var first = await RunResyncAsync(fullResync, cancellationToken);
         var queue = worker.Services.GetRequiredService<IWorkQueue>();
+        await SettleAsync(sandbox, queue, cancellationToken);
+
+        // A second resync right away must find HubSpot holding every decision: it lists and evaluates, and writes nothing.
+        var resync = await fullResync.RunAsync(dryRun: false, waitForLock: true, cancellationToken);
+        await Line(string.Create(Inv, $"  again right after: {resync.Processed:N0} contacts evaluated in {resync.Duration.TotalSeconds:F1} s, {resync.Writes.Written:N0} written ({resync.Report.Unchanged:N0} already right: no write sent)"));
+        if (resync.Outcome != ResyncOutcome.Completed)
+        {
+            throw new DemoFailedException($"the second resync ended {resync.Outcome}: {resync.Error}");
+        }
+
         await SettleAsync(sandbox, queue, cancellationToken);
         signals.RecordTransitionsFromNowOn();
         var beforeLive = Counters.Of(sandbox);
@@ -170,6 +181,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         await Line();
         await Write(FunnelTable.Render(funnel));
 
+        await Line();
         await Line("Contacts from the live minute, with the reason the worker wrote to hubsync_reason");
         foreach (var sample in samples)
         {
@@ -178,14 +190,14 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
 
         // 6. API usage and the checks.
         await Line();
-        var usage = Usage(sandbox, signals, resync, live, beforeLive, afterLive, loopWrites);
+        var usage = Usage(sandbox, signals, first, resync, live, beforeLive, afterLive, loopWrites);
         await Line("API usage (counted by the portal)");
         foreach (var (label, value) in usage)
         {
             await Line(string.Create(Inv, $"  {label + ":",-30} {value}"));
         }
 
-        Check(funnel, resync, live, signals, sandbox, beforeLive, afterLive, loopWrites, events.Count);
+        Check(funnel, first, resync, live, signals, sandbox, beforeLive, afterLive, loopWrites, events.Count);
         await WriteArtifactsAsync(funnel, usage, cancellationToken);
         await Line();
         if (_failures.Count > 0)
@@ -218,6 +230,9 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+
+            // The in-memory store's start-up warning (one replica only) is what the demo wants: the console says so once, not as a log line.
+            ["Logging:LogLevel:HubSyncWorker.Storage.StorageServiceCollectionExtensions"] = "Error",
         });
 
         // The command line still wins over the demo's settings (e.g. --Sync:QueueBatchWindow=00:00:00.5).
@@ -306,7 +321,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
             values.GetValueOrDefault(policy.OutputNames.SourceBucket) ?? "?", values.GetValueOrDefault(policy.OutputNames.Reason) ?? "");
     }
 
-    private static List<(string Label, string Value)> Usage(HubSpotSandbox sandbox, WorkerSignals signals, ResyncResult resync, SyncReport live,
+    private static List<(string Label, string Value)> Usage(HubSpotSandbox sandbox, WorkerSignals signals, ResyncResult first, ResyncResult second, SyncReport live,
         Counters beforeLive, Counters afterLive, long loopWrites)
     {
         var stats = sandbox.Stats;
@@ -318,8 +333,8 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         [
             ("calls", string.Create(Inv, $"{stats.TotalRequests:N0}: ") + string.Join(", ", byEndpoint.Select(e => string.Create(Inv, $"{e.Endpoint} {e.Count:N0}")))),
             ("429 answers", string.Create(Inv, $"{stats.TotalRateLimited:N0} (each retried after the window; {FailedCalls(stats):N0} calls failed)")),
-            ("contacts written", string.Create(Inv, $"{resync.Writes.Written:N0} by the resync, {liveWrites:N0} live")),
-            ("writes skipped (no change)", string.Create(Inv, $"{resync.Report.Unchanged + live.Unchanged:N0} evaluated contacts already right in HubSpot; {stats.WritesUnchanged:N0} no-op writes sent")),
+            ("contacts written", string.Create(Inv, $"{first.Writes.Written:N0} by the first resync, {second.Writes.Written:N0} by the second, {liveWrites:N0} live")),
+            ("writes skipped (no change)", string.Create(Inv, $"{first.Report.Unchanged + second.Report.Unchanged + live.Unchanged:N0} evaluations found HubSpot already right; {stats.WritesUnchanged:N0} no-op writes sent")),
             ("webhook events", string.Create(Inv, $"{stats.WebhookEventsDelivered:N0} delivered, {signals.WebhookEvents("queued"):N0} queued as work, {signals.WebhookEvents("duplicate"):N0} duplicates")),
             ("echoes of its own writes", string.Create(Inv, $"{echoes:N0} received and ignored")),
             ("write loops", string.Create(Inv, $"{loopWrites:N0} writes after the activity settled")),
@@ -329,7 +344,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
     private static long FailedCalls(SandboxStats stats) =>
         stats.RequestsByEndpointAndStatus.Where(r => r.Key.Status >= 400 && r.Key.Status != 429).Sum(r => r.Value);
 
-    private void Check(FunnelReport funnel, ResyncResult resync, SyncReport live, WorkerSignals signals, HubSpotSandbox sandbox,
+    private void Check(FunnelReport funnel, ResyncResult first, ResyncResult resync, SyncReport live, WorkerSignals signals, HubSpotSandbox sandbox,
         Counters beforeLive, Counters afterLive, long loopWrites, int events)
     {
         foreach (var status in FunnelReport.Statuses.Where(s => funnel.CountOf(s) <= 0))
@@ -364,9 +379,14 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
             _failures.Add($"{failed} API calls failed (a 429 or an error went unhandled)");
         }
 
-        if (resync.Writes.DeadLettered > 0 || resync.Writes.NotFound > 0)
+        if (first.Writes.DeadLettered > 0 || first.Writes.NotFound > 0)
         {
-            _failures.Add($"the resync dead-lettered {resync.Writes.DeadLettered} writes and lost {resync.Writes.NotFound} contacts");
+            _failures.Add($"the resync dead-lettered {first.Writes.DeadLettered} writes and lost {first.Writes.NotFound} contacts");
+        }
+
+        if (resync.Writes.Written > 0)
+        {
+            _failures.Add($"a resync right after a resync wrote {resync.Writes.Written} contacts (it must write nothing)");
         }
 
         var liveWrites = afterLive.BatchUpdateInputs - beforeLive.BatchUpdateInputs;

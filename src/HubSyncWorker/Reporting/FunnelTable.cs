@@ -45,7 +45,7 @@ internal static class FunnelTable
     private static string ConversionInto(FunnelSummary summary, string stage)
     {
         var conversion = summary.Conversions.FirstOrDefault(c => c.To == stage);
-        return conversion is null ? "" : string.Create(Inv, $"{conversion.From}→{conversion.To,-12} {Percent(conversion.Rate),7}");
+        return conversion is null ? "" : string.Create(Inv, $"{conversion.From + "→" + conversion.To,-22}{Percent(conversion.Rate),8}");
     }
 
     private static string Note(string status) => status switch

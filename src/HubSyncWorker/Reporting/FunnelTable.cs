@@ -35,7 +35,7 @@ internal static class FunnelTable
         }
 
         AppendGroups(text, "source", report.By(FunnelDimension.Source), maxGroups);
-        AppendGroups(text, "first offer", report.By(FunnelDimension.Offer), maxGroups);
+        AppendGroups(text, "offer", report.By(FunnelDimension.Offer), maxGroups);
         return text.ToString();
     }
 

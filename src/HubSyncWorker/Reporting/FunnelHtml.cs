@@ -10,9 +10,9 @@ namespace HubSyncWorker.Reporting;
 /// </summary>
 internal static class FunnelHtml
 {
-    private const int ChartWidth = 760;
-    private const int BarHeight = 42;
-    private const int RowHeight = 64;
+    private const int ChartWidth = 480;
+    private const int BarHeight = 34;
+    private const int RowHeight = 52;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly string[] StageColors = ["#94a3b8", "#60a5fa", "#3b82f6", "#6366f1", "#8b5cf6", "#10b981", "#059669"];
 
@@ -28,7 +28,8 @@ internal static class FunnelHtml
         html.AppendLine("""
             <style>
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px 32px;color:#0f172a;background:#f8fafc}
-            h1{font-size:24px;margin:0 0 4px} h2{font-size:18px;margin:28px 0 8px}
+            h1{font-size:24px;margin:0 0 4px} h2{font-size:18px;margin:8px 0 8px}
+            .grid+.grid,.grid+h2{margin-top:24px}
             .meta{color:#475569;margin:0 0 16px}
             .grid{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
             .card{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:12px 16px}
@@ -38,6 +39,7 @@ internal static class FunnelHtml
             th{color:#475569;font-weight:600}
             td.reason{text-align:left;max-width:720px}
             .off{color:#64748b}
+            #api-usage td,#samples td,#samples th{text-align:left} #api-usage td:first-child{white-space:nowrap}
             svg text{font-family:inherit}
             </style></head><body>
             """);
@@ -51,7 +53,7 @@ internal static class FunnelHtml
         html.AppendLine("</div>");
         if (facts is { Count: > 0 })
         {
-            html.AppendLine("<div class=\"card\"><table><tr><th>API usage</th><th></th></tr>");
+            html.AppendLine("<div class=\"card\"><table id=\"api-usage\"><tr><th>API usage</th><th></th></tr>");
             foreach (var (label, value) in facts)
             {
                 html.AppendLine(Inv, $"<tr><td>{E(label)}</td><td>{E(value)}</td></tr>");
@@ -61,12 +63,14 @@ internal static class FunnelHtml
         }
 
         html.AppendLine("</div>");
+        html.AppendLine("<div class=\"grid\">");
         AppendGroups(html, "Conversion by original source", report.By(FunnelDimension.Source));
         AppendGroups(html, "Conversion by first converting offer", report.By(FunnelDimension.Offer));
+        html.AppendLine("</div>");
         if (report.Samples.Count > 0)
         {
-            html.AppendLine("<h2>Example contacts and the worker's reasons</h2><div class=\"card\"><table id=\"samples\">");
-            html.AppendLine("<tr><th>contact</th><th>from</th><th>to</th><th>source bucket</th><th style=\"text-align:left\">reason</th></tr>");
+            html.AppendLine("<div class=\"card\" style=\"margin-top:24px\"><h2>Example contacts and the worker's reasons</h2><table id=\"samples\">");
+            html.AppendLine("<tr><th>contact</th><th>from</th><th>to</th><th>source bucket</th><th>reason</th></tr>");
             foreach (var sample in report.Samples)
             {
                 html.AppendLine(Inv, $"<tr><td>{E(sample.ContactId)}</td><td>{E(sample.From)}</td><td>{E(sample.To)}</td><td>{E(sample.SourceBucket)}</td><td class=\"reason\">{E(sample.Reason)}</td></tr>");
@@ -85,7 +89,7 @@ internal static class FunnelHtml
         var height = stages.Count * RowHeight + 8;
         var max = Math.Max(1, stages.Max(s => s.Count));
         html.AppendLine(Inv, $"<svg id=\"funnel-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{ChartWidth}\" height=\"{height}\" viewBox=\"0 0 {ChartWidth} {height}\" role=\"img\" aria-label=\"Funnel chart: contacts that reached each stage\">");
-        const int labelWidth = 150;
+        const int labelWidth = 105;
         const int barArea = ChartWidth - labelWidth - 20;
         for (var i = 0; i < stages.Count; i++)
         {
@@ -95,8 +99,8 @@ internal static class FunnelHtml
             var y = i * RowHeight + 4;
             html.AppendLine(Inv, $"<text x=\"0\" y=\"{y + BarHeight / 2 + 5}\" font-size=\"15\" font-weight=\"600\" fill=\"#0f172a\">{E(stage)}</text>");
             html.AppendLine(Inv, $"<rect x=\"{x:F1}\" y=\"{y}\" width=\"{width:F1}\" height=\"{BarHeight}\" rx=\"6\" fill=\"{StageColors[i % StageColors.Length]}\"><title>{E(stage)}: {count:N0} reached</title></rect>");
-            var textFill = width > 90 ? "#ffffff" : "#0f172a";
-            var textX = width > 90 ? labelWidth + barArea / 2.0 : x + width + 36;
+            var textFill = width > 70 ? "#ffffff" : "#0f172a";
+            var textX = width > 70 ? labelWidth + barArea / 2.0 : x + width + 36;
             html.AppendLine(Inv, $"<text x=\"{textX:F1}\" y=\"{y + BarHeight / 2 + 5}\" font-size=\"15\" text-anchor=\"middle\" fill=\"{textFill}\">{count:N0}</text>");
             if (i > 0)
             {
@@ -131,7 +135,7 @@ internal static class FunnelHtml
 
     private static void AppendGroups(StringBuilder html, string title, IReadOnlyList<FunnelSummary> groups)
     {
-        html.AppendLine(Inv, $"<h2>{E(title)}</h2><div class=\"card\"><table>");
+        html.AppendLine(Inv, $"<div class=\"card\"><h2>{E(title)}</h2><table>");
         html.Append("<tr><th>group</th><th>contacts</th><th>leads</th>");
         foreach (var (_, _, header) in FunnelTable.KeyConversions)
         {

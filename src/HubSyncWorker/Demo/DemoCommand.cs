@@ -332,7 +332,9 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         return
         [
             ("calls", string.Create(Inv, $"{stats.TotalRequests:N0}: ") + string.Join(", ", byEndpoint.Select(e => string.Create(Inv, $"{e.Endpoint} {e.Count:N0}")))),
-            ("429 answers", string.Create(Inv, $"{stats.TotalRateLimited:N0} (each retried after the window; {FailedCalls(stats):N0} calls failed)")),
+            ("429 answers", stats.TotalRateLimited == 0
+                ? string.Create(Inv, $"0 (the worker's client budget kept it under the portal's limit; {FailedCalls(stats):N0} calls failed)")
+                : string.Create(Inv, $"{stats.TotalRateLimited:N0} (each retried after the window; {FailedCalls(stats):N0} calls failed)")),
             ("contacts written", string.Create(Inv, $"{first.Writes.Written:N0} by the first resync, {second.Writes.Written:N0} by the second, {liveWrites:N0} live")),
             ("writes skipped (no change)", string.Create(Inv, $"{first.Report.Unchanged + second.Report.Unchanged + live.Unchanged:N0} evaluations found HubSpot already right; {stats.WritesUnchanged:N0} no-op writes sent")),
             ("webhook events", string.Create(Inv, $"{stats.WebhookEventsDelivered:N0} delivered, {signals.WebhookEvents("queued"):N0} queued as work, {signals.WebhookEvents("duplicate"):N0} duplicates")),

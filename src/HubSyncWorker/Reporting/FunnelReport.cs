@@ -72,6 +72,16 @@ internal sealed record FunnelReport(string Title, DateTimeOffset GeneratedAt, bo
     }
 
     /// <summary>
+    /// The funnel of a full resync (what <c>resync --out funnel.json</c> saves): every contact the run evaluated, with its status and
+    /// source bucket. A resync resumed from a checkpoint covers only the contacts of this run.
+    /// </summary>
+    public static FunnelReport FromResync(ResyncResult result, DateTimeOffset generatedAt)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return FromSyncReport(result.Report, "Full resync funnel", generatedAt, result.DryRun);
+    }
+
+    /// <summary>
     /// The funnel after further status changes (e.g. the queue path's decisions after a resync): each transition moves contacts from
     /// their old status to their new one. A transition from <see cref="SyncReport.NoStatus"/> adds a contact new to the worker.
     /// The old status is taken from the transition's bucket, or, when the contact's bucket changed with it (its first conversion),

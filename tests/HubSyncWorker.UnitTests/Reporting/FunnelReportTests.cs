@@ -126,6 +126,22 @@ public sealed class FunnelReportTests
     }
 
     [Fact]
+    public async Task FromResync_DryRunSavedAndReadBack_PrintsWhatTheWorkerWouldDecide()
+    {
+        var report = new SyncReport(samplesPerTransition: 0);
+        report.Record(null, Decision("1", QualificationStatus.Mql, "organic:content"), Plan("1", changes: true));
+        var result = new ResyncResult(ResyncOutcome.Completed, DryRun: true, 1, 1, WriteBackOutcome.None, 1, report, TimeSpan.FromSeconds(1));
+        var path = Path.Combine(Path.GetTempPath(), $"hubsync-funnel-{Guid.NewGuid():N}", "funnel.json");
+
+        await FunnelReport.FromResync(result, DateTimeOffset.UnixEpoch).SaveAsync(path, CancellationToken.None);
+        var read = FunnelReport.FromJson(await File.ReadAllTextAsync(path));
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+
+        Assert.Equal([new FunnelCount("mql", "organic:content", 1)], read.Counts);
+        Assert.StartsWith("Full resync funnel: 1 contacts (dry run: what the worker would decide)", FunnelTable.Render(read), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ToJson_ThenFromJson_GivesTheSameFunnel()
     {
         var known = Known() with { Samples = [new FunnelSample("7", "lead", "mql", "organic:content", "MQL: fit 80, engagement 45")] };

@@ -418,7 +418,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
 
         await File.WriteAllTextAsync(settings.HtmlPath, FunnelHtml.Render(funnel, usage), cancellationToken);
         await Line();
-        await Line($"HTML report: {settings.HtmlPath}");
+        await Line($"HTML report: {Path.GetFullPath(settings.HtmlPath)}");
         if (settings.JsonPath is not null)
         {
             await funnel.SaveAsync(settings.JsonPath, cancellationToken);

@@ -51,7 +51,7 @@ internal sealed class LiveActivity(HubSpotSandbox sandbox, QualificationPolicy p
         at => NewContact(at, "competitor", DemoPersona.Competitor, "DIRECT_TRAFFIC", "Free trial signup", "signs up for a free trial with a competitor's address"),
         at => Existing(at, "sales call", "mql", "sql", hasConversion: false, personas: [DemoPersona.IcpNurture],
             new Dictionary<string, string?> { ["hs_lead_status"] = "CONNECTED" }, "a salesperson reaches them and sets the lead status to CONNECTED", changeSource: "CRM_UI"),
-        at => NewContact(at, "student", DemoPersona.Student, "SOCIAL_MEDIA", "Request a demo", "a student with a free-mail address asks for a demo"),
+        at => NewContact(at, "student", DemoPersona.Student, "SOCIAL_MEDIA", "Request a demo", "asks for a demo from a free-mail address"),
         at => Deal(at),
         at => Existing(at, "budget known", "sql", "opportunity", hasConversion: false, personas: [DemoPersona.IcpHandRaiser],
             new Dictionary<string, string?> { ["budget"] = "8000", ["project_timeline_months"] = "2" }, "sales record a budget of 8,000 and a project within 2 months", changeSource: "CRM_UI"),

@@ -18,7 +18,8 @@ internal sealed class ProgressBar(TextWriter output, bool interactive, int width
         {
             if (line != _lastLine)
             {
-                await output.WriteAsync("\r" + line);
+                // Pad over a longer previous line so no stale characters remain.
+                await output.WriteAsync("\r" + line.PadRight(_lastLine?.Length ?? 0));
                 _lastLine = line;
             }
 
@@ -36,7 +37,7 @@ internal sealed class ProgressBar(TextWriter output, bool interactive, int width
     public async Task FinishAsync(long processed, long changed)
     {
         var line = Render(processed, processed, changed, width);
-        await output.WriteLineAsync(interactive ? "\r" + line : line);
+        await output.WriteLineAsync(interactive ? "\r" + line.PadRight(_lastLine?.Length ?? 0) : line);
     }
 
     /// <summary><c>  [###############---------------]  1,000/2,000 contacts, 612 to change</c>.</summary>

@@ -1,14 +1,14 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using HubSyncWorker.Cli;
+using HubSyncWorker.Qualification;
 using HubSyncWorker.Reporting;
 using HubSyncWorker.Sandbox;
 using HubSyncWorker.Storage;
 using HubSyncWorker.Sync;
-using HubSyncWorker.Qualification;
-using System.Diagnostics.Metrics;
 
 namespace HubSyncWorker.Demo;
 

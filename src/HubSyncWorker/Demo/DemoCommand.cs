@@ -9,6 +9,7 @@ using HubSyncWorker.Reporting;
 using HubSyncWorker.Sandbox;
 using HubSyncWorker.Storage;
 using HubSyncWorker.Sync;
+using Microsoft.Extensions.Options;
 
 namespace HubSyncWorker.Demo;
 
@@ -241,6 +242,11 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         builder.AddHubSyncWorker(WorkerFeatures.All);
         var app = builder.Build();
         WorkerCommands.ValidateConfiguration(app.Services);
+        if (app.Services.GetRequiredService<IOptions<SyncOptions>>().Value.DryRun)
+        {
+            throw new DemoFailedException("the demo shows the worker's write-backs; run it without Sync:DryRun (use `resync --dry-run` on a real portal).");
+        }
+
         app.MapHubSyncWorker();
         await app.StartAsync(cancellationToken);
         return app;

@@ -14,10 +14,18 @@ internal static class CommandLine
         Verbs:
           run                                  run the worker: webhook endpoint, work queue, scheduled syncs (default)
           setup                                create the HubSync property group and output properties in HubSpot, then exit
-          resync [--dry-run]                   run one full resync (waits for one running elsewhere); exit 0 on success
+          resync [--dry-run] [--out funnel.json]
+                                               run one full resync (waits for one running elsewhere); exit 0 on success;
+                                               --out saves the run's funnel for the report verb
           policy check [file]                  validate a qualification policy, print it and its version
           evaluate --input <contacts.json> [--policy <file>] [--now <time>]
                                                evaluate contacts as HubSpot returns them; one decision per line (JSON)
+          demo [--contacts 2000] [--seed 42] [--html artifacts/demo-report.html] [--out funnel.json]
+                                               run the worker against a simulated HubSpot portal: resync, live webhooks,
+                                               funnel, API usage (no HubSpot account, no Redis); exit 1 if a check fails
+          report --input <funnel.json> [--html <report.html>]
+                                               print a saved funnel (contacts per stage, conversion rates per source)
+                                               and write it as a self-contained HTML page
           help                                 show this text
 
         Configuration comes from appsettings.json, environment variables (Section__Key) and --Section:Key=value arguments.

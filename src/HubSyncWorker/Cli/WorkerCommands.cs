@@ -37,6 +37,8 @@ internal static class WorkerCommands
                 "resync" => await ResyncAsync(command, stdout),
                 "policy" => await PolicyAsync(command, stdout, stderr),
                 "evaluate" => await EvaluateAsync(command, stdout, stderr),
+                "demo" => await Demo.DemoCommand.RunAsync(command, stdout, stderr),
+                "report" => await Reporting.ReportCommand.RunAsync(command, stdout, stderr),
                 _ => await UnknownAsync(command.Verb, stderr),
             };
         }
@@ -193,6 +195,12 @@ internal static class WorkerCommands
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         var result = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun, waitForLock: true, lifetime.ApplicationStopping);
         await WriteResyncSummaryAsync(result, stdout);
+        if (command.Flags.GetValueOrDefault("--out") is { Length: > 0 } reportPath)
+        {
+            // The funnel of this run's decisions, for `report --input` (text and HTML) without a second pass over HubSpot.
+            await Reporting.FunnelReport.FromResync(result, TimeProvider.System.GetUtcNow()).SaveAsync(reportPath, CancellationToken.None);
+            await stdout.WriteLineAsync($"  funnel report saved to {reportPath} (render it with: report --input {reportPath} --html report.html)");
+        }
         await host.StopAsync();
         return result.Outcome == ResyncOutcome.Completed ? Success : Failure;
     }

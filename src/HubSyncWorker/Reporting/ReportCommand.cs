@@ -1,0 +1,48 @@
+using HubSyncWorker.Cli;
+
+namespace HubSyncWorker.Reporting;
+
+/// <summary>
+/// The <c>report</c> verb: prints the funnel a resync saved (<c>--input funnel.json</c>) and, with <c>--html</c>, writes it as a
+/// self-contained HTML page. Reads only the file: no call to HubSpot.
+/// </summary>
+internal static class ReportCommand
+{
+    public static async Task<int> RunAsync(ParsedCommandLine command, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (command.Flags.GetValueOrDefault("--input") is not { Length: > 0 } input)
+        {
+            await stderr.WriteLineAsync("report needs --input <funnel.json> (the funnel a resync or the demo saved with --out).");
+            return WorkerCommands.UsageError;
+        }
+
+        FunnelReport report;
+        try
+        {
+            report = FunnelReport.FromJson(await File.ReadAllTextAsync(input));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            await stderr.WriteLineAsync($"Cannot read the funnel report '{input}': {ex.Message}");
+            return WorkerCommands.Failure;
+        }
+
+        await stdout.WriteAsync(FunnelTable.Render(report));
+        if (command.Flags.GetValueOrDefault("--html") is { Length: > 0 } html)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(html));
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            await File.WriteAllTextAsync(html, FunnelHtml.Render(report));
+            await stdout.WriteLineAsync($"HTML report: {html}");
+        }
+
+        return WorkerCommands.Success;
+    }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suites need on a fresh Debian/Ubuntu machine, only when it is missing:
 #   redis-server  - the Redis tests start their own server on a free loopback port (never a mock).
+#   chromium      - the HTML funnel report is rendered and screenshotted headless in a test.
 set -euo pipefail
 
 as_root() {
@@ -20,5 +21,9 @@ if ! command -v redis-server >/dev/null 2>&1; then
   echo "installing redis-server (needed by the Redis integration tests)..."
   apt_install redis-server
   # The Debian package may start a system instance; the tests never use it (they start their own on a free port).
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium (needed by the report screenshot test)..."
+  apt_install chromium
 fi
 redis-server --version

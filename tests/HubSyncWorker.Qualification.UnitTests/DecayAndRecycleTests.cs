@@ -30,6 +30,20 @@ public sealed class DecayAndRecycleTests
     }
 
     [Fact]
+    public void Evaluate_LaterTheSameUtcDay_GivesTheSameEngagementScore()
+    {
+        // 15 days and a few hours: decay counts whole days, so the score does not tick down during the day (no rewrites).
+        var lastVisit = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        var contact = new ContactBuilder().With("x", "1").LastVisit(lastVisit).Build();
+        var morning = new DateTimeOffset(2026, 3, 16, 0, 5, 0, TimeSpan.Zero);
+        var evening = new DateTimeOffset(2026, 3, 16, 23, 55, 0, TimeSpan.Zero);
+
+        Assert.Equal(57, FlatEighty().Evaluate(contact, morning).EngagementScore);
+        Assert.Equal(57, FlatEighty().Evaluate(contact, evening).EngagementScore);
+        Assert.Equal(55, FlatEighty().Evaluate(contact, evening.AddMinutes(10)).EngagementScore);
+    }
+
+    [Fact]
     public void Evaluate_LatestOfEngagementDates_DrivesDecay()
     {
         var contact = new ContactBuilder().With("x", "1").LastVisit(Now.AddDays(-90))

@@ -1,0 +1,63 @@
+using System.Net;
+using HubSyncWorker.IntegrationTests.Infrastructure;
+using HubSyncWorker.Sandbox;
+
+namespace HubSyncWorker.IntegrationTests.Webhooks;
+
+/// <summary>The whole path: HubSpot (the sandbox) sends a signed webhook, the worker queues it in Redis, evaluates and writes back.</summary>
+[Collection("redis")]
+public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
+{
+    private const string Secret = "end-to-end-client-secret";
+
+    [Fact]
+    public async Task Webhook_DuringARedisOutage_IsRefusedThenRetriedAndProcessedAsIfNothingHappened()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var contactId = sandbox.Contacts.AddContact(PortalSeed.Contact(1, DateTimeOffset.UtcNow));
+        await using var worker = await WorkerApplication.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AccessToken"] = sandbox.AccessToken,
+                ["HubSpot:RequestsPerTenSeconds"] = "1000",
+                ["Webhooks:ClientSecret"] = Secret,
+                ["Redis:ConnectionString"] = redis.ConnectionString,
+                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
+                ["Sync:IncrementalEnabled"] = "false",
+                ["Sync:QueueBatchWindow"] = "00:00:00",
+            },
+            WorkerFeatures.All);
+        var url = new Uri(worker.BaseAddress, "/webhooks/hubspot").ToString();
+        var body = "[" + SignedWebhook.PropertyChange(long.Parse(contactId, System.Globalization.CultureInfo.InvariantCulture), "jobtitle", "VP Marketing", eventId: 501) + "]";
+
+        await redis.StopAsync();
+        HttpResponseMessage refused;
+        try
+        {
+            refused = await worker.Client.SendAsync(SignedWebhook.V3(url, body, Secret, DateTimeOffset.UtcNow));
+        }
+        finally
+        {
+            await redis.StartAsync();
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.False(sandbox.Contacts.GetContact(contactId)!.Properties.ContainsKey("hubsync_status"));
+
+        // HubSpot retries the delivery; the worker queues it, evaluates the contact and writes the decision back.
+        var accepted = await Eventually.ReturnsAsync(
+            () => worker.Client.SendAsync(SignedWebhook.V3(url, body, Secret, DateTimeOffset.UtcNow)),
+            r => r.StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30),
+            "the retried delivery is accepted");
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var status = await Eventually.ReturnsAsync(
+            () => Task.FromResult(sandbox.Contacts.GetContact(contactId)!.Properties.GetValueOrDefault("hubsync_status")),
+            s => !string.IsNullOrEmpty(s),
+            TimeSpan.FromSeconds(30),
+            "the write-back reaches HubSpot");
+        Assert.False(string.IsNullOrEmpty(status));
+        Assert.Equal(1, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
+    }
+}

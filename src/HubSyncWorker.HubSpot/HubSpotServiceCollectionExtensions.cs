@@ -35,6 +35,7 @@ public static class HubSpotServiceCollectionExtensions
         services.TryAddSingleton<IHubSpotRateLimiter, RollingWindowRateLimiter>();
         services.TryAddTransient<HubSpotAuthHandler>();
         services.TryAddTransient<HubSpotRateLimitHandler>();
+        services.TryAddTransient<HubSpotAttemptTimeoutHandler>();
 
         var settings = new RefitSettings(new SystemTextJsonContentSerializer(HubSpotJson.Options));
         AddHubSpotPipeline(services.AddRefitGeneratedClient<IHubSpotContactsApi>(settings));
@@ -45,7 +46,8 @@ public static class HubSpotServiceCollectionExtensions
         return services;
     }
 
-    // Handlers run in the order added: auth once per call, the resilience pipeline around the attempts, the limiter per attempt.
+    // Handlers run in the order added: auth once per call, the resilience pipeline around the attempts, the limiter per attempt,
+    // then the attempt timeout (which starts once the limiter lets the request go).
     private static void AddHubSpotPipeline(IHttpClientBuilder builder)
     {
         builder
@@ -70,5 +72,6 @@ public static class HubSpotServiceCollectionExtensions
                 HubSpotResiliencePipeline.Configure(pipeline, options, context.ServiceProvider.GetRequiredService<TimeProvider>(), logger);
             });
         builder.AddHttpMessageHandler<HubSpotRateLimitHandler>();
+        builder.AddHttpMessageHandler<HubSpotAttemptTimeoutHandler>();
     }
 }

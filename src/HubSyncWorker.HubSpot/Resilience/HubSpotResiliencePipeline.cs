@@ -87,7 +87,8 @@ internal static class HubSpotResiliencePipeline
             },
         });
 
-        builder.AddTimeout(new TimeoutStrategyOptions { Name = "AttemptTimeout", Timeout = options.AttemptTimeout });
+        // The per-attempt timeout is not a strategy here: it is HubSpotAttemptTimeoutHandler, after the rate limiter, so that
+        // waiting for a slot of the budget never counts as HubSpot being slow (a queued call would otherwise time out and retry).
     }
 
     private static async ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args)

@@ -194,6 +194,25 @@ public sealed class ResilienceTests : IClassFixture<WireMockFixture>
     }
 
     [Fact]
+    public async Task ListContactsAsync_WaitingForTheBudgetLongerThanTheAttemptTimeout_IsNotATimeout()
+    {
+        // One request per 10 s: the second call waits ~10 s for its slot, twice the attempt timeout, yet HubSpot answers at once.
+        using var host = HubSpotTestHost.Create(_wireMock.Url, s =>
+        {
+            s["HubSpot:RequestsPerTenSeconds"] = "1";
+            s["HubSpot:RateLimitWindowMargin"] = "00:00:00";
+            s["HubSpot:AttemptTimeout"] = "00:00:05";
+        });
+        _wireMock.Server.Given(ListContacts).RespondWith(Json(200, EmptyContactPage));
+
+        await host.Client.ListContactsAsync(new ContactListQuery(), CancellationToken.None);
+        await host.Client.ListContactsAsync(new ContactListQuery(), CancellationToken.None);
+
+        Assert.Empty(host.Events(RetryEvent));
+        Assert.Equal(2, _wireMock.Server.LogEntries.Count());
+    }
+
+    [Fact]
     public async Task ListContactsAsync_TotalTimeoutElapses_SurfacesUnavailable()
     {
         using var host = HubSpotTestHost.Create(_wireMock.Url, s =>

@@ -26,7 +26,7 @@ internal static class WorkerHosts
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production", DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        ConfigureLogging(builder.Logging.ClearProviders());
         builder.AddHubSyncWorker(features);
         var host = builder.Build();
         WorkerCommands.ValidateConfiguration(host.Services);
@@ -40,7 +40,7 @@ internal static class WorkerHosts
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        ConfigureLogging(builder.Logging.ClearProviders());
         builder.AddHubSyncWorker(features);
         var app = builder.Build();
         WorkerCommands.ValidateConfiguration(app.Services);
@@ -48,6 +48,18 @@ internal static class WorkerHosts
         await app.StartAsync();
         return (app, BaseAddressOf(app));
     }
+
+    /// <summary>
+    /// The worker's own warnings (429s, retries) go to stderr on one line each; Polly's duplicates of them and ASP.NET's request
+    /// logs are left out so a scenario's table stays readable.
+    /// </summary>
+    private static void ConfigureLogging(ILoggingBuilder logging) =>
+        logging.AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter("Polly", LogLevel.None)
+            .AddFilter("Microsoft", LogLevel.Error)
+            .AddFilter("System", LogLevel.Error)
+            .SetMinimumLevel(LogLevel.Warning)
+            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
     public static Uri BaseAddressOf(WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

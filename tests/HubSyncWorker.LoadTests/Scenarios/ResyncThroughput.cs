@@ -26,6 +26,9 @@ internal static class ResyncThroughput
         var replicas = args.Int("replicas", 1);
         var queued = args.Int("queue", replicas > 1 ? 3_000 : 0);
         var runs = args.Int("runs", 2);
+
+        // The worker's configured budget; by default the sandbox's. A lower one shows what a safety margin does to the 429s.
+        var workerBudget = args.Int("worker-budget", budget);
         var showTimeline = args.String("timeline") is not null;
 
         await using var redis = await RedisServer.StartAsync();
@@ -35,14 +38,14 @@ internal static class ResyncThroughput
             CancellationToken.None);
         var seedClock = Stopwatch.StartNew();
         PortalSeed.Seed(sandbox, contacts, DateTimeOffset.UtcNow);
-        Console.WriteLine($"resync-throughput: {contacts} contacts seeded in {seedClock.Elapsed.TotalSeconds:F1} s; budget {budget}/10 s on both sides; {replicas} replica(s); {queued} queued ids");
+        Console.WriteLine($"resync-throughput: {contacts} contacts seeded in {seedClock.Elapsed.TotalSeconds:F1} s; budget {budget}/10 s enforced, worker configured for {workerBudget}; {replicas} replica(s); {queued} queued ids");
 
         var hosts = new List<IHost>();
         try
         {
             for (var i = 0; i < replicas; i++)
             {
-                var settings = WorkerHosts.Settings(sandbox.BaseUrl, sandbox.AccessToken, redis.ConnectionString, "bench:", budget);
+                var settings = WorkerHosts.Settings(sandbox.BaseUrl, sandbox.AccessToken, redis.ConnectionString, "bench:", workerBudget);
                 settings["Sync:ConsumerName"] = $"replica-{i}";
                 var host = WorkerHosts.Build(settings, WorkerFeatures.Background);
                 await host.StartAsync();

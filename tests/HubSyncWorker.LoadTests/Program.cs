@@ -21,6 +21,11 @@ var options = new ScenarioArguments(args.Skip(1));
 return args[0] switch
 {
     "resync-throughput" => await ResyncThroughput.RunAsync(options),
+    "resync-memory" => await ResyncMemory.RunAsync(options),
+    "sandbox" => await ResyncMemory.ServeSandboxAsync(options),
+    "resync" => await ResyncMemory.RunResyncAsync(options),
+    "webhook-load" => await WebhookLoad.RunAsync(options),
+    "webhook-latency" => await WebhookLatency.RunAsync(options),
     _ => Fail(),
 };
 

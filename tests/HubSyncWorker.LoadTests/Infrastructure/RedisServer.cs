@@ -19,6 +19,16 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>CPU time the server has used so far (user + system).</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)},abortConnect=false";
 
     public static async Task<RedisServer> StartAsync()

@@ -49,11 +49,32 @@ internal static partial class WebhookLoad
             await WrkAsync(script, bareUrl, warmup, threads, connections, 3);
 
             var results = new List<(string Name, WrkResult Result)>();
+            var cpu = new List<string>();
+            var commandsBefore = await CommandStatsAsync(worker);
             foreach (var (name, url) in new[] { ("worker POST /webhooks/hubspot", workerUrl), ("bare Kestrel POST /bare", bareUrl) })
             {
+                using var self = Process.GetCurrentProcess();
+                var (ownBefore, redisBefore) = (self.TotalProcessorTime, redis.ProcessorTime);
                 var output = await WrkAsync(script, url, main, threads, connections, duration);
+                self.Refresh();
                 Console.WriteLine($"--- wrk against {name} ---{Environment.NewLine}{output}");
-                results.Add((name, WrkResult.Parse(output)));
+                var result = WrkResult.Parse(output);
+                results.Add((name, result));
+
+                // Where the CPU went: this process (the server being loaded; the other one is idle) and redis-server.
+                var own = self.TotalProcessorTime - ownBefore;
+                var red = redis.ProcessorTime - redisBefore;
+                cpu.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: server process {own.TotalSeconds:F1} CPU-s ({own.TotalMilliseconds * 1000 / result.Requests:F0} µs/request), redis-server {red.TotalSeconds:F1} CPU-s ({red.TotalMilliseconds * 1000 / result.Requests:F0} µs/request) over {duration} s on 2 cores"));
+                if (cpu.Count == 1)
+                {
+                    var commandsAfter = await CommandStatsAsync(worker);
+                    cpu.Add("  Redis commands per worker request: " + string.Join(", ", commandsAfter
+                        .Select(c => (c.Key, Calls: c.Value - commandsBefore.GetValueOrDefault(c.Key)))
+                        .Where(c => c.Calls > 0)
+                        .OrderByDescending(c => c.Calls)
+                        .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {(double)c.Calls / result.Requests:F1}"))));
+                }
             }
 
             var queue = await worker.Services.GetRequiredService<HubSyncWorker.Storage.IWorkQueue>().GetStatsAsync(CancellationToken.None);
@@ -66,6 +87,7 @@ internal static partial class WebhookLoad
                     $"| {name} | {result.RequestsPerSecond:F0} | {result.RequestsPerSecond * EventsPerDelivery:F0} | {result.P50Ms:F2} | {result.P99Ms:F2} | {result.Non2xx} | {result.Requests} | {resent} |"));
             }
 
+            cpu.ForEach(Console.WriteLine);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"worker / bare rate: {results[0].Result.RequestsPerSecond / results[1].Result.RequestsPerSecond:P0}; work queue now holds {queue.Pending} contacts"));
             directory.Delete(recursive: true);
@@ -79,6 +101,25 @@ internal static partial class WebhookLoad
         }
 
         return 0;
+    }
+
+    /// <summary>Redis's own count of calls per command (INFO commandstats), e.g. "exists" → 520000.</summary>
+    private static async Task<Dictionary<string, long>> CommandStatsAsync(WebApplication worker)
+    {
+        var multiplexer = worker.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
+        var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
+        var stats = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var group in await server.InfoAsync("commandstats"))
+        {
+            foreach (var (key, value) in group)
+            {
+                // cmdstat_exists: calls=520000,usec=...
+                var calls = value.Split(',')[0].Split('=')[1];
+                stats[key.Replace("cmdstat_", "", StringComparison.Ordinal)] = long.Parse(calls, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return stats;
     }
 
     /// <summary>A bare Kestrel endpoint: reads the whole body and answers 200, nothing else.</summary>

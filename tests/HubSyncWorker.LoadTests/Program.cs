@@ -5,7 +5,7 @@ const string Usage = """
     HubSyncWorker.LoadTests <scenario> [--option value ...]   (see docs/benchmarks.md)
       resync-throughput [--contacts 20000] [--budget 100] [--replicas 1|3] [--queue N] [--runs 2] [--timeline]
       resync-memory     [--contacts 10000,100000]
-      webhook-load      [--batches 60000] [--duration 20] [--connections 32] [--threads 2]
+      webhook-load      [--batches 100000] [--duration 20] [--connections 32] [--threads 2]
       webhook-latency   [--duration 60] [--budget 190]
       sandbox --contacts N           (serves a seeded sandbox, prints its URL; used by resync-memory)
       resync --url U --token T --redis R   (one full resync in this process, prints memory figures; used by resync-memory)

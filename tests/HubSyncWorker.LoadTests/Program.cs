@@ -4,6 +4,7 @@ using HubSyncWorker.LoadTests.Scenarios;
 const string Usage = """
     HubSyncWorker.LoadTests <scenario> [--option value ...]   (see docs/benchmarks.md)
       resync-throughput [--contacts 20000] [--budget 100] [--replicas 1|3] [--queue N] [--runs 2] [--timeline]
+                        [--worker-budget N] [--worker-setting "Key=Value;Key=Value"]
       resync-memory     [--contacts 10000,100000]
       webhook-load      [--batches 100000] [--duration 20] [--connections 32] [--threads 2]
       webhook-latency   [--duration 60] [--budget 190]

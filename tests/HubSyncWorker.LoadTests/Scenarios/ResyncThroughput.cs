@@ -31,6 +31,13 @@ internal static class ResyncThroughput
         var workerBudget = args.Int("worker-budget", budget);
         var showTimeline = args.String("timeline") is not null;
 
+        // Worker configuration to try, e.g. --worker-setting "HubSpot:TenSecondlyRetryDelay=00:00:00.250" (several joined by ';').
+        var extraSettings = (args.String("worker-setting") ?? "")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Select(parts => (Key: parts[0], Value: parts.Length > 1 ? parts[1] : ""))
+            .ToList();
+
         await using var redis = await RedisServer.StartAsync();
         var timeline = new RequestTimeline();
         await using var sandbox = await HubSpotSandbox.StartAsync(
@@ -38,7 +45,7 @@ internal static class ResyncThroughput
             CancellationToken.None);
         var seedClock = Stopwatch.StartNew();
         PortalSeed.Seed(sandbox, contacts, DateTimeOffset.UtcNow);
-        Console.WriteLine($"resync-throughput: {contacts} contacts seeded in {seedClock.Elapsed.TotalSeconds:F1} s; budget {budget}/10 s enforced, worker configured for {workerBudget}; {replicas} replica(s); {queued} queued ids");
+        Console.WriteLine($"resync-throughput: {contacts} contacts seeded in {seedClock.Elapsed.TotalSeconds:F1} s; budget {budget}/10 s enforced, worker configured for {workerBudget}{string.Concat(extraSettings.Select(e => $", {e.Key}={e.Value}"))}; {replicas} replica(s); {queued} queued ids");
 
         var hosts = new List<IHost>();
         try
@@ -47,6 +54,11 @@ internal static class ResyncThroughput
             {
                 var settings = WorkerHosts.Settings(sandbox.BaseUrl, sandbox.AccessToken, redis.ConnectionString, "bench:", workerBudget);
                 settings["Sync:ConsumerName"] = $"replica-{i}";
+                foreach (var (key, value) in extraSettings)
+                {
+                    settings[key] = value;
+                }
+
                 var host = WorkerHosts.Build(settings, WorkerFeatures.Background);
                 await host.StartAsync();
                 hosts.Add(host);

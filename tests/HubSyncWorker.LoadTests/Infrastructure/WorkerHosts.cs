@@ -1,0 +1,66 @@
+using System.Globalization;
+using HubSyncWorker.Cli;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace HubSyncWorker.LoadTests.Infrastructure;
+
+/// <summary>Builds the real worker (its own composition root) pointed at a sandbox URL and a Redis, as the scenarios need it.</summary>
+internal static class WorkerHosts
+{
+    /// <summary>The settings every scenario shares: HubSpot at <paramref name="baseUrl"/> with the given budget, Redis under <paramref name="keyPrefix"/>.</summary>
+    public static Dictionary<string, string?> Settings(string baseUrl, string accessToken, string redisConnectionString, string keyPrefix, int requestsPerTenSeconds) => new()
+    {
+        ["HubSpot:BaseUrl"] = baseUrl,
+        ["HubSpot:AccessToken"] = accessToken,
+        ["HubSpot:RequestsPerTenSeconds"] = requestsPerTenSeconds.ToString(CultureInfo.InvariantCulture),
+        ["HubSpot:SearchRequestsPerSecond"] = "4",
+        ["Redis:ConnectionString"] = redisConnectionString,
+        ["Redis:KeyPrefix"] = keyPrefix,
+        ["Sync:IncrementalEnabled"] = "false",
+        ["Sync:ProgressInterval"] = "00:01:00",
+    };
+
+    /// <summary>A worker without a web server: <see cref="WorkerFeatures.None"/> for the one-shot verbs, <see cref="WorkerFeatures.Background"/> for a queue consumer.</summary>
+    public static IHost Build(IReadOnlyDictionary<string, string?> settings, WorkerFeatures features)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production", DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        ConfigureLogging(builder.Logging.ClearProviders());
+        builder.AddHubSyncWorker(features);
+        var host = builder.Build();
+        WorkerCommands.ValidateConfiguration(host.Services);
+        return host;
+    }
+
+    /// <summary>The worker on real Kestrel at a free loopback port; returns the app and its base address.</summary>
+    public static async Task<(WebApplication App, Uri BaseAddress)> StartWebAsync(IReadOnlyDictionary<string, string?> settings, WorkerFeatures features, int port = 0)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        ConfigureLogging(builder.Logging.ClearProviders());
+        builder.AddHubSyncWorker(features);
+        var app = builder.Build();
+        WorkerCommands.ValidateConfiguration(app.Services);
+        app.MapHubSyncWorker();
+        await app.StartAsync();
+        return (app, BaseAddressOf(app));
+    }
+
+    /// <summary>
+    /// The worker's own warnings (429s, retries) go to stderr on one line each; Polly's duplicates of them and ASP.NET's request
+    /// logs are left out so a scenario's table stays readable.
+    /// </summary>
+    private static void ConfigureLogging(ILoggingBuilder logging) =>
+        logging.AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter("Polly", LogLevel.None)
+            .AddFilter("Microsoft", LogLevel.Error)
+            .AddFilter("System", LogLevel.Error)
+            .SetMinimumLevel(LogLevel.Warning)
+            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+    public static Uri BaseAddressOf(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+}

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using HubSyncWorker.LoadTests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+
+namespace HubSyncWorker.LoadTests.Scenarios;
+
+/// <summary>
+/// <c>webhook-load</c>: wrk against the worker's <c>POST /webhooks/hubspot</c> (real Kestrel, real Redis, queue consumer off so
+/// only the endpoint is measured: verify, dedupe, enqueue, answer) and against a bare Kestrel endpoint that reads the body and
+/// answers 200, in the same run. Deliveries are pre-signed, distinct 10-event batches written to a file the Lua script cycles through.
+/// </summary>
+internal static partial class WebhookLoad
+{
+    private const string Secret = "bench-webhook-secret";
+    private const int EventsPerDelivery = 10;
+
+    public static async Task<int> RunAsync(ScenarioArguments args)
+    {
+        var batches = args.Int("batches", 100_000);
+        var duration = args.Int("duration", 20);
+        var connections = args.Int("connections", 32);
+        var threads = args.Int("threads", 2);
+        var script = args.String("script", Path.Combine(FindRepositoryRoot(), "scripts", "wrk-webhooks.lua"));
+
+        await using var redis = await RedisServer.StartAsync();
+        var settings = WorkerHosts.Settings("http://127.0.0.1:9", "unused-no-hubspot-call-is-made", redis.ConnectionString, "webhook-load:", 100);
+        settings["Webhooks:ClientSecret"] = Secret;
+        settings["Webhooks:MaxTimestampAge"] = "00:10:00";
+        var (worker, workerAddress) = await WorkerHosts.StartWebAsync(settings, WorkerFeatures.Webhooks);
+        var bare = await StartBareAsync();
+        try
+        {
+            var workerUrl = new Uri(workerAddress, "/webhooks/hubspot").ToString();
+            var bareUrl = new Uri(WorkerHosts.BaseAddressOf(bare), "/bare").ToString();
+            var directory = Directory.CreateTempSubdirectory("hubsync-webhook-load-");
+            var warmup = Path.Combine(directory.FullName, "warmup.tsv");
+            var main = Path.Combine(directory.FullName, "deliveries.tsv");
+            var clock = Stopwatch.StartNew();
+            WriteDeliveries(warmup, workerUrl, count: 3_000, firstId: 1_000_000_000);
+            WriteDeliveries(main, workerUrl, batches, firstId: 1);
+            Console.WriteLine($"webhook-load: {batches} distinct signed deliveries of {EventsPerDelivery} events written in {clock.Elapsed.TotalSeconds:F1} s; Webhooks:MaxTimestampAge 10 min; queue consumer off");
+
+            // A short warm-up of each (JIT, connection pools), on deliveries the measured run does not reuse.
+            await WrkAsync(script, workerUrl, warmup, threads, connections, 3);
+            await WrkAsync(script, bareUrl, warmup, threads, connections, 3);
+
+            var results = new List<(string Name, WrkResult Result)>();
+            var cpu = new List<string>();
+            var commandsBefore = await CommandStatsAsync(redis);
+            foreach (var (name, url) in new[] { ("worker POST /webhooks/hubspot", workerUrl), ("bare Kestrel POST /bare", bareUrl) })
+            {
+                using var self = Process.GetCurrentProcess();
+                var (ownBefore, redisBefore) = (self.TotalProcessorTime, redis.ProcessorTime);
+                var output = await WrkAsync(script, url, main, threads, connections, duration);
+                self.Refresh();
+                Console.WriteLine($"--- wrk against {name} ---{Environment.NewLine}{output}");
+                var result = WrkResult.Parse(output);
+                results.Add((name, result));
+
+                // Where the CPU went: this process (the server being loaded; the other one is idle) and redis-server.
+                var own = self.TotalProcessorTime - ownBefore;
+                var red = redis.ProcessorTime - redisBefore;
+                cpu.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: server process {own.TotalSeconds:F1} CPU-s ({own.TotalMilliseconds * 1000 / result.Requests:F0} µs/request), redis-server {red.TotalSeconds:F1} CPU-s ({red.TotalMilliseconds * 1000 / result.Requests:F0} µs/request) over {duration} s on 2 cores"));
+                if (cpu.Count == 1)
+                {
+                    var commandsAfter = await CommandStatsAsync(redis);
+                    cpu.Add("  Redis commands per worker request: " + string.Join(", ", commandsAfter
+                        .Select(c => (c.Key, Calls: c.Value - commandsBefore.GetValueOrDefault(c.Key)))
+                        .Where(c => c.Calls > 0)
+                        .OrderByDescending(c => c.Calls)
+                        .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {(double)c.Calls / result.Requests:F1}"))));
+                }
+            }
+
+            var queue = await worker.Services.GetRequiredService<HubSyncWorker.Storage.IWorkQueue>().GetStatsAsync(CancellationToken.None);
+            Console.WriteLine("| endpoint | requests/s | events/s | p50 (ms) | p99 (ms) | non-2xx | requests | deliveries re-sent (duplicates) |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            foreach (var (name, result) in results)
+            {
+                var resent = Math.Max(0, result.Requests - result.Distinct);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {result.RequestsPerSecond:F0} | {result.RequestsPerSecond * EventsPerDelivery:F0} | {result.P50Ms:F2} | {result.P99Ms:F2} | {result.Non2xx} | {result.Requests} | {resent} |"));
+            }
+
+            cpu.ForEach(Console.WriteLine);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"worker / bare rate: {results[0].Result.RequestsPerSecond / results[1].Result.RequestsPerSecond:P0}; work queue now holds {queue.Pending} contacts"));
+            directory.Delete(recursive: true);
+        }
+        finally
+        {
+            await bare.StopAsync();
+            await bare.DisposeAsync();
+            await worker.StopAsync();
+            await worker.DisposeAsync();
+        }
+
+        return 0;
+    }
+
+    /// <summary>Redis's own count of calls per command (INFO commandstats), e.g. "exists" → 520000.</summary>
+    private static async Task<Dictionary<string, long>> CommandStatsAsync(RedisServer redis)
+    {
+        // A connection of its own: INFO needs admin mode, which the worker's connection (rightly) does not have.
+        await using var multiplexer = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
+        var stats = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var group in await server.InfoAsync("commandstats"))
+        {
+            foreach (var (key, value) in group)
+            {
+                // cmdstat_exists: calls=520000,usec=...
+                var calls = value.Split(',')[0].Split('=')[1];
+                stats[key.Replace("cmdstat_", "", StringComparison.Ordinal)] = long.Parse(calls, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return stats;
+    }
+
+    /// <summary>A bare Kestrel endpoint: reads the whole body and answers 200, nothing else.</summary>
+    private static async Task<WebApplication> StartBareAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapPost("/bare", async (HttpRequest request) =>
+        {
+            var buffer = new byte[16 * 1024];
+            while (await request.Body.ReadAsync(buffer) > 0)
+            {
+            }
+
+            return Results.Ok();
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>One delivery a line: the timestamp, the v3 signature for <paramref name="url"/>, and a batch of distinct events for distinct contacts.</summary>
+    private static void WriteDeliveries(string path, string url, int count, long firstId)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), bufferSize: 1 << 20);
+        var key = Encoding.UTF8.GetBytes(Secret);
+        var body = new StringBuilder(4096);
+        for (var i = 0; i < count; i++)
+        {
+            var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+            body.Clear().Append('[');
+            for (var j = 0; j < EventsPerDelivery; j++)
+            {
+                var id = firstId + ((long)i * EventsPerDelivery) + j;
+                body.Append(j == 0 ? "" : ",").Append(CultureInfo.InvariantCulture,
+                    $$"""{"eventId":{{id}},"subscriptionId":11,"portalId":62515,"appId":999,"occurredAt":{{timestamp}},"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":{{id}},"changeSource":"CRM_UI","sourceId":"userId:42","propertyName":"hs_email_click","propertyValue":"{{(j % 5) + 1}}"}""");
+            }
+
+            var json = body.Append(']').ToString();
+            var signature = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("POST" + url + json + timestamp)));
+            writer.Write(timestamp);
+            writer.Write('\t');
+            writer.Write(signature);
+            writer.Write('\t');
+            writer.Write(json);
+            writer.Write('\n');
+        }
+    }
+
+    private static async Task<string> WrkAsync(string script, string url, string deliveries, int threads, int connections, int seconds)
+    {
+        var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[]
+                 {
+                     $"-t{threads}", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, url,
+                     "--", deliveries, threads.ToString(CultureInfo.InvariantCulture),
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        Console.Error.WriteLine($"$ wrk {string.Join(' ', start.ArgumentList)}");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start wrk (apt-get install -y wrk).");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"wrk exited with {process.ExitCode}: {await error}");
+        }
+
+        return await output;
+    }
+
+    internal static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "HubSyncWorker.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+
+    private sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Non2xx, long Distinct)
+    {
+        public static WrkResult Parse(string output) => new(
+            double.Parse(Match(output, @"Requests/sec:\s+([\d.]+)"), CultureInfo.InvariantCulture),
+            Milliseconds(Match(output, @"\s50%\s+([\d.]+\w+)")),
+            Milliseconds(Match(output, @"\s99%\s+([\d.]+\w+)")),
+            long.Parse(Match(output, @"(\d+) requests in"), CultureInfo.InvariantCulture),
+            long.Parse(Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? m.Groups[1].Value : "0", CultureInfo.InvariantCulture),
+            long.Parse(Match(output, @"DISTINCT-DELIVERIES (\d+)"), CultureInfo.InvariantCulture));
+
+        private static string Match(string output, string pattern) =>
+            Regex.Match(output, pattern) is { Success: true } m ? m.Groups[1].Value : throw new FormatException($"wrk output has no match for {pattern}:{Environment.NewLine}{output}");
+
+        private static double Milliseconds(string value)
+        {
+            var number = double.Parse(value.TrimEnd('u', 's', 'm'), CultureInfo.InvariantCulture);
+            return value.EndsWith("us", StringComparison.Ordinal) ? number / 1000
+                : value.EndsWith("ms", StringComparison.Ordinal) ? number
+                : number * 1000;
+        }
+    }
+}

@@ -12,7 +12,7 @@ public sealed class HealthEndpointTests(RedisServerFixture redis)
     [Fact]
     public async Task Health_RedisStoppedThenRestarted_UnhealthyThenHealthyAgain()
     {
-        await using var worker = await WorkerUnderTest.StartAsync(redis.ConnectionString);
+        await using var worker = await WorkerUnderTest.StartAsync(redis.FastFailConnectionString);
         var healthy = await worker.Client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
         Assert.Equal("Healthy", await CheckStatusAsync(healthy, "store"));

@@ -12,7 +12,7 @@ public sealed class RedisOutageTests(RedisServerFixture redis)
     [Fact]
     public async Task EnqueueAsync_RedisStoppedThenRestarted_ThrowsStorageUnavailableThenWorksAgain()
     {
-        await using var connection = await redis.ConnectAsync();
+        await using var connection = await redis.ConnectFastFailAsync();
         var queue = new RedisWorkQueue(
             connection,
             Options.Create(new RedisOptions { KeyPrefix = RedisServerFixture.NewKeyPrefix() }),

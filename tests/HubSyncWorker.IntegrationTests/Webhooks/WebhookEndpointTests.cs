@@ -214,7 +214,7 @@ public sealed class WebhookEndpointTests(RedisServerFixture redis) : IAsyncLifet
             ["Webhooks:ClientSecret"] = Secret,
             ["Webhooks:OwnAppIds:0"] = OwnAppId,
             ["Webhooks:MaxBodyBytes"] = "20000",
-            ["Redis:ConnectionString"] = redis.ConnectionString,
+            ["Redis:ConnectionString"] = redis.FastFailConnectionString,
             ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
             ["Sync:IncrementalEnabled"] = "false",
         };

@@ -22,7 +22,7 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
                 ["HubSpot:AccessToken"] = sandbox.AccessToken,
                 ["HubSpot:RequestsPerTenSeconds"] = "1000",
                 ["Webhooks:ClientSecret"] = Secret,
-                ["Redis:ConnectionString"] = redis.ConnectionString,
+                ["Redis:ConnectionString"] = redis.FastFailConnectionString,
                 ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
                 ["Sync:IncrementalEnabled"] = "false",
                 ["Sync:QueueBatchWindow"] = "00:00:00",

@@ -68,7 +68,7 @@ internal static class SchedulingExtensions
                     .WithSimpleSchedule(s => s.WithInterval(settings.IncrementalInterval).RepeatForever()));
             }
 
-            if (!string.IsNullOrWhiteSpace(settings.FullResyncCron) && IsValidCron(settings.FullResyncCron))
+            if (!string.IsNullOrWhiteSpace(settings.FullResyncCron) && SyncOptionsValidator.IsValidCron(settings.FullResyncCron))
             {
                 var key = new JobKey("full-resync");
                 quartz.AddJob<FullResyncJob>(j => j.WithIdentity(key));
@@ -80,18 +80,6 @@ internal static class SchedulingExtensions
         return builder;
     }
 
-    private static bool IsValidCron(string expression)
-    {
-        try
-        {
-            _ = new CronExpression(expression);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
 }
 
 internal static partial class SchedulingLog

@@ -94,7 +94,7 @@ internal sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static bool IsValidCron(string expression)
+    internal static bool IsValidCron(string expression)
     {
         try
         {

@@ -258,11 +258,30 @@ internal sealed class HubSpotCrmClient(
         _ => new HubSpotUnavailableException($"HubSpot {operation} failed before an answer arrived: {exception.Message}", exception),
     };
 
+    private static OperationCanceledException? FindCancellation(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is OperationCanceledException cancelled)
+            {
+                return cancelled;
+            }
+        }
+
+        return null;
+    }
+
     private static T EnsureContent<T>(IApiResponse<T> response, string operation)
     {
         if (response.IsSuccessStatusCode && response.Error is null && response.Content is not null)
         {
             return response.Content;
+        }
+
+        if (response.IsSuccessStatusCode && FindCancellation(response.Error) is { } cancelled)
+        {
+            // The caller cancelled while the body was being read: that is a cancellation, not an unreadable answer.
+            throw cancelled;
         }
 
         if (response.IsSuccessStatusCode)

@@ -89,7 +89,7 @@ internal sealed class ContactSnapshotReader
                 : withHistory is not null && withHistory.TryGetValue(contact.Id, out var read) ? read.PropertiesWithHistory
                 : null;
             snapshots[i] = history is not null && HistoryProperties.Count > 0
-                ? ContactSnapshot.FromHubSpot(contact.Id, contact.Properties, Convert(history))
+                ? WithFirstConversion(ContactSnapshot.FromHubSpot(contact.Id, contact.Properties, Convert(history)), contact)
                 : new ContactSnapshot(contact.Id, contact.Properties, ConversionNamesWithoutHistory(contact));
         }
 
@@ -111,6 +111,25 @@ internal sealed class ContactSnapshotReader
             _ when string.Equals(first, recent, StringComparison.Ordinal) => [recent!],
             _ => [first!, recent!],
         };
+    }
+
+    /// <summary>
+    /// Makes the history path agree with the list path: when the history of <c>recent_conversion_event_name</c> holds fewer names than
+    /// <c>num_conversion_events</c> and lacks the first conversion (a history that was truncated, or a contact imported with its
+    /// conversion properties set once), the first conversion is put back at the start. Without this a resync and a webhook would
+    /// decide differently for the same contact and overwrite each other's values.
+    /// </summary>
+    internal static ContactSnapshot WithFirstConversion(ContactSnapshot snapshot, HubSpotContact contact)
+    {
+        var first = contact.GetProperty(FirstConversionProperty);
+        var names = snapshot.ConversionNames;
+        if (string.IsNullOrWhiteSpace(first) || names.Count >= ConversionCount(contact)
+            || (names.Count > 0 && string.Equals(names[0], first, StringComparison.Ordinal)))
+        {
+            return snapshot;
+        }
+
+        return snapshot with { ConversionNames = [first, .. names] };
     }
 
     private static int ConversionCount(HubSpotContact contact) =>

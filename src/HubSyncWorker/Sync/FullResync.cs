@@ -56,6 +56,7 @@ internal sealed class FullResync(
     internal const string LockName = "resync";
     private const int PageSize = 100;
     private const int WriteBatchSize = 100;
+    private const int MaxWritesInFlight = 2;
     private readonly Lock _gate = new();
     private ResyncProgress _progress = new(false, false, 0, null, 0, 0, null, null, null, null);
 
@@ -145,6 +146,7 @@ internal sealed class FullResync(
 
         var writes = WriteBackOutcome.None;
         var pending = new List<WriteBackPlan>(checkpoint?.Pending ?? []);
+        var inFlight = new List<(Task<WriteBackOutcome> Task, List<WriteBackPlan> Plans)>();
         var listCalls = 1;
         var lastProgressLog = timeProvider.GetTimestamp();
         var runStarted = timeProvider.GetTimestamp();
@@ -168,18 +170,28 @@ internal sealed class FullResync(
             }
 
             processed += page.Results.Count;
+            writes = writes.Add(await ReapAsync(inFlight, waitForOldest: false));
 
-            // The checkpoint is saved as soon as a page is evaluated, with the changes not yet written, and before any write:
-            // a stop at any later point resumes at the next page, so at most the page being fetched is read twice.
+            // The checkpoint is saved as soon as a page is evaluated, with every change not yet confirmed written (pending, or in
+            // a write still in flight), and before any new write: a stop at any later point resumes at the next page, so at most
+            // the page being fetched is read twice, and no change is lost (a repeated write of the same values is harmless).
             if (page.NextAfter is not null)
             {
-                await checkpoints.SetAsync(checkpointName, JsonSerializer.Serialize(new ResyncCheckpoint(page.NextAfter, processed, startedAt, pending)), CancellationToken.None);
+                var unconfirmed = inFlight.SelectMany(w => w.Plans).Concat(pending).ToList();
+                await checkpoints.SetAsync(checkpointName, JsonSerializer.Serialize(new ResyncCheckpoint(page.NextAfter, processed, startedAt, unconfirmed)), CancellationToken.None);
             }
 
+            // Full batches are written in the background (a few at a time) while the next pages are listed and evaluated,
+            // so a page's write does not hold up the list cursor.
             while (pending.Count >= WriteBatchSize)
             {
-                writes = writes.Add(await processor.WriteAsync(pending[..WriteBatchSize], context, cancellationToken));
+                var batch = pending[..WriteBatchSize];
                 pending.RemoveRange(0, WriteBatchSize);
+                inFlight.Add((processor.WriteAsync(batch, context, cancellationToken), batch));
+                if (inFlight.Count > MaxWritesInFlight)
+                {
+                    writes = writes.Add(await ReapAsync(inFlight, waitForOldest: true));
+                }
             }
 
             if (page.NextAfter is null)
@@ -200,7 +212,12 @@ internal sealed class FullResync(
 
         if (pending.Count > 0)
         {
-            writes = writes.Add(await processor.WriteAsync(pending, context, cancellationToken));
+            inFlight.Add((processor.WriteAsync([.. pending], context, cancellationToken), pending));
+        }
+
+        while (inFlight.Count > 0)
+        {
+            writes = writes.Add(await ReapAsync(inFlight, waitForOldest: true));
         }
 
         await checkpoints.DeleteAsync(checkpointName, cancellationToken);
@@ -211,6 +228,32 @@ internal sealed class FullResync(
         }
 
         return Finish(result);
+    }
+
+    /// <summary>Collects finished background writes (and, when asked, waits for the oldest); a failed write throws here.</summary>
+    private static async Task<WriteBackOutcome> ReapAsync(List<(Task<WriteBackOutcome> Task, List<WriteBackPlan> Plans)> inFlight, bool waitForOldest)
+    {
+        var outcome = WriteBackOutcome.None;
+        if (waitForOldest && inFlight.Count > 0)
+        {
+            outcome = outcome.Add(await inFlight[0].Task);
+            inFlight.RemoveAt(0);
+        }
+
+        for (var i = 0; i < inFlight.Count;)
+        {
+            if (inFlight[i].Task.IsCompleted)
+            {
+                outcome = outcome.Add(await inFlight[i].Task);
+                inFlight.RemoveAt(i);
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return outcome;
     }
 
     private Task<ContactPage> ListAsync(string? after, CancellationToken cancellationToken) =>

@@ -29,6 +29,36 @@ public sealed class ContactSnapshotReaderTests
     }
 }
 
+public sealed class ConversionHistoryConsistencyTests
+{
+    [Theory]
+    [InlineData(new[] { "Request a demo" }, new[] { "Newsletter signup", "Request a demo" })]
+    [InlineData(new[] { "Newsletter signup", "Request a demo" }, new[] { "Newsletter signup", "Request a demo" })]
+    [InlineData(new string[0], new[] { "Newsletter signup" })]
+    public void WithFirstConversion_HistoryMissingTheFirstConversion_AgreesWithTheListPath(string[] fromHistory, string[] expected)
+    {
+        var contact = new HubSpotContact
+        {
+            Id = "7",
+            Properties = new Dictionary<string, string?>
+            {
+                ["num_conversion_events"] = "2",
+                ["first_conversion_event_name"] = "Newsletter signup",
+                ["recent_conversion_event_name"] = "Request a demo",
+            },
+        };
+        var snapshot = new HubSyncWorker.Qualification.ContactSnapshot("7", contact.Properties, fromHistory);
+
+        var completed = ContactSnapshotReader.WithFirstConversion(snapshot, contact);
+
+        Assert.Equal(expected, completed.ConversionNames);
+        if (fromHistory.Length > 0)
+        {
+            Assert.Equal(ContactSnapshotReader.ConversionNamesWithoutHistory(contact), completed.ConversionNames);
+        }
+    }
+}
+
 public sealed class IncrementalSyncTests
 {
     [Theory]

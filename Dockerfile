@@ -15,6 +15,7 @@ COPY global.json Directory.Build.props Directory.Packages.props HubSyncWorker.sl
 COPY src/HubSyncWorker/HubSyncWorker.csproj src/HubSyncWorker/
 COPY src/HubSyncWorker.HubSpot/HubSyncWorker.HubSpot.csproj src/HubSyncWorker.HubSpot/
 COPY src/HubSyncWorker.Qualification/HubSyncWorker.Qualification.csproj src/HubSyncWorker.Qualification/
+COPY src/HubSyncWorker.Sandbox/HubSyncWorker.Sandbox.csproj src/HubSyncWorker.Sandbox/
 RUN dotnet restore src/HubSyncWorker -a $TARGETARCH
 
 # Build layer: the sources (and the analyzer settings the build enforces).

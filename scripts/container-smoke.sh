@@ -25,9 +25,23 @@ case "$(uname -m)" in
   *) echo "unsupported architecture $(uname -m)" >&2; exit 1 ;;
 esac
 
-echo "== restore and publish (the Dockerfile's steps, -a $TARGETARCH) =="
-dotnet restore src/HubSyncWorker -a "$TARGETARCH" --nologo -v q
-dotnet publish src/HubSyncWorker -c Release -a "$TARGETARCH" -o "$out" --no-restore --nologo -v q
+echo "== restore and publish (the Dockerfile's steps, -a $TARGETARCH, in a staging copy holding only what the Dockerfile copies) =="
+stage="$(mktemp -d)"
+trap 'cleanup; rm -rf "$stage"' EXIT
+# The restore layer: exactly the files the Dockerfile COPYs before `dotnet restore` (a project missing there fails here, as in docker build).
+awk '/^RUN dotnet restore/ { exit } /^COPY / { print }' Dockerfile | while read -r _ rest; do
+  set -- $rest
+  dest="${!#}"
+  for ((i = 1; i < $#; i++)); do
+    mkdir -p "$stage/$dest"
+    cp "${!i}" "$stage/$dest"
+  done
+done
+(cd "$stage" && dotnet restore src/HubSyncWorker -a "$TARGETARCH" --nologo -v q)
+# The build layer: the analyzer settings and the sources.
+cp .editorconfig "$stage/"
+tar --exclude=bin --exclude=obj -cf - src | tar -C "$stage" -xf -
+(cd "$stage" && dotnet publish src/HubSyncWorker -c Release -a "$TARGETARCH" -o "$out" --no-restore --nologo -v q)
 for file in HubSyncWorker.dll HubSyncWorker.runtimeconfig.json appsettings.json; do
   [ -f "$out/$file" ] || { echo "publish output lacks $file" >&2; exit 1; }
 done

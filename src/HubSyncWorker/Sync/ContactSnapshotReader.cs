@@ -88,7 +88,9 @@ internal sealed class ContactSnapshotReader
             var history = historyIncluded ? contact.PropertiesWithHistory
                 : withHistory is not null && withHistory.TryGetValue(contact.Id, out var read) ? read.PropertiesWithHistory
                 : null;
-            snapshots[i] = history is not null && HistoryProperties.Count > 0
+            // Up to two conversions, both paths take the names from first/recent (so a resync and a webhook always agree);
+            // beyond that, both read the history.
+            snapshots[i] = history is not null && HistoryProperties.Count > 0 && ConversionCount(contact) > 2
                 ? WithFirstConversion(ContactSnapshot.FromHubSpot(contact.Id, contact.Properties, Convert(history)), contact)
                 : new ContactSnapshot(contact.Id, contact.Properties, ConversionNamesWithoutHistory(contact));
         }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using StackExchange.Redis;
 
@@ -40,7 +38,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _port = FreeLoopbackPort();
+        _port = Loopback.FreePort();
         return StartAsync();
     }
 
@@ -77,7 +75,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
         _process = process;
 
         var deadline = Stopwatch.StartNew();
-        while (!await AnswersPingAsync())
+        while (!await Loopback.RedisAnswersPingAsync(_port))
         {
             if (process.HasExited || deadline.Elapsed > StartTimeout)
             {
@@ -133,31 +131,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
             "(or apt-get install redis-server), or set HUBSYNC_REDIS_SERVER to the binary's path.");
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    private async Task<bool> AnswersPingAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await client.ConnectAsync(IPAddress.Loopback, _port, timeout.Token);
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
-            var buffer = new byte[16];
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
 
     private void Record(string? line)
     {

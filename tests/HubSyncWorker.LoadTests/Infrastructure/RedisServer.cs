@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using HubSyncWorker.IntegrationTests.Infrastructure;
 
 namespace HubSyncWorker.LoadTests.Infrastructure;
 
@@ -34,7 +32,7 @@ internal sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync()
     {
         var binary = Environment.GetEnvironmentVariable("HUBSYNC_REDIS_SERVER") is { Length: > 0 } configured ? configured : "redis-server";
-        var port = Network.FreeLoopbackPort();
+        var port = Loopback.FreePort();
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning" })
         {
@@ -47,7 +45,7 @@ internal sealed class RedisServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var clock = Stopwatch.StartNew();
-        while (!await AnswersPingAsync(port))
+        while (!await Loopback.RedisAnswersPingAsync(port))
         {
             if (process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(15))
             {
@@ -69,34 +67,5 @@ internal sealed class RedisServer : IAsyncDisposable
 
         await _process.WaitForExitAsync();
         _process.Dispose();
-    }
-
-    private static async Task<bool> AnswersPingAsync(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
-            var buffer = new byte[16];
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
-}
-
-internal static class Network
-{
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

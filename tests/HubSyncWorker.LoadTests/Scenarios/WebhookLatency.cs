@@ -1,3 +1,4 @@
+using HubSyncWorker.IntegrationTests.Infrastructure;
 using System.Globalization;
 using HubSyncWorker.LoadTests.Infrastructure;
 using HubSyncWorker.Sandbox;
@@ -26,7 +27,7 @@ internal static class WebhookLatency
         var contacts = (int)(duration.TotalMilliseconds / minGap) + 10;
 
         await using var redis = await RedisServer.StartAsync();
-        var port = Network.FreeLoopbackPort();
+        var port = Loopback.FreePort();
         var appId = 1160452L;
         await using var sandbox = await HubSpotSandbox.StartAsync(
             new SandboxOptions

@@ -45,11 +45,6 @@ internal sealed class RedisOptions
     /// </summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>
-    /// How long a webhook event id is remembered to drop redeliveries; longer than HubSpot's 24-hour retry window. Default: 25 hours.
-    /// </summary>
-    public TimeSpan DedupeTtl { get; set; } = TimeSpan.FromHours(25);
-
     /// <summary>Lease time of the cluster-wide job locks; holders renew every third of it. Default: 60 seconds.</summary>
     public TimeSpan LockTtl { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -63,8 +58,6 @@ internal sealed class RedisOptions
 /// <summary>Checks every <see cref="RedisOptions"/> value and reports all errors at once, naming the key and the bad value.</summary>
 internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
 {
-    private static readonly TimeSpan HubSpotRetryWindow = TimeSpan.FromHours(24);
-
     public ValidateOptionsResult Validate(string? name, RedisOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -107,11 +100,6 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         RequirePositive(errors, "CoalesceTtl", options.CoalesceTtl);
         RequirePositive(errors, "QueuePollInterval", options.QueuePollInterval);
         RequirePositive(errors, "LockTtl", options.LockTtl);
-
-        if (options.DedupeTtl <= HubSpotRetryWindow)
-        {
-            errors.Add($"{s}:DedupeTtl must be longer than HubSpot's 24-hour webhook retry window (e.g. 25:00:00); was '{Format(options.DedupeTtl)}'.");
-        }
 
         if (options.DeadLetterMaxEntries < 1)
         {

@@ -4,25 +4,6 @@ namespace HubSyncWorker.Storage;
 public sealed class StorageUnavailableException(string message, Exception? innerException = null)
     : Exception(message, innerException);
 
-/// <summary>Remembers which events were already accepted, so a redelivery does no work.</summary>
-public interface IDedupeStore
-{
-    /// <summary>Returns, for each key in order, true when it was marked and has not expired (a read: nothing is marked).</summary>
-    /// <remarks>
-    /// The webhook intake checks first, queues the work, and marks last: a crash or outage between the two leaves the event
-    /// unmarked, so HubSpot's retry is processed rather than dropped (at-least-once; the diff makes a repeat harmless).
-    /// </remarks>
-    Task<IReadOnlyList<bool>> ContainsAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Marks each key as seen for <paramref name="ttl"/> and returns, for each key in order, true when it was new.
-    /// </summary>
-    Task<IReadOnlyList<bool>> TryMarkAsync(IReadOnlyList<string> keys, TimeSpan ttl, CancellationToken cancellationToken);
-
-    /// <summary>Forgets keys (used when an enqueue failed after the keys were marked, so HubSpot's retry is not dropped).</summary>
-    Task ForgetAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken);
-}
-
 /// <summary>Named checkpoints (a list cursor, an incremental-sync keyset) that survive restarts.</summary>
 public interface ICheckpointStore
 {

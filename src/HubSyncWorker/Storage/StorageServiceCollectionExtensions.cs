@@ -13,7 +13,7 @@ namespace HubSyncWorker.Storage;
 internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IWorkQueue"/>, <see cref="IDedupeStore"/>, <see cref="ICheckpointStore"/>, <see cref="IDistributedLock"/>
+    /// Registers <see cref="IWorkQueue"/>, <see cref="IWebhookInbox"/>, <see cref="ICheckpointStore"/>, <see cref="IDistributedLock"/>
     /// and <see cref="IDeadLetterStore"/>, validated <see cref="RedisOptions"/>, and in Redis mode one shared
     /// <see cref="IConnectionMultiplexer"/> and the shared <see cref="IHubSpotRateLimiter"/> (replacing any in-process limiter
     /// registered before; in embedded mode the HubSpot library's in-process limiter stays).
@@ -33,7 +33,7 @@ internal static class StorageServiceCollectionExtensions
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             services.AddSingleton<IWorkQueue, InMemoryWorkQueue>();
-            services.AddSingleton<IDedupeStore, InMemoryDedupeStore>();
+            services.AddSingleton<IWebhookInbox, InMemoryWebhookInbox>();
             services.AddSingleton<ICheckpointStore, InMemoryCheckpointStore>();
             services.AddSingleton<IDistributedLock, InMemoryDistributedLock>();
             services.AddSingleton<IDeadLetterStore, InMemoryDeadLetterStore>();
@@ -42,7 +42,7 @@ internal static class StorageServiceCollectionExtensions
 
         services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(ConnectOptions(sp.GetRequiredService<IOptions<RedisOptions>>().Value)));
         services.AddSingleton<IWorkQueue, RedisWorkQueue>();
-        services.AddSingleton<IDedupeStore, RedisDedupeStore>();
+        services.AddSingleton<IWebhookInbox, RedisWebhookInbox>();
         services.AddSingleton<ICheckpointStore, RedisCheckpointStore>();
         services.AddSingleton<IDistributedLock, RedisDistributedLock>();
         services.AddSingleton<IDeadLetterStore, RedisDeadLetterStore>();

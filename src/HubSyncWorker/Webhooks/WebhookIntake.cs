@@ -7,13 +7,13 @@ namespace HubSyncWorker.Webhooks;
 internal readonly record struct WebhookIntakeSummary(int Queued, int Forgotten, int Duplicates, int Ignored);
 
 /// <summary>
-/// Turns verified events into durable work: triage (loop guard, property filter), dedupe, enqueue, then mark as seen.
-/// It never calls HubSpot. Storage failures propagate as <see cref="StorageUnavailableException"/> so the endpoint answers 503
-/// and HubSpot retries; because events are marked only after they are queued, a failure part-way loses nothing.
+/// Turns verified events into durable work: triage (loop guard, property filter), then the whole delivery through the
+/// <see cref="IWebhookInbox"/> (duplicate check, enqueue, dedupe mark: one round trip). It never calls HubSpot. Storage failures
+/// propagate as <see cref="StorageUnavailableException"/> so the endpoint answers 503 and HubSpot retries; an event is marked only
+/// once its work is queued, so a failure part-way loses nothing.
 /// </summary>
 internal sealed class WebhookIntake(
-    IDedupeStore dedupe,
-    IWorkQueue queue,
+    IWebhookInbox inbox,
     IDeadLetterStore deadLetters,
     IContactPropertyFilter properties,
     WebhookMetrics metrics,
@@ -26,18 +26,22 @@ internal sealed class WebhookIntake(
         var triage = new WebhookEventTriage(properties, settings.OwnAppIds);
 
         var actionable = new List<TriagedEvent>(events.Count);
-        var keys = new List<string>(events.Count);
         var ignored = 0;
+        HashSet<string>? forget = null;
         foreach (var e in events)
         {
             var triaged = triage.Triage(e);
             if (triaged.Disposition is WebhookEventDisposition.Evaluate or WebhookEventDisposition.Forget)
             {
                 // The same event twice in one delivery counts once.
-                if (!keys.Contains(triaged.DedupeKey))
+                if (!ContainsKey(actionable, triaged.DedupeKey))
                 {
                     actionable.Add(triaged);
-                    keys.Add(triaged.DedupeKey);
+                    var firstForgotten = triaged.Disposition == WebhookEventDisposition.Evaluate ? 1 : 0;
+                    for (var j = firstForgotten; j < triaged.ContactIds.Count; j++)
+                    {
+                        (forget ??= new HashSet<string>(StringComparer.Ordinal)).Add(triaged.ContactIds[j]);
+                    }
                 }
                 else
                 {
@@ -56,59 +60,66 @@ internal sealed class WebhookIntake(
             return new WebhookIntakeSummary(0, 0, 0, ignored);
         }
 
-        var seen = await dedupe.ContainsAsync(keys, cancellationToken);
-        var now = timeProvider.GetUtcNow();
-        var work = new Dictionary<string, WorkItem>(StringComparer.Ordinal);
-        var forget = new HashSet<string>(StringComparer.Ordinal);
-        var newKeys = new List<string>(actionable.Count);
+        var inboxEvents = new InboxEvent[actionable.Count];
+        for (var i = 0; i < actionable.Count; i++)
+        {
+            var triaged = actionable[i];
+            var contactId = triaged.Disposition == WebhookEventDisposition.Evaluate ? triaged.ContactIds[0] : null;
+            inboxEvents[i] = new InboxEvent(triaged.DedupeKey, contactId);
+
+            // A contact both re-created and deleted in one delivery is evaluated: the worker reads HubSpot's current state anyway.
+            if (contactId is not null)
+            {
+                forget?.Remove(contactId);
+            }
+        }
+
+        // Forgetting is idempotent, so it runs before the events are marked: if Redis fails in between, HubSpot's retry does it again.
+        if (forget is not null)
+        {
+            foreach (var contactId in forget)
+            {
+                await deadLetters.RemoveContactAsync(contactId, cancellationToken);
+            }
+        }
+
+        var isNew = await inbox.AcceptAsync(inboxEvents, WorkReason.Webhook, timeProvider.GetUtcNow(), settings.DedupeTtl, cancellationToken);
+
+        HashSet<string>? queued = null;
         var duplicates = 0;
         for (var i = 0; i < actionable.Count; i++)
         {
             var triaged = actionable[i];
-            if (seen[i])
+            if (!isNew[i])
             {
                 duplicates++;
                 metrics.Event(triaged.SubscriptionType, "duplicate");
-                continue;
             }
-
-            newKeys.Add(triaged.DedupeKey);
-            if (triaged.Disposition == WebhookEventDisposition.Evaluate)
+            else if (inboxEvents[i].ContactId is { } contactId)
             {
-                work.TryAdd(triaged.ContactIds[0], new WorkItem(triaged.ContactIds[0], WorkReason.Webhook, now));
-                for (var j = 1; j < triaged.ContactIds.Count; j++)
-                {
-                    forget.Add(triaged.ContactIds[j]);
-                }
-
+                (queued ??= new HashSet<string>(StringComparer.Ordinal)).Add(contactId);
                 metrics.Event(triaged.SubscriptionType, "queued");
             }
             else
             {
-                forget.UnionWith(triaged.ContactIds);
                 metrics.Event(triaged.SubscriptionType, "forgotten");
             }
         }
 
-        // A contact both re-created and deleted in one delivery is evaluated: the worker reads HubSpot's current state anyway.
-        forget.ExceptWith(work.Keys);
+        return new WebhookIntakeSummary(queued?.Count ?? 0, forget?.Count ?? 0, duplicates, ignored);
+    }
 
-        if (work.Count > 0)
+    private static bool ContainsKey(List<TriagedEvent> events, string key)
+    {
+        foreach (var e in events)
         {
-            await queue.EnqueueAsync(work.Values, cancellationToken);
+            if (string.Equals(e.DedupeKey, key, StringComparison.Ordinal))
+            {
+                return true;
+            }
         }
 
-        foreach (var contactId in forget)
-        {
-            await deadLetters.RemoveContactAsync(contactId, cancellationToken);
-        }
-
-        if (newKeys.Count > 0)
-        {
-            await dedupe.TryMarkAsync(newKeys, settings.DedupeTtl, cancellationToken);
-        }
-
-        return new WebhookIntakeSummary(work.Count, forget.Count, duplicates, ignored);
+        return false;
     }
 
     private static string OutcomeOf(WebhookEventDisposition disposition) => disposition switch

@@ -46,8 +46,10 @@ public sealed class WebhookOptions
     /// </summary>
     public List<string> OwnAppIds { get; set; } = [];
 
-    /// <summary>How long an accepted event's identity is remembered. Default: 25 hours (HubSpot retries for up to 24 hours).</summary>
-    [Range(typeof(TimeSpan), "1.00:00:00", "7.00:00:00")]
+    /// <summary>
+    /// How long an accepted event's identity is remembered; longer than HubSpot's 24-hour retry window, so no retry is processed
+    /// twice. Default: 25 hours.
+    /// </summary>
     public TimeSpan DedupeTtl { get; set; } = TimeSpan.FromHours(25);
 }
 
@@ -69,6 +71,11 @@ internal sealed class WebhookOptionsCrossValidator : IValidateOptions<WebhookOpt
             && (!Uri.TryCreate(options.PublicUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(uri.Query)))
         {
             errors.Add($"{WebhookOptions.SectionName}:PublicUrl must be an absolute http(s) URL without a query string; got '{options.PublicUrl}'.");
+        }
+
+        if (options.DedupeTtl <= TimeSpan.FromHours(24) || options.DedupeTtl > TimeSpan.FromDays(7))
+        {
+            errors.Add($"{WebhookOptions.SectionName}:DedupeTtl must be longer than HubSpot's 24-hour retry window and at most 7 days (e.g. 1.01:00:00); was '{options.DedupeTtl.ToString("c", System.Globalization.CultureInfo.InvariantCulture)}'.");
         }
 
         for (var i = 0; i < options.OwnAppIds.Count; i++)

@@ -5,43 +5,6 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace HubSyncWorker.UnitTests.Storage;
 
-public sealed class InMemoryDedupeStoreTests
-{
-    private readonly FakeTimeProvider _time = new();
-    private readonly InMemoryDedupeStore _store;
-
-    public InMemoryDedupeStoreTests() => _store = new InMemoryDedupeStore(_time);
-
-    [Fact]
-    public async Task TryMarkAsync_NewAndRepeatedKeys_ReportsOnlyFirstSightingsAsNew()
-    {
-        Assert.Equal([true, true], await _store.TryMarkAsync(["a", "b"], TimeSpan.FromHours(25), default));
-        Assert.Equal([false, true, false], await _store.TryMarkAsync(["b", "c", "c"], TimeSpan.FromHours(25), default));
-    }
-
-    [Fact]
-    public async Task TryMarkAsync_AfterTtl_KeyIsNewAgain()
-    {
-        await _store.TryMarkAsync(["a"], TimeSpan.FromHours(25), default);
-
-        _time.Advance(TimeSpan.FromHours(25) - TimeSpan.FromTicks(1));
-        Assert.Equal([false], await _store.TryMarkAsync(["a"], TimeSpan.FromHours(25), default));
-
-        _time.Advance(TimeSpan.FromTicks(1));
-        Assert.Equal([true], await _store.TryMarkAsync(["a"], TimeSpan.FromHours(25), default));
-    }
-
-    [Fact]
-    public async Task ForgetAsync_MarkedKey_IsNewAgain()
-    {
-        await _store.TryMarkAsync(["a", "b"], TimeSpan.FromHours(25), default);
-
-        await _store.ForgetAsync(["a"], default);
-
-        Assert.Equal([true, false], await _store.TryMarkAsync(["a", "b"], TimeSpan.FromHours(25), default));
-    }
-}
-
 public sealed class InMemoryCheckpointStoreTests
 {
     [Fact]
@@ -166,4 +129,87 @@ public sealed class InMemoryDeadLetterStoreTests
 
     private static InMemoryDeadLetterStore NewStore(int max) =>
         new(Options.Create(new RedisOptions { DeadLetterMaxEntries = max }));
+}
+
+public sealed class InMemoryWebhookInboxTests
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan DedupeTtl = TimeSpan.FromHours(25);
+    private readonly FakeTimeProvider _time = new(At);
+    private readonly InMemoryWorkQueue _queue;
+    private readonly InMemoryWebhookInbox _inbox;
+
+    public InMemoryWebhookInboxTests()
+    {
+        _queue = new InMemoryWorkQueue(Options.Create(new RedisOptions()), _time);
+        _inbox = new InMemoryWebhookInbox(_queue, _time);
+    }
+
+    [Fact]
+    public async Task AcceptAsync_NewThenRedelivered_QueuesOnlyTheFirstSightingOfEachEvent()
+    {
+        Assert.Equal([true, true, true], await _inbox.AcceptAsync([new("e1", "1"), new("e2", "2"), new("e3", null)], WorkReason.Webhook, At, DedupeTtl, default));
+        var first = await _queue.ReadAsync("w", 10, TimeSpan.Zero, default);
+        await _queue.AcknowledgeAsync(first, default);
+
+        Assert.Equal([false, true, false], await _inbox.AcceptAsync([new("e2", "2"), new("e4", "4"), new("e3", null)], WorkReason.Webhook, At, DedupeTtl, default));
+
+        Assert.Equal([new WorkItem("1", WorkReason.Webhook, At), new WorkItem("2", WorkReason.Webhook, At)], first.Select(l => l.Item));
+        Assert.Equal(["4"], (await _queue.ReadAsync("w", 10, TimeSpan.Zero, default)).Select(l => l.Item.ContactId));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_JustBeforeAndAtTheDedupeTtl_IsADuplicateThenNewAgain()
+    {
+        await _inbox.AcceptAsync([new("e1", "1")], WorkReason.Webhook, At, DedupeTtl, default);
+
+        _time.Advance(DedupeTtl - TimeSpan.FromTicks(1));
+        Assert.Equal([false], await _inbox.AcceptAsync([new("e1", "1")], WorkReason.Webhook, At, DedupeTtl, default));
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal([true], await _inbox.AcceptAsync([new("e1", "1")], WorkReason.Webhook, At, DedupeTtl, default));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_QueueFails_NothingIsRememberedSoTheRetryIsProcessed()
+    {
+        var inbox = new InMemoryWebhookInbox(new FailingQueue(), _time);
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(
+            () => inbox.AcceptAsync([new("e1", "1"), new("e2", null)], WorkReason.Webhook, At, DedupeTtl, default));
+
+        Assert.Equal(0, inbox.RememberedCount);
+    }
+
+    [Fact]
+    public async Task AcceptAsync_ManyDeliveriesOverTime_ExpiredKeysAreSweptAway()
+    {
+        for (var i = 0; i < 5000; i++)
+        {
+            await _inbox.AcceptAsync([new($"old-{i}", null)], WorkReason.Webhook, At, TimeSpan.FromMinutes(1), default);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        for (var i = 0; i < 4096; i++)
+        {
+            await _inbox.AcceptAsync([new($"new-{i}", null)], WorkReason.Webhook, At, DedupeTtl, default);
+        }
+
+        // Every expired key went in a sweep; only the live ones remain.
+        Assert.Equal(4096, _inbox.RememberedCount);
+    }
+
+    private sealed class FailingQueue : IWorkQueue
+    {
+        public Task EnqueueAsync(IReadOnlyCollection<WorkItem> items, CancellationToken cancellationToken) =>
+            Task.FromException(new StorageUnavailableException("queue down"));
+
+        public Task<IReadOnlyList<LeasedWorkItem>> ReadAsync(string consumer, int maxCount, TimeSpan wait, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<WorkQueueStats> GetStatsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
 }

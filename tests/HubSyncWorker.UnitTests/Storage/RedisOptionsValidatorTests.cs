@@ -13,7 +13,7 @@ public sealed class RedisOptionsValidatorTests
 
         Assert.True(_validator.Validate(null, options).Succeeded);
         Assert.True(options.UsesEmbeddedStore);
-        Assert.Equal(TimeSpan.FromHours(25), options.DedupeTtl);
+        Assert.Equal(TimeSpan.FromHours(1), options.CoalesceTtl);
         Assert.Equal(TimeSpan.FromSeconds(60), options.ClaimIdleTime);
     }
 
@@ -24,7 +24,7 @@ public sealed class RedisOptionsValidatorTests
         {
             KeyPrefix = "",
             ClaimIdleTime = TimeSpan.Zero,
-            DedupeTtl = TimeSpan.FromHours(2),
+            LockTtl = TimeSpan.FromHours(-2),
             DeadLetterMaxEntries = 0,
         };
 
@@ -35,7 +35,7 @@ public sealed class RedisOptionsValidatorTests
         Assert.Equal(4, errors.Count);
         Assert.Contains(errors, e => e.Contains("Redis:KeyPrefix", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Redis:ClaimIdleTime", StringComparison.Ordinal) && e.Contains("'00:00:00'", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("Redis:DedupeTtl", StringComparison.Ordinal) && e.Contains("'02:00:00'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Redis:LockTtl", StringComparison.Ordinal) && e.Contains("'-02:00:00'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Redis:DeadLetterMaxEntries", StringComparison.Ordinal) && e.Contains("'0'", StringComparison.Ordinal));
     }
 

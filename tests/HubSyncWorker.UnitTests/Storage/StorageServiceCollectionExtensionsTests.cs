@@ -21,7 +21,7 @@ public sealed class StorageServiceCollectionExtensionsTests
         await host.StopAsync();
 
         Assert.IsType<InMemoryWorkQueue>(host.Services.GetRequiredService<IWorkQueue>());
-        Assert.IsType<InMemoryDedupeStore>(host.Services.GetRequiredService<IDedupeStore>());
+        Assert.IsType<InMemoryWebhookInbox>(host.Services.GetRequiredService<IWebhookInbox>());
         Assert.IsType<InMemoryCheckpointStore>(host.Services.GetRequiredService<ICheckpointStore>());
         Assert.IsType<InMemoryDistributedLock>(host.Services.GetRequiredService<IDistributedLock>());
         Assert.IsType<InMemoryDeadLetterStore>(host.Services.GetRequiredService<IDeadLetterStore>());
@@ -55,7 +55,7 @@ public sealed class StorageServiceCollectionExtensionsTests
         builder.AddStorage();
 
         Assert.Equal(typeof(RedisWorkQueue), Single<IWorkQueue>(builder.Services).ImplementationType);
-        Assert.Equal(typeof(RedisDedupeStore), Single<IDedupeStore>(builder.Services).ImplementationType);
+        Assert.Equal(typeof(RedisWebhookInbox), Single<IWebhookInbox>(builder.Services).ImplementationType);
         Assert.Equal(typeof(RedisDistributedLock), Single<IDistributedLock>(builder.Services).ImplementationType);
         var limiter = Single<IHubSpotRateLimiter>(builder.Services);
         Assert.NotNull(limiter.ImplementationFactory);
@@ -64,12 +64,12 @@ public sealed class StorageServiceCollectionExtensionsTests
     [Fact]
     public async Task AddStorage_InvalidOption_StopsStartNamingTheKey()
     {
-        using var host = Build(new() { ["Redis:DedupeTtl"] = "01:00:00" });
+        using var host = Build(new() { ["Redis:ClaimIdleTime"] = "-00:01:00" });
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("Redis:DedupeTtl", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'01:00:00'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Redis:ClaimIdleTime", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'-00:01:00'", error.Message, StringComparison.Ordinal);
     }
 
     private static ServiceDescriptor Single<T>(IServiceCollection services) => Assert.Single(services, d => d.ServiceType == typeof(T));

@@ -25,7 +25,9 @@ internal sealed class RedisKeys(RedisOptions options)
 
     public RedisKey WaitingMarker(string contactId) => WaitingMarkerPrefix + contactId;
 
-    public RedisKey Dedupe(string key) => _prefix + "dedupe:" + key;
+    public string DedupePrefix => _prefix + "dedupe:";
+
+    public RedisKey Dedupe(string key) => DedupePrefix + key;
 
     public RedisKey Checkpoint(string name) => _prefix + "checkpoint:" + name;
 

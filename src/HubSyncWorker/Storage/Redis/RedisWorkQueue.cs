@@ -21,16 +21,26 @@ internal sealed class RedisWorkQueue(
     TimeProvider timeProvider,
     ILogger<RedisWorkQueue> logger) : IWorkQueue
 {
+    /// <summary>
+    /// The Lua function that queues one contact: unless its waiting marker exists, XADD an entry and set the marker to the entry's id.
+    /// Shared by <see cref="EnqueueScript"/> and the webhook inbox's script, so both coalesce the same way.
+    /// </summary>
+    internal const string EnqueueFunction = """
+        local function enqueue(stream, marker, ttl, contact, reason, at)
+          if redis.call('EXISTS', marker) == 0 then
+            local id = redis.call('XADD', stream, '*', 'c', contact, 'r', reason, 't', at)
+            redis.call('SET', marker, id, 'PX', ttl)
+          end
+        end
+
+        """;
+
     // KEYS[1] = stream, KEYS[2..n] = waiting markers; ARGV[1] = marker TTL ms, then (contactId, reason, enqueuedAtMs) per item.
     // The marker check and the XADD run in one script, so two replicas enqueuing the same contact at once still add one entry.
-    private const string EnqueueScript = """
-        local ttl = ARGV[1]
+    private const string EnqueueScript = EnqueueFunction + """
         for i = 2, #KEYS do
           local j = (i - 2) * 3 + 1
-          if redis.call('EXISTS', KEYS[i]) == 0 then
-            local id = redis.call('XADD', KEYS[1], '*', 'c', ARGV[j + 1], 'r', ARGV[j + 2], 't', ARGV[j + 3])
-            redis.call('SET', KEYS[i], id, 'PX', ttl)
-          end
+          enqueue(KEYS[1], KEYS[i], ARGV[1], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3])
         end
         return #KEYS - 1
         """;

@@ -1,0 +1,27 @@
+namespace HubSyncWorker.Storage;
+
+/// <summary>One verified webhook event as the inbox sees it.</summary>
+/// <param name="DedupeKey">The event's identity across HubSpot's retries.</param>
+/// <param name="ContactId">The contact to queue for evaluation when the event is new, or null when it queues nothing.</param>
+public readonly record struct InboxEvent(string DedupeKey, string? ContactId);
+
+/// <summary>
+/// Where verified webhook events become durable work: the duplicate check, the enqueue and the dedupe mark of a whole delivery
+/// as one step (one atomic script, one round trip, in Redis).
+/// </summary>
+public interface IWebhookInbox
+{
+    /// <summary>
+    /// For each event, in order, returns true when it was new: then its contact (if any) is on the work queue, coalesced like
+    /// <see cref="IWorkQueue.EnqueueAsync"/>, and its key is remembered for <paramref name="dedupeTtl"/>. A duplicate returns
+    /// false and queues nothing. An event is marked only once its work is queued, so when the call throws
+    /// <see cref="StorageUnavailableException"/>, HubSpot's retry of the delivery is processed, not dropped.
+    /// </summary>
+    /// <param name="events">The events of one delivery, keys distinct.</param>
+    /// <param name="reason">Recorded on the queued items.</param>
+    /// <param name="enqueuedAt">When the delivery arrived (recorded on the queued items).</param>
+    /// <param name="dedupeTtl">How long a key is remembered: longer than HubSpot's retry window.</param>
+    /// <param name="cancellationToken">Stops waiting; a command already sent still completes on the server.</param>
+    Task<IReadOnlyList<bool>> AcceptAsync(
+        IReadOnlyList<InboxEvent> events, WorkReason reason, DateTimeOffset enqueuedAt, TimeSpan dedupeTtl, CancellationToken cancellationToken);
+}

@@ -1,0 +1,114 @@
+using HubSyncWorker.IntegrationTests.Infrastructure;
+using HubSyncWorker.Storage;
+using HubSyncWorker.Storage.Redis;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace HubSyncWorker.IntegrationTests.Storage;
+
+[Collection("redis")]
+public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan DedupeTtl = TimeSpan.FromHours(25);
+    private readonly RedisOptions _options = new() { KeyPrefix = RedisServerFixture.NewKeyPrefix() };
+    private ConnectionMultiplexer _connection = null!;
+
+    public async Task InitializeAsync() => _connection = await redis.ConnectAsync();
+
+    public async Task DisposeAsync() => await _connection.DisposeAsync();
+
+    [Fact]
+    public async Task AcceptAsync_NewEvents_QueuesTheirContactsAndMarksThemWithTheTtl()
+    {
+        var (inbox, queue) = NewInbox(_connection);
+
+        var isNew = await inbox.AcceptAsync([new("e1", "101"), new("e2", "102"), new("e3", null)], WorkReason.Webhook, At, DedupeTtl, default);
+
+        Assert.Equal([true, true, true], isNew);
+        var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+        Assert.Equal([new WorkItem("101", WorkReason.Webhook, At), new WorkItem("102", WorkReason.Webhook, At)], leased.Select(l => l.Item));
+        var ttl = await _connection.GetDatabase().KeyTimeToLiveAsync((RedisKey)(_options.KeyPrefix + "dedupe:e3"));
+        Assert.InRange(ttl!.Value, TimeSpan.FromHours(24.9), DedupeTtl);
+    }
+
+    [Fact]
+    public async Task AcceptAsync_RedeliveryOfSomeEvents_ReportsThemAsDuplicatesAndQueuesOnlyTheNewOnes()
+    {
+        var (inbox, queue) = NewInbox(_connection);
+        await inbox.AcceptAsync([new("e1", "201"), new("e2", "202")], WorkReason.Webhook, At, DedupeTtl, default);
+        await queue.AcknowledgeAsync(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default), default);
+
+        var isNew = await inbox.AcceptAsync([new("e2", "202"), new("e3", "203"), new("e1", "201")], WorkReason.Webhook, At, DedupeTtl, default);
+
+        Assert.Equal([false, true, false], isNew);
+        var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+        Assert.Equal(["203"], leased.Select(l => l.Item.ContactId));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_ContactAlreadyWaiting_IsCoalescedButTheEventIsStillNew()
+    {
+        var (inbox, queue) = NewInbox(_connection);
+        await queue.EnqueueAsync([new WorkItem("301", WorkReason.IncrementalSync, At)], default);
+
+        var isNew = await inbox.AcceptAsync([new("e1", "301"), new("e2", "301")], WorkReason.Webhook, At.AddSeconds(1), DedupeTtl, default);
+
+        Assert.Equal([true, true], isNew);
+        var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+        Assert.Equal(new WorkItem("301", WorkReason.IncrementalSync, At), Assert.Single(leased).Item);
+    }
+
+    [Fact]
+    public async Task AcceptAsync_SameDeliveryFromTwoReplicasAtOnce_QueuesEachContactOnceAndOneReplicaSeesItNew()
+    {
+        await using var second = await redis.ConnectAsync();
+        var (inboxA, queue) = NewInbox(_connection);
+        var (inboxB, _) = NewInbox(second);
+        InboxEvent[] delivery = [.. Enumerable.Range(0, 50).Select(i => new InboxEvent($"evt-{i}", $"4{i:00}"))];
+
+        var results = await Task.WhenAll(
+            inboxA.AcceptAsync(delivery, WorkReason.Webhook, At, DedupeTtl, default),
+            inboxB.AcceptAsync(delivery, WorkReason.Webhook, At, DedupeTtl, default));
+
+        // One script is atomic: one replica took the whole delivery, the other found every event already there.
+        Assert.Equal(50, results.Sum(r => r.Count(n => n)));
+        Assert.Contains(results, r => r.All(n => n));
+        var leased = await queue.ReadAsync("worker-a", 100, TimeSpan.Zero, default);
+        Assert.Equal(delivery.Select(e => e.ContactId), leased.Select(l => l.Item.ContactId));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_RedisStopped_ThrowsStorageUnavailableAndTheRetryAfterRestartIsProcessed()
+    {
+        await using var connection = await redis.ConnectFastFailAsync();
+        var (inbox, queue) = NewInbox(connection);
+
+        await redis.StopAsync();
+        try
+        {
+            await Assert.ThrowsAsync<StorageUnavailableException>(
+                () => inbox.AcceptAsync([new("e1", "501")], WorkReason.Webhook, At, DedupeTtl, default).WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            await redis.StartAsync();
+        }
+
+        var retried = await Eventually.SucceedsAsync(
+            () => inbox.AcceptAsync([new("e1", "501")], WorkReason.Webhook, At, DedupeTtl, default),
+            TimeSpan.FromSeconds(30),
+            "accept after the restart");
+
+        Assert.Equal([true], retried);
+        var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+        Assert.Equal("501", Assert.Single(leased).Item.ContactId);
+    }
+
+    private (RedisWebhookInbox Inbox, RedisWorkQueue Queue) NewInbox(IConnectionMultiplexer connection)
+    {
+        var options = Options.Create(_options);
+        return (new RedisWebhookInbox(connection, options), new RedisWorkQueue(connection, options, TimeProvider.System, NullLogger<RedisWorkQueue>.Instance));
+    }
+}

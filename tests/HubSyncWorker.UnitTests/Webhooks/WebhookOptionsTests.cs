@@ -1,0 +1,40 @@
+using System.Globalization;
+using HubSyncWorker.Webhooks;
+
+namespace HubSyncWorker.UnitTests.Webhooks;
+
+public sealed class WebhookOptionsTests
+{
+    [Theory]
+    [InlineData("1.00:00:00")]
+    [InlineData("12:00:00")]
+    [InlineData("7.00:00:01")]
+    public void Validate_DedupeTtlNotLongerThanTheRetryWindowOrOverAWeek_FailsNamingTheKey(string ttl)
+    {
+        var options = Valid();
+        options.DedupeTtl = TimeSpan.Parse(ttl, CultureInfo.InvariantCulture);
+
+        var result = new WebhookOptionsCrossValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var error = Assert.Single(result.Failures!);
+        Assert.Contains("Webhooks:DedupeTtl", error, StringComparison.Ordinal);
+        Assert.Contains("24-hour retry window", error, StringComparison.Ordinal);
+        Assert.Contains($"'{ttl}'", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1.00:00:01")]
+    [InlineData("1.01:00:00")]
+    [InlineData("7.00:00:00")]
+    public void Validate_DedupeTtlBeyondTheRetryWindow_Succeeds(string ttl)
+    {
+        var options = Valid();
+        options.DedupeTtl = TimeSpan.Parse(ttl, CultureInfo.InvariantCulture);
+
+        Assert.True(new WebhookOptionsValidator().Validate(null, options).Succeeded);
+        Assert.True(new WebhookOptionsCrossValidator().Validate(null, options).Succeeded);
+    }
+
+    private static WebhookOptions Valid() => new() { ClientSecret = "test-secret" };
+}

@@ -106,6 +106,45 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
         Assert.Equal("501", Assert.Single(leased).Item.ContactId);
     }
 
+    [Fact]
+    public async Task AcceptAsync_EnqueueFailsPartWay_EventsNotQueuedAreNotMarkedAndTheirMarkersAreRemoved()
+    {
+        var (inbox, queue) = NewInbox(_connection);
+        var db = _connection.GetDatabase();
+        var stream = (RedisKey)(_options.KeyPrefix + _options.QueueStreamName);
+        await db.StringSetAsync(stream, "not a stream");
+
+        await Assert.ThrowsAsync<RedisServerException>(
+            () => inbox.AcceptAsync([new("e1", "601"), new("e2", null)], WorkReason.Webhook, At, DedupeTtl, default));
+
+        Assert.False(await db.KeyExistsAsync((RedisKey)(_options.KeyPrefix + "dedupe:e1")));
+        Assert.False(await db.KeyExistsAsync((RedisKey)(_options.KeyPrefix + _options.QueueStreamName + ":waiting:601")));
+        await db.KeyDeleteAsync(stream);
+        Assert.Equal([true, true], await inbox.AcceptAsync([new("e1", "601"), new("e2", null)], WorkReason.Webhook, At, DedupeTtl, default));
+        Assert.Equal("601", Assert.Single(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default)).Item.ContactId);
+    }
+
+    [Fact]
+    public async Task AcceptAsync_RedisOutOfMemory_ThrowsStorageUnavailableAndNothingIsMarked()
+    {
+        var (inbox, queue) = NewInbox(_connection);
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var db = admin.GetDatabase();
+        await db.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        try
+        {
+            await Assert.ThrowsAsync<StorageUnavailableException>(
+                () => inbox.AcceptAsync([new("e1", "701")], WorkReason.Webhook, At, DedupeTtl, default));
+        }
+        finally
+        {
+            await db.ExecuteAsync("CONFIG", "SET", "maxmemory", "0");
+        }
+
+        Assert.Equal([true], await inbox.AcceptAsync([new("e1", "701")], WorkReason.Webhook, At, DedupeTtl, default));
+        Assert.Equal("701", Assert.Single(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default)).Item.ContactId);
+    }
+
     private (RedisWebhookInbox Inbox, RedisWorkQueue Queue) NewInbox(IConnectionMultiplexer connection)
     {
         var options = Options.Create(_options);

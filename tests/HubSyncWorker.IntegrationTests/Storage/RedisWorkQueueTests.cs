@@ -170,6 +170,42 @@ public sealed class RedisWorkQueueTests(RedisServerFixture redis) : IAsyncLifeti
         Assert.Equal("602", Assert.Single(leased).Item.ContactId);
     }
 
+    [Fact]
+    public async Task ReadAsync_ReclaimOfAnOlderEntry_KeepsTheWaitingMarkerOfTheNewerOne()
+    {
+        var claimIdle = TimeSpan.FromMilliseconds(200);
+        var queue = NewQueue(claimIdle);
+        await queue.EnqueueAsync([new WorkItem("801", WorkReason.Webhook, At)], default);
+        var older = Assert.Single(await queue.ReadAsync("worker-a", 1, TimeSpan.Zero, default));
+        await queue.EnqueueAsync([new WorkItem("801", WorkReason.Webhook, At.AddSeconds(1))], default);
+
+        // worker-a is presumed dead once its entry has been idle for the claim time (Redis's clock); worker-b then reclaims only
+        // the older entry (count 1, reclaims first) while the newer one is still waiting.
+        await Task.Delay(claimIdle * 2);
+        var reclaimed = await queue.ReadAsync("worker-b", 1, TimeSpan.Zero, default);
+        await queue.EnqueueAsync([new WorkItem("801", WorkReason.Webhook, At.AddSeconds(2))], default);
+
+        Assert.Equal(older.EntryId, Assert.Single(reclaimed).EntryId);
+        Assert.Equal(2, await _connection.GetDatabase().StreamLengthAsync(StreamKey(queue)));
+    }
+
+    [Fact]
+    public async Task ReadAsync_EntryOfAnOlderVersionWhoseMarkerHoldsTheEntryId_RemovesTheMarker()
+    {
+        var queue = NewQueue();
+        await queue.EnqueueAsync([new WorkItem("0", WorkReason.Manual, At)], default);
+        await queue.AcknowledgeAsync(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default), default);
+        var db = _connection.GetDatabase();
+        var entryId = await db.StreamAddAsync(StreamKey(queue), [new("c", "901"), new("r", "Webhook"), new("t", At.ToUnixTimeMilliseconds())]);
+        var marker = (RedisKey)(_prefixes[queue] + "queue:waiting:901");
+        await db.StringSetAsync(marker, entryId.ToString(), TimeSpan.FromHours(1));
+
+        var leased = Assert.Single(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default));
+
+        Assert.Equal(new WorkItem("901", WorkReason.Webhook, At), leased.Item);
+        Assert.False(await db.KeyExistsAsync(marker));
+    }
+
     private readonly Dictionary<RedisWorkQueue, string> _prefixes = [];
 
     private RedisWorkQueue NewQueue(TimeSpan? claimIdleTime = null)

@@ -29,8 +29,10 @@ internal static class RedisFailures
     public static bool IsUnavailable(Exception exception) => exception switch
     {
         RedisConnectionException or RedisTimeoutException => true,
-        // A restarting or failing-over server answers with these before it can serve commands again.
+        // A restarting or failing-over server answers with these before it can serve commands again; a full one (OOM) refuses
+        // writes until memory is freed: either way the caller answers 503 or retries later.
         RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("OOM", StringComparison.Ordinal)
             || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
             || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
             || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal),

@@ -11,19 +11,23 @@ namespace HubSyncWorker.Storage.Redis;
 internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<RedisOptions> options) : IWebhookInbox
 {
     // KEYS[1] = stream; ARGV[1] = dedupe key prefix, ARGV[2] = dedupe TTL ms, ARGV[3] = waiting-marker prefix, ARGV[4] = marker TTL ms,
-    // ARGV[5] = reason, ARGV[6] = enqueued-at ms, then (dedupe key, contact id or '') per event. Returns 1 (new) or 0 (duplicate) per event.
-    // Per event the key is checked, the work queued, and only then the key set: should a command fail part-way (out of memory),
-    // the events already done are duplicates on HubSpot's retry and the rest are processed then, so nothing is lost.
+    // ARGV[5] = reason, ARGV[6] = enqueued-at ms, ARGV[7] = a nonce unique to this call, then (dedupe key, contact id or '') per event.
+    // Returns 1 (new) or 0 (duplicate) per event. Per event: SET NX the key, then queue the contact; should the enqueue fail (Redis
+    // out of memory), the key is deleted again and the error returned, so the events not yet queued are processed on HubSpot's retry.
+    // Three commands per new event (SET NX, marker SET NX, XADD), one per duplicate.
     private const string AcceptScript = RedisWorkQueue.EnqueueFunction + """
         local out = {}
-        for i = 7, #ARGV, 2 do
+        for i = 8, #ARGV, 2 do
           local key = ARGV[1] .. ARGV[i]
-          if redis.call('EXISTS', key) == 0 then
+          if redis.call('SET', key, '1', 'NX', 'PX', ARGV[2]) then
             local contact = ARGV[i + 1]
             if contact ~= '' then
-              enqueue(KEYS[1], ARGV[3] .. contact, ARGV[4], contact, ARGV[5], ARGV[6])
+              local err = enqueue(KEYS[1], ARGV[3] .. contact, ARGV[4], ARGV[7] .. ':' .. i, contact, ARGV[5], ARGV[6])
+              if err then
+                redis.call('DEL', key)
+                return err
+              end
             end
-            redis.call('SET', key, '1', 'PX', ARGV[2])
             out[#out + 1] = 1
           else
             out[#out + 1] = 0
@@ -32,7 +36,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         return out
         """;
 
-    private const int FixedArguments = 6;
+    private const int FixedArguments = 7;
 
     private readonly RedisKey[] _streamKey = [new RedisKeys(options.Value).Stream];
     private readonly RedisValue _dedupePrefix = new RedisKeys(options.Value).DedupePrefix;
@@ -56,6 +60,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         values[3] = _markerTtl;
         values[4] = ReasonName(reason);
         values[5] = enqueuedAt.ToUnixTimeMilliseconds();
+        values[6] = RedisWorkQueue.NewNonce();
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -22,32 +23,41 @@ internal sealed class RedisWorkQueue(
     ILogger<RedisWorkQueue> logger) : IWorkQueue
 {
     /// <summary>
-    /// The Lua function that queues one contact: unless its waiting marker exists, XADD an entry and set the marker to the entry's id.
+    /// The Lua function that queues one contact: unless its waiting marker exists, set the marker to a token unique to this entry
+    /// and XADD the entry carrying the same token (field <c>m</c>), so a reader removes the marker only while it still belongs to
+    /// the entry it read. Two commands per queued contact. Should the XADD fail (Redis out of memory), the marker is removed again
+    /// and the error returned, so the contact is not coalesced into an entry that does not exist.
     /// Shared by <see cref="EnqueueScript"/> and the webhook inbox's script, so both coalesce the same way.
     /// </summary>
     internal const string EnqueueFunction = """
-        local function enqueue(stream, marker, ttl, contact, reason, at)
-          if redis.call('EXISTS', marker) == 0 then
-            local id = redis.call('XADD', stream, '*', 'c', contact, 'r', reason, 't', at)
-            redis.call('SET', marker, id, 'PX', ttl)
+        local function enqueue(stream, marker, ttl, token, contact, reason, at)
+          if not redis.call('SET', marker, token, 'NX', 'PX', ttl) then return nil end
+          local added = redis.pcall('XADD', stream, '*', 'c', contact, 'r', reason, 't', at, 'm', token)
+          if type(added) == 'table' and added.err then
+            redis.call('DEL', marker)
+            return added
           end
+          return nil
         end
 
         """;
 
-    // KEYS[1] = stream, KEYS[2..n] = waiting markers; ARGV[1] = marker TTL ms, then (contactId, reason, enqueuedAtMs) per item.
-    // The marker check and the XADD run in one script, so two replicas enqueuing the same contact at once still add one entry.
+    // KEYS[1] = stream, KEYS[2..n] = waiting markers; ARGV[1] = marker TTL ms, ARGV[2] = a nonce unique to this call,
+    // then (contactId, reason, enqueuedAtMs) per item. The marker check and the XADD run in one script, so two replicas enqueuing
+    // the same contact at once still add one entry.
     private const string EnqueueScript = EnqueueFunction + """
         for i = 2, #KEYS do
-          local j = (i - 2) * 3 + 1
-          enqueue(KEYS[1], KEYS[i], ARGV[1], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3])
+          local j = (i - 2) * 3 + 2
+          local err = enqueue(KEYS[1], KEYS[i], ARGV[1], ARGV[2] .. ':' .. i, ARGV[j + 1], ARGV[j + 2], ARGV[j + 3])
+          if err then return err end
         end
         return #KEYS - 1
         """;
 
     // KEYS[1] = stream; ARGV = group, consumer, min idle ms, count, waiting-marker prefix.
     // Reclaims entries idle too long (their consumer is presumed dead), then reads new ones, and removes the waiting marker of each
-    // entry handed out, all atomically: a change enqueued after this read is queued again, one enqueued before is covered by it.
+    // entry handed out (the marker holds the entry's token, field m; entries of older versions have none and their marker holds the
+    // entry id), all atomically: a change enqueued after this read is queued again, one enqueued before is covered by it.
     private const string ReadScript = """
         local stream, group, consumer = KEYS[1], ARGV[1], ARGV[2]
         local count, prefix = tonumber(ARGV[4]), ARGV[5]
@@ -71,11 +81,13 @@ internal sealed class RedisWorkQueue(
         end
         for _, o in ipairs(out) do
           local fields = o[2]
+          local contact, token = nil, o[1]
           for i = 1, #fields, 2 do
-            if fields[i] == 'c' then
-              local marker = prefix .. fields[i + 1]
-              if redis.call('GET', marker) == o[1] then redis.call('DEL', marker) end
-            end
+            if fields[i] == 'c' then contact = fields[i + 1] elseif fields[i] == 'm' then token = fields[i + 1] end
+          end
+          if contact then
+            local marker = prefix .. contact
+            if redis.call('GET', marker) == token then redis.call('DEL', marker) end
           end
         end
         return out
@@ -115,16 +127,17 @@ internal sealed class RedisWorkQueue(
         }
 
         var keys = new RedisKey[items.Count + 1];
-        var values = new RedisValue[(items.Count * 3) + 1];
+        var values = new RedisValue[(items.Count * 3) + 2];
         keys[0] = _keys.Stream;
         values[0] = (long)_options.CoalesceTtl.TotalMilliseconds;
+        values[1] = NewNonce();
         var i = 0;
         foreach (var item in items)
         {
             keys[i + 1] = _keys.WaitingMarker(item.ContactId);
-            values[(i * 3) + 1] = item.ContactId;
-            values[(i * 3) + 2] = item.Reason.ToString();
-            values[(i * 3) + 3] = item.EnqueuedAt.ToUnixTimeMilliseconds();
+            values[(i * 3) + 2] = item.ContactId;
+            values[(i * 3) + 3] = item.Reason.ToString();
+            values[(i * 3) + 4] = item.EnqueuedAt.ToUnixTimeMilliseconds();
             i++;
         }
 
@@ -292,6 +305,9 @@ internal sealed class RedisWorkQueue(
             ? null
             : new WorkItem(contactId, reason, DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMs.Value));
     }
+
+    /// <summary>A value no other enqueue call uses: with the item's position, it makes each entry's marker token unique.</summary>
+    internal static string NewNonce() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>A stream id is <c>{unix ms}-{sequence}</c>, stamped by the server's clock when the entry was added.</summary>
     internal static long StreamIdMilliseconds(string entryId)

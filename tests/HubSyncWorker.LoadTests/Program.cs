@@ -6,7 +6,7 @@ const string Usage = """
       resync-throughput [--contacts 20000] [--budget 100] [--replicas 1|3] [--queue N] [--runs 2] [--timeline]
                         [--worker-budget N] [--worker-setting "Key=Value;Key=Value"]
       resync-memory     [--contacts 10000,100000]
-      webhook-load      [--batches 100000] [--duration 20] [--connections 32] [--threads 2]
+      webhook-load      [--batches 100000] [--duration 20] [--connections 32] [--threads 2] [--warmup 10]
       webhook-latency   [--duration 60] [--budget 190]
       sandbox --contacts N           (serves a seeded sandbox, prints its URL; used by resync-memory)
       resync --url U --token T --redis R   (one full resync in this process, prints memory figures; used by resync-memory)

@@ -190,46 +190,48 @@ public sealed class WebhookSignatureVerifier(TimeProvider timeProvider)
             : SignatureVerificationResult.InvalidSignature;
     }
 
+    // One-shot hashes over one pooled buffer: no hash object (and no native handle to finalize) per delivery.
     private static void ComputeV3Mac(string clientSecret, string method, string uri, ReadOnlySpan<byte> body, string timestamp, Span<byte> destination)
     {
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(clientSecret));
-        AppendUtf8(hmac, method);
-        AppendUtf8(hmac, uri);
-        hmac.AppendData(body);
-        AppendUtf8(hmac, timestamp);
-        hmac.GetHashAndReset(destination);
+        var key = Utf8(clientSecret);
+        var (buffer, length) = Concatenate(method, uri, body, timestamp);
+        try
+        {
+            HMACSHA256.HashData(key, buffer.AsSpan(0, length), destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static void ComputeHexHash(string clientSecret, string? method, string? uri, ReadOnlySpan<byte> body, Span<byte> destination)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        AppendUtf8(sha, clientSecret);
-        if (method is not null)
-        {
-            AppendUtf8(sha, method);
-        }
-
-        if (uri is not null)
-        {
-            AppendUtf8(sha, uri);
-        }
-
-        sha.AppendData(body);
-        sha.GetHashAndReset(destination);
-    }
-
-    private static void AppendUtf8(IncrementalHash hash, string value)
-    {
-        var byteCount = Encoding.UTF8.GetByteCount(value);
-        var rented = ArrayPool<byte>.Shared.Rent(byteCount);
+        // v1: secret + body; v2: secret + method + URI + body.
+        var prefix = method is null ? clientSecret : string.Concat(clientSecret, method, uri);
+        var (buffer, length) = Concatenate(prefix, string.Empty, body, string.Empty);
         try
         {
-            var written = Encoding.UTF8.GetBytes(value, rented);
-            hash.AppendData(rented, 0, written);
+            SHA256.HashData(buffer.AsSpan(0, length), destination);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static byte[] Utf8(string value) => Encoding.UTF8.GetBytes(value);
+
+    /// <summary>UTF-8 of <paramref name="first"/>, <paramref name="second"/>, the body, then <paramref name="last"/>, in a pooled buffer.</summary>
+    private static (byte[] Buffer, int Length) Concatenate(string first, string second, ReadOnlySpan<byte> body, string last)
+    {
+        var utf8 = Encoding.UTF8;
+        var buffer = ArrayPool<byte>.Shared.Rent(utf8.GetByteCount(first) + utf8.GetByteCount(second) + body.Length + utf8.GetByteCount(last));
+        var length = utf8.GetBytes(first, buffer);
+        length += utf8.GetBytes(second, buffer.AsSpan(length));
+        body.CopyTo(buffer.AsSpan(length));
+        length += body.Length;
+        length += utf8.GetBytes(last, buffer.AsSpan(length));
+        return (buffer, length);
     }
 }

@@ -80,24 +80,18 @@ internal sealed class PrometheusMeterBridge : IDisposable
     {
         private readonly Lock _gate = new();
         private readonly Type _definition = instrument.GetType().GetGenericTypeDefinition();
-        private string[]? _labels;
-        private Collector? _metric;
+        private Binding? _binding;
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var (metric, labels) = MetricFor(tags);
+            var (metric, labels, keys) = BindingFor(tags);
             var values = new string[labels.Length];
             for (var i = 0; i < labels.Length; i++)
             {
-                values[i] = "";
-                foreach (var tag in tags)
-                {
-                    if (Sanitize(tag.Key) == labels[i])
-                    {
-                        values[i] = Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? "";
-                        break;
-                    }
-                }
+                // Instruments record their tags in the same order every time: position i is checked first, then the rest.
+                values[i] = i < tags.Length && string.Equals(tags[i].Key, keys[i], StringComparison.Ordinal)
+                    ? Format(tags[i].Value)
+                    : FindValue(tags, keys[i]);
             }
 
             switch (metric)
@@ -120,33 +114,64 @@ internal sealed class PrometheusMeterBridge : IDisposable
             }
         }
 
-        private (Collector Metric, string[] Labels) MetricFor(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        private static string Format(object? value) => value switch
         {
+            string text => text,
+            null => "",
+            _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+        };
+
+        private static string FindValue(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
+        {
+            foreach (var tag in tags)
+            {
+                if (string.Equals(tag.Key, key, StringComparison.Ordinal))
+                {
+                    return Format(tag.Value);
+                }
+            }
+
+            return "";
+        }
+
+        private Binding BindingFor(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (Volatile.Read(ref _binding) is { } bound)
+            {
+                return bound;
+            }
+
             lock (_gate)
             {
-                if (_metric is not null)
+                if (_binding is { } raced)
                 {
-                    return (_metric, _labels!);
+                    return raced;
                 }
 
                 var labels = new string[tags.Length];
+                var keys = new string[tags.Length];
                 for (var i = 0; i < tags.Length; i++)
                 {
+                    keys[i] = tags[i].Key;
                     labels[i] = Sanitize(tags[i].Key);
                 }
 
                 // Instruments always record the same tag names; a later extra tag is dropped, a missing one is an empty label.
-                _labels = labels;
                 var name = PrometheusName(instrument);
                 var help = instrument.Description ?? instrument.Name;
-                _metric = _definition == typeof(Counter<>) || _definition == typeof(ObservableCounter<>)
+                Collector metric = _definition == typeof(Counter<>) || _definition == typeof(ObservableCounter<>)
                     ? metrics.CreateCounter(name, help, labels)
                     : _definition == typeof(Histogram<>)
                         ? metrics.CreateHistogram(name, help, labels, BucketsFor(instrument))
                         : metrics.CreateGauge(name, help, labels);
-                return (_metric, labels);
+                var binding = new Binding(metric, labels, keys);
+                Volatile.Write(ref _binding, binding);
+                return binding;
             }
         }
+
+        /// <summary>The Prometheus metric, its label names, and the instrument's tag keys they came from (same order).</summary>
+        private sealed record Binding(Collector Metric, string[] Labels, string[] Keys);
 
         private static HistogramConfiguration BucketsFor(Instrument instrument) => new()
         {

@@ -3,7 +3,11 @@ namespace HubSyncWorker.Storage;
 /// <summary>One verified webhook event as the inbox sees it.</summary>
 /// <param name="DedupeKey">The event's identity across HubSpot's retries.</param>
 /// <param name="ContactId">The contact to queue for evaluation when the event is new, or null when it queues nothing.</param>
-public readonly record struct InboxEvent(string DedupeKey, string? ContactId);
+/// <param name="OccurredAt">
+/// When the event happened (HubSpot's <c>occurredAt</c>, the same on every retry): the Redis inbox files the key under that hour,
+/// so keys are hash fields expiring by the hour instead of one expiring key each. Null: the key is stored on its own.
+/// </param>
+public readonly record struct InboxEvent(string DedupeKey, string? ContactId, DateTimeOffset? OccurredAt = null);
 
 /// <summary>
 /// Where verified webhook events become durable work: the duplicate check, the enqueue and the dedupe mark of a whole delivery

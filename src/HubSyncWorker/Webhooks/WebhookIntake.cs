@@ -26,6 +26,8 @@ internal sealed class WebhookIntake(
         var triage = new WebhookEventTriage(properties, settings.OwnAppIds);
 
         var actionable = new List<TriagedEvent>(events.Count);
+        var occurredAt = new List<long?>(events.Count);
+        var tally = new WebhookEventTally();
         var ignored = 0;
         HashSet<string>? forget = null;
         foreach (var e in events)
@@ -37,6 +39,7 @@ internal sealed class WebhookIntake(
                 if (!ContainsKey(actionable, triaged.DedupeKey))
                 {
                     actionable.Add(triaged);
+                    occurredAt.Add(e.OccurredAt);
                     var firstForgotten = triaged.Disposition == WebhookEventDisposition.Evaluate ? 1 : 0;
                     for (var j = firstForgotten; j < triaged.ContactIds.Count; j++)
                     {
@@ -45,18 +48,19 @@ internal sealed class WebhookIntake(
                 }
                 else
                 {
-                    metrics.Event(triaged.SubscriptionType, "duplicate");
+                    tally.Add(triaged.SubscriptionType, "duplicate");
                 }
             }
             else
             {
                 ignored++;
-                metrics.Event(triaged.SubscriptionType, OutcomeOf(triaged.Disposition));
+                tally.Add(triaged.SubscriptionType, OutcomeOf(triaged.Disposition));
             }
         }
 
         if (actionable.Count == 0)
         {
+            tally.RecordTo(metrics);
             return new WebhookIntakeSummary(0, 0, 0, ignored);
         }
 
@@ -65,7 +69,8 @@ internal sealed class WebhookIntake(
         {
             var triaged = actionable[i];
             var contactId = triaged.Disposition == WebhookEventDisposition.Evaluate ? triaged.ContactIds[0] : null;
-            inboxEvents[i] = new InboxEvent(triaged.DedupeKey, contactId);
+            inboxEvents[i] = new InboxEvent(
+                triaged.DedupeKey, contactId, occurredAt[i] is >= 0 and <= MaxUnixMilliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(occurredAt[i]!.Value) : null);
 
             // A contact both re-created and deleted in one delivery is evaluated: the worker reads HubSpot's current state anyway.
             if (contactId is not null)
@@ -93,21 +98,26 @@ internal sealed class WebhookIntake(
             if (!isNew[i])
             {
                 duplicates++;
-                metrics.Event(triaged.SubscriptionType, "duplicate");
+                tally.Add(triaged.SubscriptionType, "duplicate");
             }
             else if (inboxEvents[i].ContactId is { } contactId)
             {
                 (queued ??= new HashSet<string>(StringComparer.Ordinal)).Add(contactId);
-                metrics.Event(triaged.SubscriptionType, "queued");
+                tally.Add(triaged.SubscriptionType, "queued");
             }
             else
             {
-                metrics.Event(triaged.SubscriptionType, "forgotten");
+                tally.Add(triaged.SubscriptionType, "forgotten");
             }
         }
 
+        // Recorded only once the delivery is accepted: a delivery answered 503 is counted when HubSpot's retry succeeds.
+        tally.RecordTo(metrics);
         return new WebhookIntakeSummary(queued?.Count ?? 0, forget?.Count ?? 0, duplicates, ignored);
     }
+
+    // DateTimeOffset.MaxValue in Unix milliseconds: a larger occurredAt is no usable time.
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
 
     private static bool ContainsKey(List<TriagedEvent> events, string key)
     {

@@ -19,7 +19,39 @@ internal sealed class WebhookMetrics
 
     public void Request(string outcome) => _requests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
-    public void Event(string subscriptionType, string outcome) => _events.Add(1,
+    public void Event(string subscriptionType, string outcome, long count = 1) => _events.Add(count,
         new KeyValuePair<string, object?>("type", subscriptionType),
         new KeyValuePair<string, object?>("outcome", outcome));
+}
+
+/// <summary>
+/// Counts a delivery's events by type and outcome, then records each pair once: a 10-event delivery of one kind costs one
+/// counter update instead of ten.
+/// </summary>
+internal sealed class WebhookEventTally
+{
+    private readonly List<(string Type, string Outcome, int Count)> _counts = new(4);
+
+    public void Add(string subscriptionType, string outcome)
+    {
+        for (var i = 0; i < _counts.Count; i++)
+        {
+            var (type, existing, count) = _counts[i];
+            if (string.Equals(existing, outcome, StringComparison.Ordinal) && string.Equals(type, subscriptionType, StringComparison.Ordinal))
+            {
+                _counts[i] = (type, existing, count + 1);
+                return;
+            }
+        }
+
+        _counts.Add((subscriptionType, outcome, 1));
+    }
+
+    public void RecordTo(WebhookMetrics metrics)
+    {
+        foreach (var (type, outcome, count) in _counts)
+        {
+            metrics.Event(type, outcome, count);
+        }
+    }
 }

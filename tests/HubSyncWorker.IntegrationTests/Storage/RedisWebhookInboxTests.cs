@@ -145,6 +145,60 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
         Assert.Equal("701", Assert.Single(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default)).Item.ContactId);
     }
 
+    [Fact]
+    public async Task AcceptAsync_EventsWithTheirTime_AreFiledUnderTheirHourWhichExpiresTheTtlAfterTheHourOrTheLastArrival()
+    {
+        var (inbox, queue) = NewInbox(_connection);
+        var now = DateTimeOffset.UtcNow;
+        var occurred = now.AddMinutes(-30);
+        var hour = occurred.ToUnixTimeMilliseconds() / 3_600_000;
+        var hourEnd = DateTimeOffset.FromUnixTimeMilliseconds((hour + 1) * 3_600_000);
+        var hash = (RedisKey)($"{_options.KeyPrefix}dedupe:hour:{hour}");
+        var db = _connection.GetDatabase();
+
+        var first = await inbox.AcceptAsync([new("e1", "1001", occurred), new("e2", "1002", occurred.AddSeconds(1))], WorkReason.Webhook, now, DedupeTtl, default);
+        var expiryAfterFirst = (await db.KeyExpireTimeAsync(hash))!.Value;
+        var retry = await inbox.AcceptAsync([new("e2", "1002", occurred.AddSeconds(1)), new("e3", "1003", occurred)], WorkReason.Webhook, now.AddHours(20), DedupeTtl, default);
+
+        Assert.Equal([true, true], first);
+        Assert.Equal([false, true], retry);
+        Assert.Equal(["e1", "e2", "e3"], (await db.HashKeysAsync(hash)).Select(k => (string)k!).Order());
+        Assert.Equal((hourEnd > now ? hourEnd : now) + DedupeTtl, expiryAfterFirst, TimeSpan.FromSeconds(1));
+        // A key added 20 hours later must itself be remembered a whole TTL: the hour's expiry moves out.
+        Assert.Equal(now.AddHours(20) + DedupeTtl, (await db.KeyExpireTimeAsync(hash))!.Value, TimeSpan.FromSeconds(1));
+        Assert.Equal(["1001", "1002", "1003"], (await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default)).Select(l => l.Item.ContactId));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_EventOlderThanTheTtl_IsStillRememberedForTheTtlFromNow()
+    {
+        var (inbox, _) = NewInbox(_connection);
+        var now = DateTimeOffset.UtcNow;
+        var occurred = now.AddDays(-3);
+
+        await inbox.AcceptAsync([new("old", "1101", occurred)], WorkReason.Webhook, now, DedupeTtl, default);
+
+        var hash = (RedisKey)($"{_options.KeyPrefix}dedupe:hour:{occurred.ToUnixTimeMilliseconds() / 3_600_000}");
+        Assert.Equal(now + DedupeTtl, (await _connection.GetDatabase().KeyExpireTimeAsync(hash))!.Value, TimeSpan.FromSeconds(1));
+        Assert.Equal([false], await inbox.AcceptAsync([new("old", "1101", occurred)], WorkReason.Webhook, now.AddHours(1), DedupeTtl, default));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_EnqueueFailsForAnEventWithItsTime_ItsFieldIsRemovedAgain()
+    {
+        var (inbox, _) = NewInbox(_connection);
+        var db = _connection.GetDatabase();
+        var stream = (RedisKey)(_options.KeyPrefix + _options.QueueStreamName);
+        await db.StringSetAsync(stream, "not a stream");
+        var occurred = DateTimeOffset.UtcNow;
+
+        await Assert.ThrowsAsync<RedisServerException>(
+            () => inbox.AcceptAsync([new("e1", "1201", occurred)], WorkReason.Webhook, occurred, DedupeTtl, default));
+
+        var hash = (RedisKey)($"{_options.KeyPrefix}dedupe:hour:{occurred.ToUnixTimeMilliseconds() / 3_600_000}");
+        Assert.False(await db.HashExistsAsync(hash, "e1"));
+    }
+
     private (RedisWebhookInbox Inbox, RedisWorkQueue Queue) NewInbox(IConnectionMultiplexer connection)
     {
         var options = Options.Create(_options);

@@ -24,6 +24,7 @@ internal static partial class WebhookLoad
         var duration = args.Int("duration", 20);
         var connections = args.Int("connections", 32);
         var threads = args.Int("threads", 2);
+        var warmupSeconds = args.Int("warmup", 10);
         var script = args.String("script", Path.Combine(FindRepositoryRoot(), "scripts", "wrk-webhooks.lua"));
 
         await using var redis = await RedisServer.StartAsync();
@@ -40,13 +41,14 @@ internal static partial class WebhookLoad
             var warmup = Path.Combine(directory.FullName, "warmup.tsv");
             var main = Path.Combine(directory.FullName, "deliveries.tsv");
             var clock = Stopwatch.StartNew();
-            WriteDeliveries(warmup, workerUrl, count: 3_000, firstId: 1_000_000_000);
+            WriteDeliveries(warmup, workerUrl, count: 30_000, firstId: 1_000_000_000);
             WriteDeliveries(main, workerUrl, batches, firstId: 1);
             Console.WriteLine($"webhook-load: {batches} distinct signed deliveries of {EventsPerDelivery} events written in {clock.Elapsed.TotalSeconds:F1} s; Webhooks:MaxTimestampAge 10 min; queue consumer off");
 
-            // A short warm-up of each (JIT, connection pools), on deliveries the measured run does not reuse.
-            await WrkAsync(script, workerUrl, warmup, threads, connections, 3);
-            await WrkAsync(script, bareUrl, warmup, threads, connections, 3);
+            // A warm-up of each on deliveries the measured run does not reuse: connection pools, and the JIT's tiering (on two busy
+            // cores the worker's code is still being recompiled at tier 1 for several seconds; a 3-second warm-up measured that too).
+            await WrkAsync(script, workerUrl, warmup, threads, connections, warmupSeconds);
+            await WrkAsync(script, bareUrl, warmup, threads, connections, warmupSeconds);
 
             var results = new List<(string Name, WrkResult Result)>();
             var cpu = new List<string>();

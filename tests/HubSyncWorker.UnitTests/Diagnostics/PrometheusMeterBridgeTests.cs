@@ -31,6 +31,25 @@ public sealed class PrometheusMeterBridgeTests
     }
 
     [Fact]
+    public async Task Export_TagsInAnotherOrderOrMissing_EachValueLandsUnderItsOwnLabel()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var bridge = new PrometheusMeterBridge(factory);
+        var counter = factory.Create("HubSyncWorker.Test").CreateCounter<long>("hubsync.test.events");
+
+        counter.Add(1, new KeyValuePair<string, object?>("type", "contact.creation"), new KeyValuePair<string, object?>("outcome", "queued"));
+        counter.Add(2, new KeyValuePair<string, object?>("outcome", "queued"), new KeyValuePair<string, object?>("type", "contact.creation"));
+        counter.Add(4, new KeyValuePair<string, object?>("outcome", "duplicate"));
+        counter.Add(8, new KeyValuePair<string, object?>("type", "contact.merge"), new KeyValuePair<string, object?>("outcome", 7));
+
+        var text = await ExportAsync(bridge.Registry);
+        Assert.Contains("hubsync_test_events_total{type=\"contact.creation\",outcome=\"queued\"} 3", text, StringComparison.Ordinal);
+        Assert.Contains("hubsync_test_events_total{type=\"\",outcome=\"duplicate\"} 4", text, StringComparison.Ordinal);
+        Assert.Contains("hubsync_test_events_total{type=\"contact.merge\",outcome=\"7\"} 8", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Export_TwoHostsInOneProcess_EachCountsOnlyItsOwnMeasurements()
     {
         using var servicesA = new ServiceCollection().AddMetrics().BuildServiceProvider();

@@ -7,7 +7,8 @@ namespace HubSyncWorker.Storage.Redis;
 /// <list type="bullet">
 /// <item><c>{prefix}{stream}</c> - the work-queue stream (default <c>hubsync:queue</c>) with consumer group <c>workers</c>;</item>
 /// <item><c>{prefix}{stream}:waiting:{contactId}</c> - coalescing marker of a contact waiting in the queue (value: its entry id);</item>
-/// <item><c>{prefix}dedupe:{key}</c> - a remembered webhook event;</item>
+/// <item><c>{prefix}dedupe:hour:{n}</c> - the webhook events that occurred in hour n since the epoch (a hash of their keys), and
+/// <c>{prefix}dedupe:{key}</c> - a remembered webhook event without a time;</item>
 /// <item><c>{prefix}checkpoint:{name}</c> - a named checkpoint;</item>
 /// <item><c>{prefix}lock:{name}</c> (value <c>{fencingToken}:{owner}</c>) and <c>{prefix}lock:{name}:fencing</c> (the INCR counter);</item>
 /// <item><c>{prefix}deadletters</c> (capped list of JSON) and <c>{prefix}deadletters:count</c>;</item>

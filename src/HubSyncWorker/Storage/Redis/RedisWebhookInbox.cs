@@ -7,24 +7,44 @@ namespace HubSyncWorker.Storage.Redis;
 /// The webhook inbox in Redis: one script per delivery checks each event's dedupe key, queues the new events' contacts on the
 /// work-queue stream (coalesced through the same waiting markers as <see cref="RedisWorkQueue"/>) and marks the events, in one
 /// round trip. Being one script, it is atomic: two replicas handed the same retry at once queue it once.
+/// <para>
+/// Keys are filed by the hour the event occurred (<c>{prefix}dedupe:hour:{n}</c>, a hash whose fields are the keys), and each hour
+/// expires the dedupe TTL after it ends (or after now, for an event older than that): a retry carries the
+/// same <c>occurredAt</c>, so it finds its key, and a field costs Redis far less memory and time than a key with its own expiry.
+/// An event without a time gets its own key (<c>{prefix}dedupe:{key}</c>) with the TTL.
+/// </para>
 /// </summary>
 internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<RedisOptions> options) : IWebhookInbox
 {
+    private const long HourMs = 3_600_000;
+
     // KEYS[1] = stream; ARGV[1] = dedupe key prefix, ARGV[2] = dedupe TTL ms, ARGV[3] = waiting-marker prefix, ARGV[4] = marker TTL ms,
-    // ARGV[5] = reason, ARGV[6] = enqueued-at ms, ARGV[7] = a nonce unique to this call, then (dedupe key, contact id or '') per event.
-    // Returns 1 (new) or 0 (duplicate) per event. Per event: SET NX the key, then queue the contact; should the enqueue fail (Redis
-    // out of memory), the key is deleted again and the error returned, so the events not yet queued are processed on HubSpot's retry.
-    // Three commands per new event (SET NX, marker SET NX, XADD), one per duplicate.
+    // ARGV[5] = reason, ARGV[6] = now (enqueued-at) ms, ARGV[7] = a nonce unique to this call, then per event (dedupe key, contact id
+    // or '', hour number or ''). Returns 1 (new) or 0 (duplicate) per event. Per event: add the key, then queue the contact; should
+    // the enqueue fail (Redis out of memory), the key is removed again and the error returned, so the events not yet queued are
+    // processed on HubSpot's retry. An hour's expiry is set when its first new key of the call is added, before anything can fail.
     private const string AcceptScript = RedisWorkQueue.EnqueueFunction + """
+        local prefix, ttl, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[6])
+        local expiring = {}
         local out = {}
-        for i = 8, #ARGV, 2 do
-          local key = ARGV[1] .. ARGV[i]
-          if redis.call('SET', key, '1', 'NX', 'PX', ARGV[2]) then
-            local contact = ARGV[i + 1]
+        for i = 8, #ARGV, 3 do
+          local field, contact, hour = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+          local hash, fresh = nil, false
+          if hour ~= '' then
+            hash = prefix .. 'hour:' .. hour
+            fresh = redis.call('HSETNX', hash, field, '1') == 1
+            if fresh and not expiring[hour] then
+              expiring[hour] = true
+              redis.call('PEXPIREAT', hash, string.format('%d', math.max((tonumber(hour) + 1) * 3600000, now) + ttl))
+            end
+          else
+            fresh = redis.call('SET', prefix .. field, '1', 'NX', 'PX', ttl) ~= false
+          end
+          if fresh then
             if contact ~= '' then
               local err = enqueue(KEYS[1], ARGV[3] .. contact, ARGV[4], ARGV[7] .. ':' .. i, contact, ARGV[5], ARGV[6])
               if err then
-                redis.call('DEL', key)
+                if hash then redis.call('HDEL', hash, field) else redis.call('DEL', prefix .. field) end
                 return err
               end
             end
@@ -53,7 +73,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             return [];
         }
 
-        var values = new RedisValue[FixedArguments + (events.Count * 2)];
+        var values = new RedisValue[FixedArguments + (events.Count * 3)];
         values[0] = _dedupePrefix;
         values[1] = (long)dedupeTtl.TotalMilliseconds;
         values[2] = _markerPrefix;
@@ -65,8 +85,11 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         {
             var e = events[i];
             ArgumentException.ThrowIfNullOrEmpty(e.DedupeKey, nameof(events));
-            values[FixedArguments + (i * 2)] = e.DedupeKey;
-            values[FixedArguments + (i * 2) + 1] = e.ContactId ?? string.Empty;
+            values[FixedArguments + (i * 3)] = e.DedupeKey;
+            values[FixedArguments + (i * 3) + 1] = e.ContactId ?? string.Empty;
+            values[FixedArguments + (i * 3) + 2] = e.OccurredAt is { } at && at.ToUnixTimeMilliseconds() >= 0
+                ? at.ToUnixTimeMilliseconds() / HourMs
+                : RedisValue.EmptyString;
         }
 
         var result = await RedisFailures.GuardAsync(

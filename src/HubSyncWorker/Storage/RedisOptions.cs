@@ -34,8 +34,9 @@ internal sealed class RedisOptions
     public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Lifetime of the marker that coalesces repeated enqueues of a contact still waiting in the queue. It is a safety net only:
-    /// the marker is removed when the entry is handed out; should it outlive its entry, a contact is queued twice at worst. Default: 1 hour.
+    /// How long the marker that coalesces repeated enqueues of a contact still waiting in the queue holds. It is a safety net only:
+    /// the marker is removed when the entry is handed out; one older than this no longer coalesces (its entry may have been lost),
+    /// so a contact is queued twice at worst. Default: 1 hour.
     /// </summary>
     public TimeSpan CoalesceTtl { get; set; } = TimeSpan.FromHours(1);
 

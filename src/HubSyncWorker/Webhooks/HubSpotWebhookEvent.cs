@@ -6,45 +6,45 @@ namespace HubSyncWorker.Webhooks;
 /// <remarks>Every field is optional on the wire; unknown fields are ignored so a new HubSpot field never breaks intake.</remarks>
 internal sealed record HubSpotWebhookEvent
 {
-    public long? EventId { get; init; }
+    public long? EventId { get; set; }
 
-    public long? SubscriptionId { get; init; }
+    public long? SubscriptionId { get; set; }
 
-    public long? PortalId { get; init; }
+    public long? PortalId { get; set; }
 
-    public long? AppId { get; init; }
+    public long? AppId { get; set; }
 
-    public long? OccurredAt { get; init; }
+    public long? OccurredAt { get; set; }
 
-    public string? SubscriptionType { get; init; }
+    public string? SubscriptionType { get; set; }
 
-    public int? AttemptNumber { get; init; }
+    public int? AttemptNumber { get; set; }
 
-    public long? ObjectId { get; init; }
+    public long? ObjectId { get; set; }
 
-    public string? ChangeSource { get; init; }
+    public string? ChangeSource { get; set; }
 
-    public string? SourceId { get; init; }
+    public string? SourceId { get; set; }
 
-    public string? ChangeFlag { get; init; }
+    public string? ChangeFlag { get; set; }
 
-    public string? PropertyName { get; init; }
+    public string? PropertyName { get; set; }
 
-    public string? PropertyValue { get; init; }
+    public string? PropertyValue { get; set; }
 
-    public long? PrimaryObjectId { get; init; }
+    public long? PrimaryObjectId { get; set; }
 
-    public IReadOnlyList<long>? MergedObjectIds { get; init; }
+    public IReadOnlyList<long>? MergedObjectIds { get; set; }
 
-    public long? NewObjectId { get; init; }
+    public long? NewObjectId { get; set; }
 
-    public string? AssociationType { get; init; }
+    public string? AssociationType { get; set; }
 
-    public long? FromObjectId { get; init; }
+    public long? FromObjectId { get; set; }
 
-    public long? ToObjectId { get; init; }
+    public long? ToObjectId { get; set; }
 
-    public bool? AssociationRemoved { get; init; }
+    public bool? AssociationRemoved { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, NumberHandling = JsonNumberHandling.AllowReadingFromString)]

@@ -118,7 +118,7 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
             () => inbox.AcceptAsync([new("e1", "601"), new("e2", null)], WorkReason.Webhook, At, DedupeTtl, default));
 
         Assert.False(await db.KeyExistsAsync((RedisKey)(_options.KeyPrefix + "dedupe:e1")));
-        Assert.False(await db.KeyExistsAsync((RedisKey)(_options.KeyPrefix + _options.QueueStreamName + ":waiting:601")));
+        Assert.False(await db.HashExistsAsync((RedisKey)(_options.KeyPrefix + _options.QueueStreamName + ":waiting"), "601"));
         await db.KeyDeleteAsync(stream);
         Assert.Equal([true, true], await inbox.AcceptAsync([new("e1", "601"), new("e2", null)], WorkReason.Webhook, At, DedupeTtl, default));
         Assert.Equal("601", Assert.Single(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default)).Item.ContactId);

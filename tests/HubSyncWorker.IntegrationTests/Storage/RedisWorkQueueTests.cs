@@ -4,6 +4,7 @@ using HubSyncWorker.Storage;
 using HubSyncWorker.Storage.Redis;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace HubSyncWorker.IntegrationTests.Storage;
@@ -206,9 +207,30 @@ public sealed class RedisWorkQueueTests(RedisServerFixture redis) : IAsyncLifeti
         Assert.False(await db.KeyExistsAsync(marker));
     }
 
+    [Fact]
+    public async Task EnqueueAsync_MarkerOutlivesItsLostEntry_CoalescesUntilTheCoalesceTtlThenQueuesAgain()
+    {
+        var time = new FakeTimeProvider(At);
+        var queue = NewQueue(timeProvider: time);
+        await queue.EnqueueAsync([new WorkItem("950", WorkReason.Webhook, At)], default);
+        var db = _connection.GetDatabase();
+        var lost = await db.StreamRangeAsync(StreamKey(queue));
+        await db.StreamDeleteAsync(StreamKey(queue), [Assert.Single(lost).Id]);
+
+        time.Advance(TimeSpan.FromMinutes(59));
+        await queue.EnqueueAsync([new WorkItem("950", WorkReason.Webhook, At)], default);
+        var whileMarked = await db.StreamLengthAsync(StreamKey(queue));
+        time.Advance(TimeSpan.FromMinutes(2));
+        await queue.EnqueueAsync([new WorkItem("950", WorkReason.Webhook, At.AddHours(1))], default);
+
+        Assert.Equal(0, whileMarked);
+        var leased = Assert.Single(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default));
+        Assert.Equal(new WorkItem("950", WorkReason.Webhook, At.AddHours(1)), leased.Item);
+    }
+
     private readonly Dictionary<RedisWorkQueue, string> _prefixes = [];
 
-    private RedisWorkQueue NewQueue(TimeSpan? claimIdleTime = null)
+    private RedisWorkQueue NewQueue(TimeSpan? claimIdleTime = null, TimeProvider? timeProvider = null)
     {
         var prefix = RedisServerFixture.NewKeyPrefix();
         var options = new RedisOptions
@@ -217,7 +239,7 @@ public sealed class RedisWorkQueueTests(RedisServerFixture redis) : IAsyncLifeti
             ClaimIdleTime = claimIdleTime ?? TimeSpan.FromSeconds(60),
             QueuePollInterval = TimeSpan.FromMilliseconds(20),
         };
-        var queue = new RedisWorkQueue(_connection, Options.Create(options), TimeProvider.System, NullLogger<RedisWorkQueue>.Instance);
+        var queue = new RedisWorkQueue(_connection, Options.Create(options), timeProvider ?? TimeProvider.System, NullLogger<RedisWorkQueue>.Instance);
         _prefixes[queue] = prefix;
         return queue;
     }

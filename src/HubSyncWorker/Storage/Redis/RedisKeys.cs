@@ -6,7 +6,7 @@ namespace HubSyncWorker.Storage.Redis;
 /// The key layout, in one place. Every key sits under <see cref="RedisOptions.KeyPrefix"/> (default <c>hubsync:</c>):
 /// <list type="bullet">
 /// <item><c>{prefix}{stream}</c> - the work-queue stream (default <c>hubsync:queue</c>) with consumer group <c>workers</c>;</item>
-/// <item><c>{prefix}{stream}:waiting:{contactId}</c> - coalescing marker of a contact waiting in the queue (value: its entry id);</item>
+/// <item><c>{prefix}{stream}:waiting</c> - hash of the contacts waiting in the queue (coalescing), each with its entry's token;</item>
 /// <item><c>{prefix}dedupe:hour:{n}</c> - the webhook events that occurred in hour n since the epoch (a hash of their keys), and
 /// <c>{prefix}dedupe:{key}</c> - a remembered webhook event without a time;</item>
 /// <item><c>{prefix}checkpoint:{name}</c> - a named checkpoint;</item>
@@ -22,9 +22,10 @@ internal sealed class RedisKeys(RedisOptions options)
 
     public RedisKey Stream => _prefix + options.QueueStreamName;
 
-    public string WaitingMarkerPrefix => _prefix + options.QueueStreamName + ":waiting:";
+    public RedisKey Waiting => _prefix + options.QueueStreamName + ":waiting";
 
-    public RedisKey WaitingMarker(string contactId) => WaitingMarkerPrefix + contactId;
+    /// <summary>Where versions before the waiting hash kept one marker key per contact (still cleared by the reader).</summary>
+    public string WaitingMarkerPrefix => _prefix + options.QueueStreamName + ":waiting:";
 
     public string DedupePrefix => _prefix + "dedupe:";
 

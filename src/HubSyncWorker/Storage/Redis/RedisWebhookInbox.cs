@@ -18,16 +18,17 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
 {
     private const long HourMs = 3_600_000;
 
-    // KEYS[1] = stream; ARGV[1] = dedupe key prefix, ARGV[2] = dedupe TTL ms, ARGV[3] = waiting-marker prefix, ARGV[4] = marker TTL ms,
-    // ARGV[5] = reason, ARGV[6] = now (enqueued-at) ms, ARGV[7] = a nonce unique to this call, then per event (dedupe key, contact id
+    // KEYS[1] = stream, KEYS[2] = waiting hash; ARGV[1] = dedupe key prefix, ARGV[2] = dedupe TTL ms, ARGV[3] = coalesce TTL ms,
+    // ARGV[4] = reason, ARGV[5] = now (enqueued-at) ms, ARGV[6] = a nonce unique to this call, then per event (dedupe key, contact id
     // or '', hour number or ''). Returns 1 (new) or 0 (duplicate) per event. Per event: add the key, then queue the contact; should
     // the enqueue fail (Redis out of memory), the key is removed again and the error returned, so the events not yet queued are
     // processed on HubSpot's retry. An hour's expiry is set when its first new key of the call is added, before anything can fail.
     private const string AcceptScript = RedisWorkQueue.EnqueueFunction + """
-        local prefix, ttl, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[6])
+        local prefix, ttl, coalesce, reason, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+        local tokens = ARGV[5] .. '-' .. ARGV[6] .. '-'
         local expiring = {}
         local out = {}
-        for i = 8, #ARGV, 3 do
+        for i = 7, #ARGV, 3 do
           local field, contact, hour = ARGV[i], ARGV[i + 1], ARGV[i + 2]
           local hash, fresh = nil, false
           if hour ~= '' then
@@ -42,7 +43,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
           end
           if fresh then
             if contact ~= '' then
-              local err = enqueue(KEYS[1], ARGV[3] .. contact, ARGV[4], ARGV[7] .. ':' .. i, contact, ARGV[5], ARGV[6])
+              local err = enqueue(KEYS[1], KEYS[2], coalesce, now, tokens .. i, contact, reason, ARGV[5])
               if err then
                 if hash then redis.call('HDEL', hash, field) else redis.call('DEL', prefix .. field) end
                 return err
@@ -56,12 +57,11 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         return out
         """;
 
-    private const int FixedArguments = 7;
+    private const int FixedArguments = 6;
 
-    private readonly RedisKey[] _streamKey = [new RedisKeys(options.Value).Stream];
+    private readonly RedisKey[] _keys = [new RedisKeys(options.Value).Stream, new RedisKeys(options.Value).Waiting];
     private readonly RedisValue _dedupePrefix = new RedisKeys(options.Value).DedupePrefix;
-    private readonly RedisValue _markerPrefix = new RedisKeys(options.Value).WaitingMarkerPrefix;
-    private readonly RedisValue _markerTtl = (long)options.Value.CoalesceTtl.TotalMilliseconds;
+    private readonly RedisValue _coalesceTtl = (long)options.Value.CoalesceTtl.TotalMilliseconds;
 
     public async Task<IReadOnlyList<bool>> AcceptAsync(
         IReadOnlyList<InboxEvent> events, WorkReason reason, DateTimeOffset enqueuedAt, TimeSpan dedupeTtl, CancellationToken cancellationToken)
@@ -76,11 +76,10 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         var values = new RedisValue[FixedArguments + (events.Count * 3)];
         values[0] = _dedupePrefix;
         values[1] = (long)dedupeTtl.TotalMilliseconds;
-        values[2] = _markerPrefix;
-        values[3] = _markerTtl;
-        values[4] = ReasonName(reason);
-        values[5] = enqueuedAt.ToUnixTimeMilliseconds();
-        values[6] = RedisWorkQueue.NewNonce();
+        values[2] = _coalesceTtl;
+        values[3] = ReasonName(reason);
+        values[4] = enqueuedAt.ToUnixTimeMilliseconds();
+        values[5] = RedisWorkQueue.NewNonce();
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -94,7 +93,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
 
         var result = await RedisFailures.GuardAsync(
             "webhook accept",
-            () => redis.GetDatabase().ScriptEvaluateAsync(AcceptScript, _streamKey, values),
+            () => redis.GetDatabase().ScriptEvaluateAsync(AcceptScript, _keys, values),
             cancellationToken);
         var flags = (RedisResult[])result!;
         var isNew = new bool[flags.Length];

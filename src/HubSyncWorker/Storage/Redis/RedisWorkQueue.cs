@@ -23,18 +23,23 @@ internal sealed class RedisWorkQueue(
     ILogger<RedisWorkQueue> logger) : IWorkQueue
 {
     /// <summary>
-    /// The Lua function that queues one contact: unless its waiting marker exists, set the marker to a token unique to this entry
-    /// and XADD the entry carrying the same token (field <c>m</c>), so a reader removes the marker only while it still belongs to
-    /// the entry it read. Two commands per queued contact. Should the XADD fail (Redis out of memory), the marker is removed again
-    /// and the error returned, so the contact is not coalesced into an entry that does not exist.
-    /// Shared by <see cref="EnqueueScript"/> and the webhook inbox's script, so both coalesce the same way.
+    /// The Lua function that queues one contact. The waiting hash maps each contact waiting in the stream to its entry's token
+    /// (<c>{ms}-{nonce}-{n}</c>, also stored in the entry as field <c>m</c>): a contact already waiting is coalesced, unless its
+    /// marker is older than the coalesce TTL (its entry was lost, e.g. the stream deleted by hand), then it is queued again.
+    /// Two commands per queued contact (HSETNX, XADD), hash fields rather than keys with their own expiry: cheap for Redis.
+    /// Should the XADD fail (Redis out of memory), the marker is removed again and the error returned, so the contact is not
+    /// coalesced into an entry that does not exist. Shared by <see cref="EnqueueScript"/> and the webhook inbox's script.
     /// </summary>
     internal const string EnqueueFunction = """
-        local function enqueue(stream, marker, ttl, token, contact, reason, at)
-          if not redis.call('SET', marker, token, 'NX', 'PX', ttl) then return nil end
+        local function enqueue(stream, waiting, ttl, now, token, contact, reason, at)
+          if redis.call('HSETNX', waiting, contact, token) == 0 then
+            local since = tonumber(string.match(redis.call('HGET', waiting, contact) or '', '^(%d+)-'))
+            if since and now - since < ttl then return nil end
+            redis.call('HSET', waiting, contact, token)
+          end
           local added = redis.pcall('XADD', stream, '*', 'c', contact, 'r', reason, 't', at, 'm', token)
           if type(added) == 'table' and added.err then
-            redis.call('DEL', marker)
+            redis.call('HDEL', waiting, contact)
             return added
           end
           return nil
@@ -42,22 +47,24 @@ internal sealed class RedisWorkQueue(
 
         """;
 
-    // KEYS[1] = stream, KEYS[2..n] = waiting markers; ARGV[1] = marker TTL ms, ARGV[2] = a nonce unique to this call,
+    // KEYS[1] = stream, KEYS[2] = waiting hash; ARGV[1] = coalesce TTL ms, ARGV[2] = now ms, ARGV[3] = a nonce unique to this call,
     // then (contactId, reason, enqueuedAtMs) per item. The marker check and the XADD run in one script, so two replicas enqueuing
     // the same contact at once still add one entry.
     private const string EnqueueScript = EnqueueFunction + """
-        for i = 2, #KEYS do
-          local j = (i - 2) * 3 + 2
-          local err = enqueue(KEYS[1], KEYS[i], ARGV[1], ARGV[2] .. ':' .. i, ARGV[j + 1], ARGV[j + 2], ARGV[j + 3])
+        local ttl, now = tonumber(ARGV[1]), tonumber(ARGV[2])
+        local n = 0
+        for j = 4, #ARGV, 3 do
+          local err = enqueue(KEYS[1], KEYS[2], ttl, now, ARGV[2] .. '-' .. ARGV[3] .. '-' .. j, ARGV[j], ARGV[j + 1], ARGV[j + 2])
           if err then return err end
+          n = n + 1
         end
-        return #KEYS - 1
+        return n
         """;
 
-    // KEYS[1] = stream; ARGV = group, consumer, min idle ms, count, waiting-marker prefix.
+    // KEYS[1] = stream, KEYS[2] = waiting hash; ARGV = group, consumer, min idle ms, count, legacy waiting-marker key prefix.
     // Reclaims entries idle too long (their consumer is presumed dead), then reads new ones, and removes the waiting marker of each
-    // entry handed out (the marker holds the entry's token, field m; entries of older versions have none and their marker holds the
-    // entry id), all atomically: a change enqueued after this read is queued again, one enqueued before is covered by it.
+    // entry handed out (the marker holds the entry's token, field m; entries of older versions have none, and their marker is a key
+    // of its own holding the entry id), all atomically: a change enqueued after this read is queued again, one enqueued before is covered by it.
     private const string ReadScript = """
         local stream, group, consumer = KEYS[1], ARGV[1], ARGV[2]
         local count, prefix = tonumber(ARGV[4]), ARGV[5]
@@ -86,8 +93,11 @@ internal sealed class RedisWorkQueue(
             if fields[i] == 'c' then contact = fields[i + 1] elseif fields[i] == 'm' then token = fields[i + 1] end
           end
           if contact then
-            local marker = prefix .. contact
-            if redis.call('GET', marker) == token then redis.call('DEL', marker) end
+            if redis.call('HGET', KEYS[2], contact) == token then
+              redis.call('HDEL', KEYS[2], contact)
+            elseif redis.call('GET', prefix .. contact) == token then
+              redis.call('DEL', prefix .. contact)
+            end
           end
         end
         return out
@@ -126,24 +136,21 @@ internal sealed class RedisWorkQueue(
             return Task.CompletedTask;
         }
 
-        var keys = new RedisKey[items.Count + 1];
-        var values = new RedisValue[(items.Count * 3) + 2];
-        keys[0] = _keys.Stream;
+        var values = new RedisValue[(items.Count * 3) + 3];
         values[0] = (long)_options.CoalesceTtl.TotalMilliseconds;
-        values[1] = NewNonce();
-        var i = 0;
+        values[1] = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        values[2] = NewNonce();
+        var i = 3;
         foreach (var item in items)
         {
-            keys[i + 1] = _keys.WaitingMarker(item.ContactId);
-            values[(i * 3) + 2] = item.ContactId;
-            values[(i * 3) + 3] = item.Reason.ToString();
-            values[(i * 3) + 4] = item.EnqueuedAt.ToUnixTimeMilliseconds();
-            i++;
+            values[i++] = item.ContactId;
+            values[i++] = item.Reason.ToString();
+            values[i++] = item.EnqueuedAt.ToUnixTimeMilliseconds();
         }
 
         return RedisFailures.GuardAsync(
             "enqueue",
-            () => redis.GetDatabase().ScriptEvaluateAsync(EnqueueScript, keys, values),
+            () => redis.GetDatabase().ScriptEvaluateAsync(EnqueueScript, [_keys.Stream, _keys.Waiting], values),
             cancellationToken);
     }
 
@@ -249,7 +256,7 @@ internal sealed class RedisWorkQueue(
             "read",
             () => redis.GetDatabase().ScriptEvaluateAsync(
                 ReadScript,
-                [_keys.Stream],
+                [_keys.Stream, _keys.Waiting],
                 [
                     _options.ConsumerGroup,
                     consumer,

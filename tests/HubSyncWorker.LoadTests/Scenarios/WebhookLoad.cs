@@ -90,6 +90,7 @@ internal static partial class WebhookLoad
             }
 
             cpu.ForEach(Console.WriteLine);
+            Console.WriteLine(await MemoryAsync(redis, queue.Pending));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"worker / bare rate: {results[0].Result.RequestsPerSecond / results[1].Result.RequestsPerSecond:P0}; work queue now holds {queue.Pending} contacts"));
             directory.Delete(recursive: true);
@@ -123,6 +124,23 @@ internal static partial class WebhookLoad
         }
 
         return stats;
+    }
+
+    /// <summary>Redis memory after the run, per remembered event (its dedupe field plus its share of stream entries and markers).</summary>
+    private static async Task<string> MemoryAsync(RedisServer redis, long queued)
+    {
+        await using var multiplexer = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
+        var used = (await server.InfoAsync("memory")).SelectMany(g => g).First(p => p.Key == "used_memory").Value;
+        long remembered = 0;
+        await foreach (var key in server.KeysAsync(pattern: "webhook-load:dedupe:hour:*"))
+        {
+            remembered += await multiplexer.GetDatabase().HashLengthAsync(key);
+        }
+
+        var bytes = long.Parse(used, CultureInfo.InvariantCulture);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"redis used_memory {bytes / 1048576.0:F0} MB for {remembered} remembered events and {queued} queued contacts ({(double)bytes / Math.Max(1, remembered):F0} B per event, stream entries and markers included)");
     }
 
     /// <summary>A bare Kestrel endpoint: reads the whole body and answers 200, nothing else.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Frozen;
 
 namespace HubSyncWorker.Qualification.Evaluation;
@@ -9,12 +8,21 @@ namespace HubSyncWorker.Qualification.Evaluation;
 /// "International"). <see cref="Match"/> returns the bit mask of the groups whose keywords occur, in one pass over the text.
 /// Built once at compile time; matching allocates nothing.
 /// </summary>
+/// <remarks>
+/// A keyword can only match where a word starts, so the text is walked once and only the keywords that begin with the
+/// character at each word start are compared there (a table indexed by that character). The texts are short (conversion
+/// names, job titles: a few words), where this beats a general multi-string search (<c>SearchValues&lt;string&gt;</c>
+/// spent more time setting up each of its calls, one per candidate position, than comparing).
+/// </remarks>
 internal sealed class KeywordMatcher
 {
-    private readonly SearchValues<string> _searchValues;
-    private readonly SearchValues<string>? _asciiSearchValues;
-    private readonly FrozenDictionary<char, Entry[]> _byFirstChar;
-    private readonly Entry[]?[] _byAsciiFirstChar = new Entry[]?[128];
+    // Index: an ASCII text character (either case). Entries: every keyword whose first character is that letter, ignoring case.
+    // The ASCII-only table holds only ASCII keywords: a keyword with a non-ASCII character ("étudiant") never matches an
+    // ASCII text ignoring case, so ASCII texts (most names and titles) skip those keywords.
+    private readonly Entry[]?[] _asciiText = new Entry[]?[128];
+    private readonly Entry[]?[] _anyText = new Entry[]?[128];
+    private readonly FrozenDictionary<char, Entry[]> _byNonAsciiFirstChar;
+    private readonly bool _hasAsciiKeyword;
 
     /// <summary>A single group (bit 0).</summary>
     public KeywordMatcher(IEnumerable<string> keywords)
@@ -44,20 +52,18 @@ internal sealed class KeywordMatcher
         }
 
         Keywords = [.. masks.Keys.Order(StringComparer.Ordinal)];
-        _searchValues = SearchValues.Create([.. Keywords], StringComparison.OrdinalIgnoreCase);
-
-        // An ASCII text cannot contain a keyword with non-ASCII letters ("étudiant"), and the ASCII-only search is several
-        // times faster: most names and titles are ASCII.
-        var asciiKeywords = Keywords.Where(k => System.Text.Ascii.IsValid(k)).ToArray();
-        _asciiSearchValues = asciiKeywords.Length == 0 ? null : SearchValues.Create(asciiKeywords, StringComparison.OrdinalIgnoreCase);
-        _byFirstChar = masks
+        var byFirstChar = masks
             .GroupBy(p => char.ToUpperInvariant(p.Key[0]))
-            .ToFrozenDictionary(g => g.Key, g => g.OrderByDescending(p => p.Key.Length).Select(p => new Entry(p.Key, p.Value)).ToArray());
-        foreach (var (first, entries) in _byFirstChar)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Key.Length).Select(p => new Entry(p.Key, p.Value)).ToArray());
+        _byNonAsciiFirstChar = byFirstChar.Where(p => !char.IsAscii(p.Key)).ToFrozenDictionary();
+        for (var c = (char)0; c < 128; c++)
         {
-            if (char.IsAscii(first))
+            if (byFirstChar.TryGetValue(char.ToUpperInvariant(c), out var entries))
             {
-                _byAsciiFirstChar[first] = entries;
+                _anyText[c] = entries;
+                var ascii = entries.Where(e => System.Text.Ascii.IsValid(e.Keyword)).ToArray();
+                _asciiText[c] = ascii.Length == 0 ? null : ascii;
+                _hasAsciiKeyword |= ascii.Length > 0;
             }
         }
     }
@@ -70,50 +76,48 @@ internal sealed class KeywordMatcher
     /// <summary>The mask of the groups with a keyword in <paramref name="text"/>.</summary>
     public ulong Match(ReadOnlySpan<char> text, bool firstOnly = false)
     {
-        ulong mask = 0;
-        var offset = 0;
-        var searchValues = _searchValues;
-        if (System.Text.Ascii.IsValid(text))
+        var asciiText = System.Text.Ascii.IsValid(text);
+        if (asciiText && !_hasAsciiKeyword)
         {
-            if (_asciiSearchValues is null)
-            {
-                return 0;
-            }
-
-            searchValues = _asciiSearchValues;
+            return 0;
         }
 
-        while (offset < text.Length)
+        var table = asciiText ? _asciiText : _anyText;
+        ulong mask = 0;
+        var wordStart = true;
+        for (var start = 0; start < text.Length; start++)
         {
-            var found = text[offset..].IndexOfAny(searchValues);
-            if (found < 0)
+            var c = text[start];
+            if (wordStart)
             {
-                break;
-            }
-
-            var start = offset + found;
-            var upper = char.ToUpperInvariant(text[start]);
-            var entries = char.IsAscii(upper) ? _byAsciiFirstChar[upper] : _byFirstChar.GetValueOrDefault(upper);
-            if (entries is not null && (start == 0 || !char.IsLetterOrDigit(text[start - 1])))
-            {
-                var candidate = text[start..];
-                foreach (var entry in entries)
+                var entries = c < 128 ? table[c] : Lookup(c);
+                if (entries is not null)
                 {
-                    if (candidate.StartsWith(entry.Keyword, StringComparison.OrdinalIgnoreCase) && EndsWord(candidate, entry.Keyword.Length))
+                    var candidate = text[start..];
+                    foreach (var entry in entries)
                     {
-                        mask |= entry.Mask;
-                        if (firstOnly)
+                        if (candidate.StartsWith(entry.Keyword, StringComparison.OrdinalIgnoreCase) && EndsWord(candidate, entry.Keyword.Length))
                         {
-                            return mask;
+                            mask |= entry.Mask;
+                            if (firstOnly)
+                            {
+                                return mask;
+                            }
                         }
                     }
                 }
             }
 
-            offset = start + 1;
+            wordStart = !char.IsLetterOrDigit(c);
         }
 
         return mask;
+    }
+
+    private Entry[]? Lookup(char c)
+    {
+        var upper = char.ToUpperInvariant(c);
+        return char.IsAscii(upper) ? _anyText[upper] : _byNonAsciiFirstChar.GetValueOrDefault(upper);
     }
 
     private static bool EndsWord(ReadOnlySpan<char> candidate, int length)

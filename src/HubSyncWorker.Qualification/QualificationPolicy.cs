@@ -110,7 +110,7 @@ public sealed class QualificationPolicy
     private readonly int _otherOfferIndex;
     private readonly int _noOfferIndex;
     private readonly string[,] _buckets;
-    private readonly FrozenDictionary<string, int> _slotOf;
+    private readonly PropertySlots _slotOf;
     private readonly string[] _slotNames;
     private readonly int[] _lastEngagementSlots;
     private readonly int _lifecycleSlot;
@@ -284,8 +284,8 @@ public sealed class QualificationPolicy
             slotOf[name] = slotOf.Count;
         }
 
-        _slotOf = slotOf.ToFrozenDictionary(StringComparer.Ordinal);
         _slotNames = [.. RequiredProperties];
+        _slotOf = new PropertySlots(_slotNames);
         foreach (var rule in _rules)
         {
             rule.ResolveSlots(name => slotOf[name]);
@@ -699,7 +699,8 @@ public sealed class QualificationPolicy
         {
             foreach (var (name, value) in dictionary)
             {
-                if (_slotOf.TryGetValue(name, out var slot))
+                var slot = _slotOf.SlotOf(name);
+                if (slot >= 0)
                 {
                     values[slot] = value;
                 }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using HubSyncWorker.Qualification.Evaluation;
 using HubSyncWorker.Qualification.Policy;
 
@@ -123,6 +124,8 @@ public sealed class QualificationPolicy
     private readonly int _timelineSlot;
     private readonly int _sourceSlot;
     private readonly int _offerSlot;
+    private readonly string[] _headers;
+    private readonly string?[] _ruleHeaders;
 
     private QualificationPolicy(QualificationPolicyOptions options)
     {
@@ -303,6 +306,26 @@ public sealed class QualificationPolicy
         _sourceSlot = slotOf[_sourceProperty];
         _offerSlot = slotOf[_offerProperty];
         HistoryProperties = [ContactSnapshot.ConversionHistoryProperty];
+
+        // The start of every reason ("MQL (fit and engagement meet the MQL test): fit "), one per status and cause, and one per
+        // disqualifier and advocacy signal, so a reason is a few appends of ready-made pieces.
+        var statuses = Enum.GetValues<QualificationStatus>();
+        _headers = new string[statuses.Length * CauseTexts.Length];
+        foreach (var status in statuses)
+        {
+            for (var cause = 0; cause < CauseTexts.Length; cause++)
+            {
+                _headers[((int)status * CauseTexts.Length) + cause] = CauseTexts[cause].Length > 0
+                    ? $"{status.ToLabel()} ({CauseTexts[cause]}): fit "
+                    : $"{status.ToLabel()}: fit ";
+            }
+        }
+
+        _ruleHeaders = new string?[_rules.Length];
+        for (var i = _engagementEnd; i < _rules.Length; i++)
+        {
+            _ruleHeaders[i] = RuleHeader(i < _disqualifierEnd ? QualificationStatus.Disqualified : QualificationStatus.Evangelist, _rules[i]);
+        }
     }
 
     /// <summary>The effective options this policy was compiled from (do not mutate).</summary>
@@ -385,8 +408,10 @@ public sealed class QualificationPolicy
         }
 
         var fitRaw = ScoreSet(values, names.Count, now, 0, _fitEnd, _fitConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
+        var fitFired = fired;
         var fit = Math.Clamp(fitRaw, 0, _fitMax);
         var engagementRaw = ScoreSet(values, names.Count, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+        var scoredFired = fired;
 
         var lastEngagement = LatestDate(values, _lastEngagementSlots);
         var decayFactor = 1.0;
@@ -577,7 +602,7 @@ public sealed class QualificationPolicy
             rules[i] = new FiredRule(_rules[firedRule[i]].Id, firedPoints[i]);
         }
 
-        var reason = WriteReason(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, firedRule[..fired], firedPoints[..fired], firedValue[..fired]);
+        var reason = WriteReason(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, firedRule, firedPoints, firedValue, fitFired, scoredFired);
         return new QualificationDecision(contact.Id, fit, engagement, score, status, target, regression, leadStatusToSet,
             SourceBucket(values, names, masks), rules, reason, mqlDate, belowSince, Version);
     }
@@ -624,15 +649,22 @@ public sealed class QualificationPolicy
         return new WriteBackPlan(current.Id, changes, clearFirst);
     }
 
-    private const string CauseNone = "";
-    private const string CauseLead = "converted or engaged";
-    private const string CauseMql = "fit and engagement meet the MQL test";
-    private const string CauseHandRaiser = "hand-raiser conversion";
-    private const string CauseSalesConnected = "sales connected";
-    private const string CauseDeal = "deal";
-    private const string CauseBudget = "budget and timeline";
-    private const string CauseAdvocacy = "advocacy";
-    private const string CauseInHubSpot = "stage set in HubSpot";
+    // Why the stage is what it is: an index into CauseTexts (the reason's header is built per status and cause at compile time).
+    private const int CauseNone = 0;
+    private const int CauseLead = 1;
+    private const int CauseMql = 2;
+    private const int CauseHandRaiser = 3;
+    private const int CauseSalesConnected = 4;
+    private const int CauseDeal = 5;
+    private const int CauseBudget = 6;
+    private const int CauseAdvocacy = 7;
+    private const int CauseInHubSpot = 8;
+
+    private static readonly string[] CauseTexts =
+    [
+        "", "converted or engaged", "fit and engagement meet the MQL test", "hand-raiser conversion", "sales connected", "deal",
+        "budget and timeline", "advocacy", "stage set in HubSpot",
+    ];
 
     private int ScoreSet(
         ReadOnlySpan<string?> values,
@@ -804,7 +836,7 @@ public sealed class QualificationPolicy
 
     private string WriteReason(
         QualificationStatus status,
-        string cause,
+        int cause,
         int disqualifiedBy,
         int advocacyRule,
         DateOnly? belowSince,
@@ -813,40 +845,36 @@ public sealed class QualificationPolicy
         int engagementRaw,
         ReadOnlySpan<int> firedRule,
         ReadOnlySpan<int> firedPoints,
-        ReadOnlySpan<int> firedValue)
+        ReadOnlySpan<int> firedValue,
+        int fitFired,
+        int scoredFired)
     {
         var writer = new ReasonWriter(stackalloc char[512]);
         try
         {
-            writer.Append(status.ToLabel());
+            // "<status> (<why>): fit ", built at compile time except for the recycle date.
             if (disqualifiedBy >= 0 && status == QualificationStatus.Disqualified)
             {
-                writer.Append(" (");
-                AppendLabel(ref writer, _rules[disqualifiedBy], 0);
-                writer.Append(')');
+                writer.Append(_ruleHeaders[disqualifiedBy]);
             }
             else if (advocacyRule >= 0 && status == QualificationStatus.Evangelist)
             {
-                writer.Append(" (");
-                AppendLabel(ref writer, _rules[advocacyRule], 0);
-                writer.Append(')');
+                writer.Append(_ruleHeaders[advocacyRule]);
             }
             else if (status == QualificationStatus.Recycled && belowSince is { } since)
             {
+                writer.Append(status.ToLabel());
                 writer.Append(" (below the MQL test since ");
                 writer.AppendDate(since);
-                writer.Append(')');
+                writer.Append("): fit ");
             }
-            else if (cause.Length > 0)
+            else
             {
-                writer.Append(" (");
-                writer.Append(cause);
-                writer.Append(')');
+                writer.Append(_headers[((int)status * CauseTexts.Length) + cause]);
             }
 
-            writer.Append(": fit ");
             writer.Append(fit);
-            AppendRules(ref writer, 0, _fitEnd, firedRule, firedPoints, firedValue);
+            AppendRules(ref writer, firedRule[..fitFired], firedPoints[..fitFired], firedValue[..fitFired]);
             writer.Append(", engagement ");
             writer.Append(engagement);
             if (engagementRaw > 0 && engagementRaw != engagement)
@@ -856,7 +884,7 @@ public sealed class QualificationPolicy
                 writer.Append(" before decay");
             }
 
-            AppendRules(ref writer, _fitEnd, _engagementEnd, firedRule, firedPoints, firedValue);
+            AppendRules(ref writer, firedRule[fitFired..scoredFired], firedPoints[fitFired..scoredFired], firedValue[fitFired..scoredFired]);
             return writer.ToString();
         }
         finally
@@ -865,45 +893,42 @@ public sealed class QualificationPolicy
         }
     }
 
-    private void AppendRules(ref ReasonWriter writer, int start, int end, ReadOnlySpan<int> firedRule, ReadOnlySpan<int> firedPoints, ReadOnlySpan<int> firedValue)
+    /// <summary>The rules of one score set that fired, in brackets: " (senior title +25, 6 visits +16)".</summary>
+    private void AppendRules(ref ReasonWriter writer, ReadOnlySpan<int> firedRule, ReadOnlySpan<int> firedPoints, ReadOnlySpan<int> firedValue)
     {
-        var first = true;
         for (var i = 0; i < firedRule.Length; i++)
         {
-            if (firedRule[i] < start || firedRule[i] >= end)
-            {
-                continue;
-            }
-
-            writer.Append(first ? " (" : ", ");
-            first = false;
             var rule = _rules[firedRule[i]];
+            var first = i == 0;
             if (rule.Fragment is not null && rule.FragmentPoints == firedPoints[i])
             {
-                writer.Append(rule.Fragment);
+                writer.Append(first ? rule.FirstFragment : rule.NextFragment);
                 continue;
             }
 
-            AppendLabel(ref writer, rule, firedValue[i]);
-            writer.Append(' ');
+            writer.Append(first ? rule.FirstLabelPrefix : rule.NextLabelPrefix);
+            if (rule.LabelHasValue)
+            {
+                writer.Append(firedValue[i]);
+                writer.Append(rule.LabelSuffixAndSpace);
+            }
+            else
+            {
+                writer.Append(' ');
+            }
+
             writer.AppendSigned(firedPoints[i]);
         }
 
-        if (!first)
+        if (!firedRule.IsEmpty)
         {
             writer.Append(')');
         }
     }
 
-    private static void AppendLabel(ref ReasonWriter writer, CompiledRule rule, int value)
-    {
-        writer.Append(rule.LabelPrefix);
-        if (rule.LabelHasValue)
-        {
-            writer.Append(value);
-            writer.Append(rule.LabelSuffix);
-        }
-    }
+    /// <summary>"Disqualified (competitor domain): fit " for a disqualifier, "Evangelist (referral): fit " for an advocacy signal.</summary>
+    private static string RuleHeader(QualificationStatus status, CompiledRule rule) =>
+        string.Create(CultureInfo.InvariantCulture, $"{status.ToLabel()} ({rule.LabelPrefix}{(rule.LabelHasValue ? "0" + rule.LabelSuffix : string.Empty)}): fit ");
 
     private static void SetNumber(Dictionary<string, string> changes, ContactSnapshot current, string property, int value)
     {

@@ -104,6 +104,11 @@ internal sealed class CompiledRule
         _maxOccurrences = options.MaxOccurrences ?? (Kind == RuleKind.Conversion ? 1 : int.MaxValue);
         FragmentPoints = Cap(_points);
         Fragment = LabelHasValue ? null : string.Create(CultureInfo.InvariantCulture, $"{LabelPrefix} {(FragmentPoints >= 0 ? "+" : string.Empty)}{FragmentPoints}");
+        FirstFragment = Fragment is null ? null : " (" + Fragment;
+        NextFragment = Fragment is null ? null : ", " + Fragment;
+        FirstLabelPrefix = " (" + LabelPrefix;
+        NextLabelPrefix = ", " + LabelPrefix;
+        LabelSuffixAndSpace = LabelSuffix + " ";
     }
 
     /// <summary>The reason fragment ("senior title +25") for the usual points, built once; null when the label shows a value.</summary>
@@ -111,6 +116,21 @@ internal sealed class CompiledRule
 
     /// <summary>The points <see cref="Fragment"/> shows.</summary>
     public int FragmentPoints { get; }
+
+    /// <summary><see cref="Fragment"/> opening a score set's list: " (senior title +25".</summary>
+    public string? FirstFragment { get; }
+
+    /// <summary><see cref="Fragment"/> after another rule: ", senior title +25".</summary>
+    public string? NextFragment { get; }
+
+    /// <summary><see cref="LabelPrefix"/> opening a score set's list.</summary>
+    public string FirstLabelPrefix { get; }
+
+    /// <summary><see cref="LabelPrefix"/> after another rule.</summary>
+    public string NextLabelPrefix { get; }
+
+    /// <summary><see cref="LabelSuffix"/> and the space before the points.</summary>
+    public string LabelSuffixAndSpace { get; }
 
     public string Id { get; }
 

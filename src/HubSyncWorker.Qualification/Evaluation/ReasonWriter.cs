@@ -47,6 +47,29 @@ internal ref struct ReasonWriter
 
     public void Append(int value)
     {
+        // Scores, points and counts are nearly always below 1,000: written digit by digit (the same text as invariant formatting).
+        if (value is > -1000 and < 1000 && _length + 4 <= _buffer.Length)
+        {
+            if (value < 0)
+            {
+                _buffer[_length++] = '-';
+                value = -value;
+            }
+
+            if (value >= 100)
+            {
+                _buffer[_length++] = (char)('0' + (value / 100));
+            }
+
+            if (value >= 10)
+            {
+                _buffer[_length++] = (char)('0' + (value / 10 % 10));
+            }
+
+            _buffer[_length++] = (char)('0' + (value % 10));
+            return;
+        }
+
         Span<char> digits = stackalloc char[12];
         value.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
         Append(digits[..written]);

@@ -12,17 +12,15 @@ namespace HubSyncWorker.Qualification.Evaluation;
 /// A keyword can only match where a word starts, so the text is walked once and only the keywords that begin with the
 /// character at each word start are compared there (a table indexed by that character). The texts are short (conversion
 /// names, job titles: a few words), where this beats a general multi-string search (<c>SearchValues&lt;string&gt;</c>
-/// spent more time setting up each of its calls, one per candidate position, than comparing).
+/// spent more time setting up each of its calls, one per candidate position, than comparing). An ASCII keyword is compared
+/// with a precomputed case mask, which is exactly <see cref="StringComparison.OrdinalIgnoreCase"/> for it: no non-ASCII
+/// character equals an ASCII one ignoring case.
 /// </remarks>
 internal sealed class KeywordMatcher
 {
     // Index: an ASCII text character (either case). Entries: every keyword whose first character is that letter, ignoring case.
-    // The ASCII-only table holds only ASCII keywords: a keyword with a non-ASCII character ("étudiant") never matches an
-    // ASCII text ignoring case, so ASCII texts (most names and titles) skip those keywords.
-    private readonly Entry[]?[] _asciiText = new Entry[]?[128];
-    private readonly Entry[]?[] _anyText = new Entry[]?[128];
+    private readonly Entry[]?[] _byAsciiFirstChar = new Entry[]?[128];
     private readonly FrozenDictionary<char, Entry[]> _byNonAsciiFirstChar;
-    private readonly bool _hasAsciiKeyword;
 
     /// <summary>A single group (bit 0).</summary>
     public KeywordMatcher(IEnumerable<string> keywords)
@@ -58,13 +56,7 @@ internal sealed class KeywordMatcher
         _byNonAsciiFirstChar = byFirstChar.Where(p => !char.IsAscii(p.Key)).ToFrozenDictionary();
         for (var c = (char)0; c < 128; c++)
         {
-            if (byFirstChar.TryGetValue(char.ToUpperInvariant(c), out var entries))
-            {
-                _anyText[c] = entries;
-                var ascii = entries.Where(e => System.Text.Ascii.IsValid(e.Keyword)).ToArray();
-                _asciiText[c] = ascii.Length == 0 ? null : ascii;
-                _hasAsciiKeyword |= ascii.Length > 0;
-            }
+            _byAsciiFirstChar[c] = byFirstChar.GetValueOrDefault(char.ToUpperInvariant(c));
         }
     }
 
@@ -76,13 +68,6 @@ internal sealed class KeywordMatcher
     /// <summary>The mask of the groups with a keyword in <paramref name="text"/>.</summary>
     public ulong Match(ReadOnlySpan<char> text, bool firstOnly = false)
     {
-        var asciiText = System.Text.Ascii.IsValid(text);
-        if (asciiText && !_hasAsciiKeyword)
-        {
-            return 0;
-        }
-
-        var table = asciiText ? _asciiText : _anyText;
         ulong mask = 0;
         var wordStart = true;
         for (var start = 0; start < text.Length; start++)
@@ -90,13 +75,13 @@ internal sealed class KeywordMatcher
             var c = text[start];
             if (wordStart)
             {
-                var entries = c < 128 ? table[c] : Lookup(c);
+                var entries = c < 128 ? _byAsciiFirstChar[c] : Lookup(c);
                 if (entries is not null)
                 {
                     var candidate = text[start..];
                     foreach (var entry in entries)
                     {
-                        if (candidate.StartsWith(entry.Keyword, StringComparison.OrdinalIgnoreCase) && EndsWord(candidate, entry.Keyword.Length))
+                        if (entry.StartsOf(candidate) && EndsWord(candidate, entry.Keyword.Length))
                         {
                             mask |= entry.Mask;
                             if (firstOnly)
@@ -117,7 +102,7 @@ internal sealed class KeywordMatcher
     private Entry[]? Lookup(char c)
     {
         var upper = char.ToUpperInvariant(c);
-        return char.IsAscii(upper) ? _anyText[upper] : _byNonAsciiFirstChar.GetValueOrDefault(upper);
+        return char.IsAscii(upper) ? _byAsciiFirstChar[upper] : _byNonAsciiFirstChar.GetValueOrDefault(upper);
     }
 
     private static bool EndsWord(ReadOnlySpan<char> candidate, int length)
@@ -131,5 +116,51 @@ internal sealed class KeywordMatcher
         return (candidate[length] is 's' or 'S') && (length + 1 >= candidate.Length || !char.IsLetterOrDigit(candidate[length + 1]));
     }
 
-    private readonly record struct Entry(string Keyword, ulong Mask);
+    private sealed class Entry
+    {
+        // ASCII keyword: its characters lower-cased, and 0x20 where a character is a letter. A text character t equals
+        // keyword character k ignoring case exactly when (t | caseBit) == lowered: for a letter, t is its upper or lower
+        // case; otherwise t is k itself; a non-ASCII t never passes (it stays above 0x7F).
+        private readonly string? _lowered;
+        private readonly string? _caseBits;
+
+        public Entry(string keyword, ulong mask)
+        {
+            Keyword = keyword;
+            Mask = mask;
+            if (System.Text.Ascii.IsValid(keyword))
+            {
+                _lowered = keyword.ToLowerInvariant();
+                _caseBits = string.Concat(keyword.Select(k => char.IsAsciiLetter(k) ? ' ' : '\0'));
+            }
+        }
+
+        public string Keyword { get; }
+
+        public ulong Mask { get; }
+
+        /// <summary>Whether <paramref name="text"/> starts with the keyword, ignoring case (ordinal).</summary>
+        public bool StartsOf(ReadOnlySpan<char> text)
+        {
+            if (_lowered is not { } lowered || _caseBits is not { } caseBits)
+            {
+                return text.StartsWith(Keyword, StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (text.Length < lowered.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < lowered.Length; i++)
+            {
+                if ((text[i] | caseBits[i]) != lowered[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 }

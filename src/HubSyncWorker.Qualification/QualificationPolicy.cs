@@ -61,6 +61,7 @@ public sealed class QualificationPolicy
     private const int Customer = 5;
     private const int Evangelist = 6;
     private const int NoStage = -1;
+    private const int DecayTableDays = 366;
 
     private readonly CompiledRule[] _rules;
     private readonly int _fitEnd;
@@ -69,6 +70,7 @@ public sealed class QualificationPolicy
     private readonly int _fitMax;
     private readonly int _engagementMax;
     private readonly double _halfLife;
+    private readonly double[] _decayByDay;
     private readonly string[] _lastEngagementProperties;
     private readonly double _fitWeight;
     private readonly double _engagementWeight;
@@ -148,6 +150,10 @@ public sealed class QualificationPolicy
         _fitMax = options.Fit.MaxScore;
         _engagementMax = options.Engagement.MaxScore;
         _halfLife = options.Engagement.DecayHalfLifeDays;
+
+        // The decay factor for each whole day of inactivity up to a year, so most evaluations read it instead of calling
+        // Math.Pow (the same expression, so the same values).
+        _decayByDay = _halfLife > 0 ? [.. Enumerable.Range(0, DecayTableDays).Select(days => Math.Pow(0.5, days / _halfLife))] : [];
         _lastEngagementProperties = [.. options.Engagement.LastEngagementProperties.Select(p => p.Trim())];
         _fitWeight = options.Score.FitWeight;
         _engagementWeight = options.Score.EngagementWeight;
@@ -420,7 +426,7 @@ public sealed class QualificationPolicy
             // Decay counts whole UTC days: scores change at most once a day, so a resync right after another writes nothing,
             // instead of nudging a rounded engagement score by one point every few hours.
             var days = (now.UtcDateTime.Date - last.UtcDateTime.Date).Days;
-            decayFactor = Math.Pow(0.5, days / _halfLife);
+            decayFactor = (uint)days < (uint)_decayByDay.Length ? _decayByDay[days] : Math.Pow(0.5, days / _halfLife);
         }
 
         var engagement = engagementRaw <= 0 ? 0 : (int)Math.Min(_engagementMax, Math.Round(engagementRaw * decayFactor, MidpointRounding.AwayFromZero));

@@ -379,6 +379,7 @@ public sealed class QualificationPolicy
     public static QualificationPolicy CompileDefault() => Compile(PolicyLoader.LoadDefault());
 
     /// <summary>Evaluates one contact at <paramref name="now"/>. Pure: no I/O, no clock, no shared state.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public QualificationDecision Evaluate(ContactSnapshot contact, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(contact);
@@ -391,6 +392,7 @@ public sealed class QualificationPolicy
         Span<int> firedPoints = stackalloc int[_rules.Length];
         Span<int> firedValue = stackalloc int[_rules.Length];
         Span<bool> ruleFired = stackalloc bool[_rules.Length];
+        ruleFired.Clear(); // read by AllOf rules for rules that did not fire (the other buffers are read only where written)
         var fired = 0;
 
         // Each conversion name is matched once against every conversion keyword and pattern.
@@ -840,6 +842,7 @@ public sealed class QualificationPolicy
         return _buckets[sourceIndex, offerIndex];
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private string WriteReason(
         QualificationStatus status,
         int cause,

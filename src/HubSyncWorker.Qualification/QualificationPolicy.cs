@@ -127,6 +127,7 @@ public sealed class QualificationPolicy
     private readonly int _sourceSlot;
     private readonly int _offerSlot;
     private readonly string[] _headers;
+    private readonly PropertyMatch[] _propertyMatches;
     private readonly string?[] _ruleHeaders;
 
     private QualificationPolicy(QualificationPolicyOptions options)
@@ -192,7 +193,7 @@ public sealed class QualificationPolicy
 
             var bit = groups.Count;
             _rules[i].ConversionBit = bit;
-            groups.Add(_rules[i].ConversionKeywords);
+            groups.Add(_rules[i].Keywords);
             if (_rules[i].Pattern is { } pattern)
             {
                 patterns.Add((bit, pattern));
@@ -301,6 +302,7 @@ public sealed class QualificationPolicy
         }
 
         _lastEngagementSlots = [.. _lastEngagementProperties.Select(p => slotOf[p])];
+        _propertyMatches = BuildPropertyMatches(_rules);
         _lifecycleSlot = slotOf[_lifecycleProperty];
         _leadStatusSlot = slotOf[_leadStatusProperty];
         _mqlDateSlot = slotOf[OutputNames.MqlDate];
@@ -393,6 +395,8 @@ public sealed class QualificationPolicy
         Span<int> firedValue = stackalloc int[_rules.Length];
         Span<bool> ruleFired = stackalloc bool[_rules.Length];
         ruleFired.Clear(); // read by AllOf rules for rules that did not fire (the other buffers are read only where written)
+        Span<bool> textMatched = stackalloc bool[_rules.Length];
+        MatchProperties(values, textMatched);
         var fired = 0;
 
         // Each conversion name is matched once against every conversion keyword and pattern.
@@ -415,10 +419,10 @@ public sealed class QualificationPolicy
             handRaiser |= (mask & _handRaiserMask) != 0;
         }
 
-        var fitRaw = ScoreSet(values, names.Count, now, 0, _fitEnd, _fitConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
+        var fitRaw = ScoreSet(values, names.Count, now, 0, _fitEnd, _fitConversionMask, masks, textMatched, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
         var fitFired = fired;
         var fit = Math.Clamp(fitRaw, 0, _fitMax);
-        var engagementRaw = ScoreSet(values, names.Count, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+        var engagementRaw = ScoreSet(values, names.Count, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, textMatched, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
         var scoredFired = fired;
 
         var lastEngagement = LatestDate(values, _lastEngagementSlots);
@@ -438,7 +442,7 @@ public sealed class QualificationPolicy
         var disqualifiedBy = -1;
         for (var i = _engagementEnd; i < _disqualifierEnd; i++)
         {
-            if (_rules[i].TryScore(values, names.Count, now, 0, out _, out _))
+            if (_rules[i].TryScore(values, names.Count, now, 0, textMatched[i], out _, out _))
             {
                 disqualifiedBy = disqualifiedBy < 0 ? i : disqualifiedBy;
                 firedRule[fired] = i;
@@ -518,7 +522,7 @@ public sealed class QualificationPolicy
             // Customers stay customers; an advocacy signal makes them evangelists.
             for (var i = _disqualifierEnd; i < _rules.Length; i++)
             {
-                if (_rules[i].TryScore(values, names.Count, now, 0, out _, out _))
+                if (_rules[i].TryScore(values, names.Count, now, 0, textMatched[i], out _, out _))
                 {
                     advocacyRule = advocacyRule < 0 ? i : advocacyRule;
                     firedRule[fired] = i;
@@ -682,6 +686,7 @@ public sealed class QualificationPolicy
         int end,
         ulong setMask,
         ReadOnlySpan<ulong> masks,
+        ReadOnlySpan<bool> textMatched,
         Span<bool> ruleFired,
         Span<int> firedRule,
         Span<int> firedPoints,
@@ -714,7 +719,7 @@ public sealed class QualificationPolicy
                     matched = CountMatches(masks, setMask);
                 }
 
-                hit = rule.TryScore(values, conversionNames, now, Math.Max(matched, 0), out points, out value);
+                hit = rule.TryScore(values, conversionNames, now, Math.Max(matched, 0), textMatched[i], out points, out value);
             }
 
             if (hit)
@@ -729,6 +734,53 @@ public sealed class QualificationPolicy
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Sets <paramref name="textMatched"/>[rule] for every Contains and EmailDomain rule whose keywords or domains occur in its
+    /// property: each such property is trimmed and scanned once, whatever the number of rules reading it (the job title for
+    /// senior and student titles, the email for business email and competitor).
+    /// </summary>
+    private void MatchProperties(ReadOnlySpan<string?> values, Span<bool> textMatched)
+    {
+        textMatched.Clear();
+        foreach (var match in _propertyMatches)
+        {
+            var text = values[match.Slot].AsSpan().Trim();
+            if (text.IsEmpty)
+            {
+                continue;
+            }
+
+            var mask = match.Keywords is { } keywords ? keywords.Match(text) : match.Domains!.Match(text);
+            while (mask != 0)
+            {
+                textMatched[match.Rules[System.Numerics.BitOperations.TrailingZeroCount(mask)]] = true;
+                mask &= mask - 1;
+            }
+        }
+    }
+
+    /// <summary>One matcher per property for its Contains rules and one for its EmailDomain rules (64 rules at most each; more make another).</summary>
+    private static PropertyMatch[] BuildPropertyMatches(CompiledRule[] rules)
+    {
+        var matches = new List<PropertyMatch>();
+        foreach (var kind in (ReadOnlySpan<RuleKind>)[RuleKind.Contains, RuleKind.EmailDomain])
+        {
+            var indexes = Enumerable.Range(0, rules.Length).Where(i => rules[i].Kind == kind);
+            foreach (var bySlot in indexes.GroupBy(i => rules[i].Slot))
+            {
+                foreach (var chunk in bySlot.Chunk(64))
+                {
+                    IReadOnlyList<IEnumerable<string>> groups = [.. chunk.Select(i => kind == RuleKind.Contains ? rules[i].Keywords : rules[i].Domains)];
+                    matches.Add(kind == RuleKind.Contains
+                        ? new PropertyMatch(bySlot.Key, new KeywordMatcher(groups), null, chunk)
+                        : new PropertyMatch(bySlot.Key, null, new DomainMatcher(groups), chunk));
+                }
+            }
+        }
+
+        return [.. matches];
     }
 
     private void GatherValues(IReadOnlyDictionary<string, string?> properties, Span<string?> values)
@@ -989,6 +1041,9 @@ public sealed class QualificationPolicy
         ];
     }
 }
+
+/// <summary>The Contains rules (<see cref="Keywords"/>) or EmailDomain rules (<see cref="Domains"/>) reading one property: bit i is rule <c>Rules[i]</c>.</summary>
+internal sealed record PropertyMatch(int Slot, KeywordMatcher? Keywords, DomainMatcher? Domains, int[] Rules);
 
 /// <summary>Stack storage for a contact's values, one per property the policy reads (no allocation up to <see cref="Capacity"/>).</summary>
 [System.Runtime.CompilerServices.InlineArray(Capacity)]

@@ -27,7 +27,6 @@ internal sealed class CompiledRule
     private readonly string[] _anyOf;
     private readonly string? _value;
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _values;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _domains;
     private readonly KeywordMatcher? _keywords;
     private readonly Regex? _pattern;
     private readonly double? _min;
@@ -82,8 +81,7 @@ internal sealed class CompiledRule
         RuleIds = Clean(options.RuleIds);
         _value = options.Value?.Trim();
         _values = Clean(options.Values).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
-        _domains = Clean(options.Domains).Select(d => d.TrimStart('@', '.')).ToFrozenSet(StringComparer.OrdinalIgnoreCase)
-            .GetAlternateLookup<ReadOnlySpan<char>>();
+        Domains = [.. Clean(options.Domains).Select(d => d.TrimStart('@', '.'))];
         if (Kind is RuleKind.Contains or RuleKind.Conversion && options.Keywords is { Count: > 0 })
         {
             _keywords = new KeywordMatcher(options.Keywords);
@@ -185,8 +183,14 @@ internal sealed class CompiledRule
         }
     }
 
-    /// <summary>Conversion: the keywords (matched by the policy's combined conversion matcher).</summary>
-    public IReadOnlyList<string> ConversionKeywords => _keywords?.Keywords ?? [];
+    /// <summary>Conversion and Contains: the keywords (matched by the policy's combined matchers).</summary>
+    public IReadOnlyList<string> Keywords => _keywords?.Keywords ?? [];
+
+    /// <summary>EmailDomain: the domains (matched by the policy's combined matcher for the rule's property).</summary>
+    public IReadOnlyList<string> Domains { get; }
+
+    /// <summary>Contains and EmailDomain: the slot of the property whose text is matched.</summary>
+    public int Slot => _slot;
 
     /// <summary>Conversion: the compiled pattern, if any.</summary>
     public Regex? Pattern => _pattern;
@@ -199,9 +203,11 @@ internal sealed class CompiledRule
 
     /// <summary>
     /// Evaluates the rule. <paramref name="conversionsMatched"/> is the number of conversion names matched by any Conversion rule of
-    /// the same set (OtherConversions only). Returns whether it fired, its points and the value shown in a <c>{value}</c> label.
+    /// the same set (OtherConversions only); <paramref name="textMatched"/> whether the property's text matched the rule's keywords
+    /// or domains (Contains and EmailDomain: the policy scans each property once for all such rules). Returns whether it fired, its
+    /// points and the value shown in a <c>{value}</c> label.
     /// </summary>
-    public bool TryScore(ReadOnlySpan<string?> values, int conversionNames, DateTimeOffset now, int conversionsMatched, out int points, out int value)
+    public bool TryScore(ReadOnlySpan<string?> values, int conversionNames, DateTimeOffset now, int conversionsMatched, bool textMatched, out int points, out int value)
     {
         points = 0;
         value = 0;
@@ -222,8 +228,7 @@ internal sealed class CompiledRule
                 {
                     RuleKind.EqualsValue => text.Equals(_value, StringComparison.OrdinalIgnoreCase),
                     RuleKind.In => _values.Contains(text),
-                    RuleKind.Contains => _keywords!.IsMatch(text),
-                    _ => DomainMatches(text),
+                    _ => textMatched,
                 };
                 if (match == _negate)
                 {
@@ -361,30 +366,6 @@ internal sealed class CompiledRule
     }
 
     private int Cap(int points) => points >= 0 ? Math.Min(points, _maxPoints) : (int)-Math.Min(-(long)points, _maxPoints);
-
-    private bool DomainMatches(ReadOnlySpan<char> email)
-    {
-        var at = email.LastIndexOf('@');
-        var domain = at >= 0 ? email[(at + 1)..] : email;
-        domain = domain.TrimEnd('.');
-        while (!domain.IsEmpty)
-        {
-            if (_domains.Contains(domain))
-            {
-                return true;
-            }
-
-            var dot = domain.IndexOf('.');
-            if (dot < 0)
-            {
-                return false;
-            }
-
-            domain = domain[(dot + 1)..];
-        }
-
-        return false;
-    }
 
     private static string[] Clean(List<string>? values) =>
         values is null ? [] : values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).ToArray();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace HubSyncWorker.Qualification.Evaluation;
 
@@ -22,27 +23,54 @@ internal ref struct ReasonWriter
         _length = 0;
     }
 
-    public void Append(string? text) => Append(text.AsSpan());
-
-    public void Append(scoped ReadOnlySpan<char> text)
+    // The common case (the piece fits the buffer) is small enough to be inlined into the caller; growing and truncating are
+    // out of line. A reason is some 20 appends, so the call and bounds-check overhead of each was a good part of its cost.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Append(string? text)
     {
-        if (_length + text.Length > _buffer.Length && !Grow(_length + text.Length))
-        {
-            text = text[..(_buffer.Length - _length)];
-        }
-
-        text.CopyTo(_buffer[_length..]);
-        _length += text.Length;
-    }
-
-    public void Append(char c)
-    {
-        if (_length >= _buffer.Length && !Grow(_length + 1))
+        if (text is null)
         {
             return;
         }
 
-        _buffer[_length++] = c;
+        var length = _length;
+        if ((uint)(length + text.Length) <= (uint)_buffer.Length)
+        {
+            text.CopyTo(_buffer[length..]);
+            _length = length + text.Length;
+        }
+        else
+        {
+            AppendAfterGrowing(text);
+        }
+    }
+
+    public void Append(scoped ReadOnlySpan<char> text)
+    {
+        if (_length + text.Length <= _buffer.Length)
+        {
+            text.CopyTo(_buffer[_length..]);
+            _length += text.Length;
+        }
+        else
+        {
+            AppendAfterGrowing(text);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Append(char c)
+    {
+        var length = _length;
+        if ((uint)length < (uint)_buffer.Length)
+        {
+            _buffer[length] = c;
+            _length = length + 1;
+        }
+        else if (Grow(length + 1))
+        {
+            _buffer[_length++] = c;
+        }
     }
 
     public void Append(int value)
@@ -104,6 +132,19 @@ internal ref struct ReasonWriter
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AppendAfterGrowing(scoped ReadOnlySpan<char> text)
+    {
+        if (!Grow(_length + text.Length))
+        {
+            text = text[..(_buffer.Length - _length)];
+        }
+
+        text.CopyTo(_buffer[_length..]);
+        _length += text.Length;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private bool Grow(int needed)
     {
         if (_buffer.Length >= MaxLength)

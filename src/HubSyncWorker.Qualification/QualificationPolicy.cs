@@ -105,7 +105,7 @@ public sealed class QualificationPolicy
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _salesOwned;
     private readonly string _sourceProperty;
     private readonly string _offerProperty;
-    private readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _sourceIndex;
+    private readonly StringTable<int> _sourceIndex;
     private readonly int _otherSourceIndex;
     private readonly int _unknownSourceIndex;
     private readonly KeywordMatcher _offerMatcher;
@@ -113,7 +113,7 @@ public sealed class QualificationPolicy
     private readonly int _otherOfferIndex;
     private readonly int _noOfferIndex;
     private readonly string[,] _buckets;
-    private readonly PropertySlots _slotOf;
+    private readonly StringTable<int> _slotOf;
     private readonly string[] _slotNames;
     private readonly int[] _lastEngagementSlots;
     private readonly int _lifecycleSlot;
@@ -248,8 +248,8 @@ public sealed class QualificationPolicy
         sourceNames.Add(bucket.UnknownSource);
         _otherSourceIndex = sourceNames.Count - 2;
         _unknownSourceIndex = sourceNames.Count - 1;
-        _sourceIndex = bucket.Sources.ToFrozenDictionary(p => p.Key.Trim(), p => sourceNames.IndexOf(p.Value.Trim()), StringComparer.OrdinalIgnoreCase)
-            .GetAlternateLookup<ReadOnlySpan<char>>();
+        _sourceIndex = new StringTable<int>(
+            bucket.Sources.ToDictionary(p => p.Key.Trim(), p => sourceNames.IndexOf(p.Value.Trim()), StringComparer.OrdinalIgnoreCase), ignoreCase: true);
         _offerMatcher = new KeywordMatcher([.. bucket.Offers.Select(o => (IEnumerable<string>)o.Keywords)]);
         var offerNames = bucket.Offers.Select(o => o.Bucket!.Trim()).ToList();
         offerNames.Add(bucket.OtherOffer);
@@ -295,7 +295,7 @@ public sealed class QualificationPolicy
         }
 
         _slotNames = [.. RequiredProperties];
-        _slotOf = new PropertySlots(_slotNames);
+        _slotOf = new StringTable<int>(_slotNames.Select((name, slot) => KeyValuePair.Create(name, slot)), ignoreCase: false);
         foreach (var rule in _rules)
         {
             rule.ResolveSlots(name => slotOf[name]);
@@ -791,8 +791,7 @@ public sealed class QualificationPolicy
         {
             foreach (var (name, value) in dictionary)
             {
-                var slot = _slotOf.SlotOf(name);
-                if (slot >= 0)
+                if (_slotOf.TryGetValue(name, out var slot))
                 {
                     values[slot] = value;
                 }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using HubSyncWorker.Qualification.Policy;
@@ -26,7 +25,7 @@ internal sealed class CompiledRule
     private readonly string[] _properties;
     private readonly string[] _anyOf;
     private readonly string? _value;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _values;
+    private readonly StringTable<bool> _values;
     private readonly KeywordMatcher? _keywords;
     private readonly Regex? _pattern;
     private readonly double? _min;
@@ -80,7 +79,7 @@ internal sealed class CompiledRule
         _anyOf = Clean(options.AnyOfProperties);
         RuleIds = Clean(options.RuleIds);
         _value = options.Value?.Trim();
-        _values = Clean(options.Values).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _values = new StringTable<bool>(Clean(options.Values).Select(v => KeyValuePair.Create(v, true)), ignoreCase: true);
         Domains = [.. Clean(options.Domains).Select(d => d.TrimStart('@', '.'))];
         if (Kind is RuleKind.Contains or RuleKind.Conversion && options.Keywords is { Count: > 0 })
         {
@@ -227,7 +226,7 @@ internal sealed class CompiledRule
                 var match = Kind switch
                 {
                     RuleKind.EqualsValue => text.Equals(_value, StringComparison.OrdinalIgnoreCase),
-                    RuleKind.In => _values.Contains(text),
+                    RuleKind.In => _values.ContainsKey(text),
                     _ => textMatched,
                 };
                 if (match == _negate)

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace HubSyncWorker.Qualification.Evaluation;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace HubSyncWorker.Qualification.Evaluation;
 /// </summary>
 internal sealed class DomainMatcher
 {
-    private readonly FrozenDictionary<string, ulong>.AlternateLookup<ReadOnlySpan<char>> _masks;
+    private readonly StringTable<ulong> _masks;
 
     /// <summary>List <c>i</c> of <paramref name="groups"/> is bit <c>i</c> of the mask (at most 64 lists).</summary>
     public DomainMatcher(IReadOnlyList<IEnumerable<string>> groups)
@@ -28,7 +26,7 @@ internal sealed class DomainMatcher
             }
         }
 
-        _masks = masks.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _masks = new StringTable<ulong>(masks, ignoreCase: true);
     }
 
     /// <summary>The mask of the lists that hold the domain of <paramref name="email"/> (the text after the last <c>@</c>, or all of it) or a parent domain.</summary>

@@ -77,7 +77,7 @@ public sealed class QualificationPolicy
     private readonly string _lifecycleProperty;
     private readonly bool _allowRegression;
     private readonly string[] _levelStage;
-    private readonly FrozenDictionary<string, int> _stageLevel;
+    private readonly StringTable<int> _stageLevel;
     private readonly FrozenSet<string> _lockedStages;
     private readonly string _conversionCountProperty;
     private readonly int _minConversions;
@@ -89,7 +89,7 @@ public sealed class QualificationPolicy
     private readonly ulong _fitConversionMask;
     private readonly ulong _engagementConversionMask;
     private readonly ulong _handRaiserMask;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _sqlLeadStatuses;
+    private readonly StringTable<bool> _sqlLeadStatuses;
     private readonly string _dealsProperty;
     private readonly int _minDeals;
     private readonly string _budgetProperty;
@@ -102,7 +102,7 @@ public sealed class QualificationPolicy
     private readonly string _newStatus;
     private readonly string _openStatus;
     private readonly string _unqualifiedStatus;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _salesOwned;
+    private readonly StringTable<bool> _salesOwned;
     private readonly string _sourceProperty;
     private readonly string _offerProperty;
     private readonly StringTable<int> _sourceIndex;
@@ -171,7 +171,7 @@ public sealed class QualificationPolicy
             stageLevel[_levelStage[level]] = level;
         }
 
-        _stageLevel = stageLevel.ToFrozenDictionary(StringComparer.Ordinal);
+        _stageLevel = new StringTable<int>(stageLevel, ignoreCase: false);
         _lockedStages = LifecycleOrder.Where(s => !stageLevel.ContainsKey(s)).ToFrozenSet(StringComparer.Ordinal);
 
         _conversionCountProperty = options.Lead.ConversionCountProperty;
@@ -222,7 +222,7 @@ public sealed class QualificationPolicy
 
         _conversionMatcher = new KeywordMatcher(groups);
         _conversionPatterns = [.. patterns];
-        _sqlLeadStatuses = options.Sql.LeadStatuses.Select(s => s.Trim()).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _sqlLeadStatuses = new StringTable<bool>(options.Sql.LeadStatuses.Select(s => KeyValuePair.Create(s.Trim(), true)), ignoreCase: true);
         _dealsProperty = options.Opportunity.DealsProperty;
         _minDeals = options.Opportunity.MinDeals;
         _budgetProperty = options.Opportunity.BudgetProperty;
@@ -237,7 +237,7 @@ public sealed class QualificationPolicy
         _newStatus = leadStatus.NewValue;
         _openStatus = leadStatus.OpenValue;
         _unqualifiedStatus = leadStatus.UnqualifiedValue;
-        _salesOwned = leadStatus.SalesOwned.Select(s => s.Trim()).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _salesOwned = new StringTable<bool>(leadStatus.SalesOwned.Select(s => KeyValuePair.Create(s.Trim(), true)), ignoreCase: true);
 
         // Every source × offer bucket string is built here once, so Evaluate only indexes a table.
         var bucket = options.SourceBucket;
@@ -401,7 +401,8 @@ public sealed class QualificationPolicy
 
         // Each conversion name is matched once against every conversion keyword and pattern.
         var names = contact.ConversionNames;
-        Span<ulong> masks = names.Count <= 128 ? stackalloc ulong[names.Count] : new ulong[names.Count];
+        var nameCount = names.Count;
+        Span<ulong> masks = nameCount <= 128 ? stackalloc ulong[nameCount] : new ulong[nameCount];
         var handRaiser = false;
         for (var i = 0; i < masks.Length; i++)
         {
@@ -419,10 +420,10 @@ public sealed class QualificationPolicy
             handRaiser |= (mask & _handRaiserMask) != 0;
         }
 
-        var fitRaw = ScoreSet(values, names.Count, now, 0, _fitEnd, _fitConversionMask, masks, textMatched, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
+        var fitRaw = ScoreSet(values, nameCount, now, 0, _fitEnd, _fitConversionMask, masks, textMatched, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
         var fitFired = fired;
         var fit = Math.Clamp(fitRaw, 0, _fitMax);
-        var engagementRaw = ScoreSet(values, names.Count, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, textMatched, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+        var engagementRaw = ScoreSet(values, nameCount, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, textMatched, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
         var scoredFired = fired;
 
         var lastEngagement = LatestDate(values, _lastEngagementSlots);
@@ -442,7 +443,7 @@ public sealed class QualificationPolicy
         var disqualifiedBy = -1;
         for (var i = _engagementEnd; i < _disqualifierEnd; i++)
         {
-            if (_rules[i].TryScore(values, names.Count, now, 0, textMatched[i], out _, out _))
+            if (_rules[i].TryScore(values, nameCount, now, 0, textMatched[i], out _, out _))
             {
                 disqualifiedBy = disqualifiedBy < 0 ? i : disqualifiedBy;
                 firedRule[fired] = i;
@@ -469,7 +470,7 @@ public sealed class QualificationPolicy
         var existingMqlDate = HubSpotValues.ParseDate(values[_mqlDateSlot]);
 
         // What the data supports.
-        var conversions = Math.Max(contact.ConversionNames.Count, (int)Math.Clamp(HubSpotValues.ParseNumber(values[_conversionCountSlot]) ?? 0, 0, int.MaxValue));
+        var conversions = Math.Max(nameCount, (int)Math.Clamp(HubSpotValues.ParseNumber(values[_conversionCountSlot]) ?? 0, 0, int.MaxValue));
         var computed = Contact;
         var cause = CauseNone;
         if ((_minConversions > 0 && conversions >= _minConversions) || positiveEngagement)
@@ -490,7 +491,7 @@ public sealed class QualificationPolicy
             computed = Sql;
             cause = CauseHandRaiser;
         }
-        else if (!leadStatus.IsEmpty && _sqlLeadStatuses.Contains(leadStatus) && (mqlTest || currentLevel >= Mql))
+        else if (!leadStatus.IsEmpty && _sqlLeadStatuses.ContainsKey(leadStatus) && (mqlTest || currentLevel >= Mql))
         {
             computed = Sql;
             cause = CauseSalesConnected;
@@ -522,7 +523,7 @@ public sealed class QualificationPolicy
             // Customers stay customers; an advocacy signal makes them evangelists.
             for (var i = _disqualifierEnd; i < _rules.Length; i++)
             {
-                if (_rules[i].TryScore(values, names.Count, now, 0, textMatched[i], out _, out _))
+                if (_rules[i].TryScore(values, nameCount, now, 0, textMatched[i], out _, out _))
                 {
                     advocacyRule = advocacyRule < 0 ? i : advocacyRule;
                     firedRule[fired] = i;
@@ -547,7 +548,7 @@ public sealed class QualificationPolicy
         {
             status = QualificationStatus.Disqualified;
             cause = CauseNone;
-            if (_manageLeadStatus && !_salesOwned.Contains(leadStatus)
+            if (_manageLeadStatus && !_salesOwned.ContainsKey(leadStatus)
                 && (leadStatus.IsEmpty || leadStatus.Equals(_newStatus, StringComparison.OrdinalIgnoreCase) || leadStatus.Equals(_openStatus, StringComparison.OrdinalIgnoreCase)))
             {
                 leadStatusToSet = _unqualifiedStatus;
@@ -589,7 +590,7 @@ public sealed class QualificationPolicy
                 regression = currentLevel >= 0 && effective < currentLevel;
             }
 
-            if (_manageLeadStatus && !_salesOwned.Contains(leadStatus))
+            if (_manageLeadStatus && !_salesOwned.ContainsKey(leadStatus))
             {
                 if (status is QualificationStatus.Mql or QualificationStatus.Sql or QualificationStatus.Opportunity)
                 {

@@ -64,6 +64,7 @@ public sealed class QualificationPolicy
     private const int DecayTableDays = 366;
 
     private readonly CompiledRule[] _rules;
+    private readonly string[] _ruleIds;
     private readonly int _fitEnd;
     private readonly int _engagementEnd;
     private readonly int _disqualifierEnd;
@@ -147,6 +148,7 @@ public sealed class QualificationPolicy
         _disqualifierEnd = rules.Count;
         rules.AddRange(options.Evangelist.Signals.Select(r => new CompiledRule(r)));
         _rules = [.. rules];
+        _ruleIds = [.. rules.Select(r => r.Id)];
 
         _fitMax = options.Fit.MaxScore;
         _engagementMax = options.Engagement.MaxScore;
@@ -612,7 +614,7 @@ public sealed class QualificationPolicy
         var rules = fired == 0 ? [] : new FiredRule[fired];
         for (var i = 0; i < fired; i++)
         {
-            rules[i] = new FiredRule(_rules[firedRule[i]].Id, firedPoints[i]);
+            rules[i] = new FiredRule(_ruleIds[firedRule[i]], firedPoints[i]);
         }
 
         var reason = WriteReason(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, firedRule, firedPoints, firedValue, fitFired, scoredFired);

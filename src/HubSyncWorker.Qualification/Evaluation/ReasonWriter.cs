@@ -73,37 +73,29 @@ internal ref struct ReasonWriter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(int value)
     {
-        // Scores, points and counts are nearly always below 1,000: written digit by digit (the same text as invariant formatting).
-        if (value is > -1000 and < 1000 && _length + 4 <= _buffer.Length)
+        // Scores, points and counts are mostly below 100: one or two digits written in place (the same text as invariant
+        // formatting); anything else goes through the general path.
+        var length = _length;
+        if ((uint)value < 100 && (uint)(length + 2) <= (uint)_buffer.Length)
         {
-            if (value < 0)
-            {
-                _buffer[_length++] = '-';
-                value = -value;
-            }
-
-            if (value >= 100)
-            {
-                _buffer[_length++] = (char)('0' + (value / 100));
-            }
-
             if (value >= 10)
             {
-                _buffer[_length++] = (char)('0' + (value / 10 % 10));
+                _buffer[length++] = (char)('0' + (value / 10));
             }
 
-            _buffer[_length++] = (char)('0' + (value % 10));
+            _buffer[length] = (char)('0' + (value % 10));
+            _length = length + 1;
             return;
         }
 
-        Span<char> digits = stackalloc char[12];
-        value.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
-        Append(digits[..written]);
+        AppendNumber(value);
     }
 
     /// <summary>Points with an explicit sign: "+25", "-40".</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AppendSigned(int value)
     {
         if (value >= 0)
@@ -130,6 +122,36 @@ internal ref struct ReasonWriter
             ArrayPool<char>.Shared.Return(_rented);
             _rented = null;
         }
+    }
+
+    private void AppendNumber(int value)
+    {
+        // Up to three digits, either sign, written in place; larger values are formatted.
+        if (value is > -1000 and < 1000 && _length + 4 <= _buffer.Length)
+        {
+            if (value < 0)
+            {
+                _buffer[_length++] = '-';
+                value = -value;
+            }
+
+            if (value >= 100)
+            {
+                _buffer[_length++] = (char)('0' + (value / 100));
+            }
+
+            if (value >= 10)
+            {
+                _buffer[_length++] = (char)('0' + (value / 10 % 10));
+            }
+
+            _buffer[_length++] = (char)('0' + (value % 10));
+            return;
+        }
+
+        Span<char> digits = stackalloc char[12];
+        value.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+        Append(digits[..written]);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

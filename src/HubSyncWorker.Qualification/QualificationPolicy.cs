@@ -703,6 +703,11 @@ public sealed class QualificationPolicy
         for (var i = start; i < end; i++)
         {
             var rule = _rules[i];
+            if (rule.RequiredSlot >= 0 && values[rule.RequiredSlot] is null)
+            {
+                continue;
+            }
+
             int points;
             var value = 0;
             bool hit;

@@ -158,7 +158,21 @@ internal sealed class CompiledRule
         _slot = _property is null ? -1 : slotOf(_property);
         _slots = [.. _properties.Select(slotOf)];
         _anyOfSlots = [.. _anyOf.Select(slotOf)];
+        RequiredSlot = Kind switch
+        {
+            RuleKind.EqualsValue or RuleKind.In or RuleKind.Contains or RuleKind.EmailDomain => _slot,
+            RuleKind.Range or RuleKind.WithinDays when _slots.Length == 1 => _slots[0],
+            RuleKind.HasValue when _slots.Length > 0 => _slots[0],
+            _ => -1,
+        };
     }
+
+    /// <summary>
+    /// A slot whose value must be present for the rule to fire (-1 when none is required on its own): the policy skips the
+    /// rule when that value is missing, as most contacts lack most properties. Text rules need their property; a Range or
+    /// WithinDays rule reading one property needs it; a HasValue rule needs each of its properties.
+    /// </summary>
+    public int RequiredSlot { get; private set; } = -1;
 
     /// <summary>Every property this rule reads.</summary>
     public IEnumerable<string> ReadProperties

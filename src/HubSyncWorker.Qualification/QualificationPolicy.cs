@@ -711,7 +711,16 @@ public sealed class QualificationPolicy
             int points;
             var value = 0;
             bool hit;
-            if (rule.Kind == RuleKind.AllOf)
+            // The common kinds are called directly (fewer arguments than the general TryScore).
+            if (rule.Kind is RuleKind.EqualsValue or RuleKind.In or RuleKind.Contains or RuleKind.EmailDomain)
+            {
+                hit = rule.TryScoreText(values, textMatched[i], out points);
+            }
+            else if (rule.Kind == RuleKind.Range)
+            {
+                hit = rule.TryScoreRange(values, out points, out value);
+            }
+            else if (rule.Kind == RuleKind.AllOf)
             {
                 hit = rule.TryScoreAllOf(ruleFired, out points);
             }

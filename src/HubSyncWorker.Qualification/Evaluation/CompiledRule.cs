@@ -222,7 +222,6 @@ internal sealed class CompiledRule
     /// </summary>
     public bool TryScore(ReadOnlySpan<string?> values, int conversionNames, DateTimeOffset now, int conversionsMatched, bool textMatched, out int points, out int value)
     {
-        points = 0;
         value = 0;
         switch (Kind)
         {
@@ -230,110 +229,18 @@ internal sealed class CompiledRule
             case RuleKind.In:
             case RuleKind.Contains:
             case RuleKind.EmailDomain:
-            {
-                var text = values[_slot].AsSpan().Trim();
-                if (text.IsEmpty)
-                {
-                    return false;
-                }
-
-                var match = Kind switch
-                {
-                    RuleKind.EqualsValue => text.Equals(_value, StringComparison.OrdinalIgnoreCase),
-                    RuleKind.In => _values.ContainsKey(text),
-                    _ => textMatched,
-                };
-                if (match == _negate)
-                {
-                    return false;
-                }
-
-                points = Cap(_points);
-                return true;
-            }
-
+                return TryScoreText(values, textMatched, out points);
             case RuleKind.Range:
-            {
-                var any = false;
-                double sum = 0;
-                foreach (var slot in _slots)
-                {
-                    if (HubSpotValues.ParseNumber(values[slot]) is { } number)
-                    {
-                        any = true;
-                        sum += number;
-                    }
-                }
-
-                if (!any || (_min is { } min && sum < min) || (_max is { } max && sum > max))
-                {
-                    return false;
-                }
-
-                value = (int)Math.Clamp(Math.Floor(sum), int.MinValue, int.MaxValue);
-                var units = _min is { } lower && _pointsPerUnit != 0 ? Math.Min(Math.Floor(sum - lower), 1_000_000) : 0;
-                points = Cap((int)Math.Clamp(_points + (_pointsPerUnit * units), int.MinValue, int.MaxValue));
-                return true;
-            }
-
+                return TryScoreRange(values, out points, out value);
             case RuleKind.HasValue:
-            {
-                foreach (var slot in _slots)
-                {
-                    if (string.IsNullOrWhiteSpace(values[slot]))
-                    {
-                        return false;
-                    }
-                }
-
-                if (_anyOfSlots.Length > 0)
-                {
-                    var found = false;
-                    foreach (var slot in _anyOfSlots)
-                    {
-                        if (!string.IsNullOrWhiteSpace(values[slot]))
-                        {
-                            found = true;
-                            break;
-                        }
-                    }
-
-                    if (!found)
-                    {
-                        return false;
-                    }
-                }
-
-                points = Cap(_points);
-                return true;
-            }
-
+                return TryScoreHasValue(values, out points);
             case RuleKind.WithinDays:
-            {
-                DateTimeOffset? latest = null;
-                foreach (var slot in _slots)
-                {
-                    if (HubSpotValues.ParseDateTime(values[slot]) is { } date && (latest is null || date > latest))
-                    {
-                        latest = date;
-                    }
-                }
-
-                if (latest is null || (now - latest.Value).TotalDays > _days)
-                {
-                    return false;
-                }
-
-                value = (int)Math.Max(0, Math.Floor((now - latest.Value).TotalDays));
-                points = Cap(_points);
-                return true;
-            }
-
+                return TryScoreWithinDays(values, now, out points, out value);
             case RuleKind.Conversion:
             case RuleKind.AllOf:
                 // Decided by the policy, which holds the conversion masks and knows which rules fired.
+                points = 0;
                 return false;
-
             default:
             {
                 var total = HubSpotValues.ParseNumber(values[_slot]) is { } n ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
@@ -341,6 +248,114 @@ internal sealed class CompiledRule
                 return Occurrences(total - conversionsMatched, out points, out value);
             }
         }
+    }
+
+    /// <summary>Equals, In, Contains, EmailDomain: fires on a non-empty value that matches (or, negated, does not).</summary>
+    public bool TryScoreText(ReadOnlySpan<string?> values, bool textMatched, out int points)
+    {
+        points = 0;
+        var text = values[_slot].AsSpan().Trim();
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        var match = Kind switch
+        {
+            RuleKind.EqualsValue => text.Equals(_value, StringComparison.OrdinalIgnoreCase),
+            RuleKind.In => _values.ContainsKey(text),
+            _ => textMatched,
+        };
+        if (match == _negate)
+        {
+            return false;
+        }
+
+        points = FragmentPoints;
+        return true;
+    }
+
+    /// <summary>Range: fires when the sum of the numbers present is within the bounds.</summary>
+    public bool TryScoreRange(ReadOnlySpan<string?> values, out int points, out int value)
+    {
+        points = 0;
+        value = 0;
+        var any = false;
+        double sum = 0;
+        foreach (var slot in _slots)
+        {
+            if (HubSpotValues.ParseNumber(values[slot]) is { } number)
+            {
+                any = true;
+                sum += number;
+            }
+        }
+
+        if (!any || (_min is { } min && sum < min) || (_max is { } max && sum > max))
+        {
+            return false;
+        }
+
+        value = (int)Math.Clamp(Math.Floor(sum), int.MinValue, int.MaxValue);
+        var units = _min is { } lower && _pointsPerUnit != 0 ? Math.Min(Math.Floor(sum - lower), 1_000_000) : 0;
+        points = Cap((int)Math.Clamp(_points + (_pointsPerUnit * units), int.MinValue, int.MaxValue));
+        return true;
+    }
+
+    private bool TryScoreHasValue(ReadOnlySpan<string?> values, out int points)
+    {
+        points = 0;
+        foreach (var slot in _slots)
+        {
+            if (string.IsNullOrWhiteSpace(values[slot]))
+            {
+                return false;
+            }
+        }
+
+        if (_anyOfSlots.Length > 0)
+        {
+            var found = false;
+            foreach (var slot in _anyOfSlots)
+            {
+                if (!string.IsNullOrWhiteSpace(values[slot]))
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        points = FragmentPoints;
+        return true;
+    }
+
+    private bool TryScoreWithinDays(ReadOnlySpan<string?> values, DateTimeOffset now, out int points, out int value)
+    {
+        points = 0;
+        value = 0;
+        DateTimeOffset? latest = null;
+        foreach (var slot in _slots)
+        {
+            if (HubSpotValues.ParseDateTime(values[slot]) is { } date && (latest is null || date > latest))
+            {
+                latest = date;
+            }
+        }
+
+        if (latest is null || (now - latest.Value).TotalDays > _days)
+        {
+            return false;
+        }
+
+        value = (int)Math.Max(0, Math.Floor((now - latest.Value).TotalDays));
+        points = FragmentPoints;
+        return true;
     }
 
     /// <summary>AllOf: fires when every referenced rule fired.</summary>
@@ -355,7 +370,7 @@ internal sealed class CompiledRule
             }
         }
 
-        points = Cap(_points);
+        points = FragmentPoints;
         return true;
     }
 

@@ -445,7 +445,7 @@ public sealed class QualificationPolicy
         var disqualifiedBy = -1;
         for (var i = _engagementEnd; i < _disqualifierEnd; i++)
         {
-            if (_rules[i].TryScore(values, nameCount, now, 0, textMatched[i], out _, out _))
+            if (Fires(i, values, nameCount, now, textMatched[i]))
             {
                 disqualifiedBy = disqualifiedBy < 0 ? i : disqualifiedBy;
                 firedRule[fired] = i;
@@ -525,7 +525,7 @@ public sealed class QualificationPolicy
             // Customers stay customers; an advocacy signal makes them evangelists.
             for (var i = _disqualifierEnd; i < _rules.Length; i++)
             {
-                if (_rules[i].TryScore(values, nameCount, now, 0, textMatched[i], out _, out _))
+                if (Fires(i, values, nameCount, now, textMatched[i]))
                 {
                     advocacyRule = advocacyRule < 0 ? i : advocacyRule;
                     firedRule[fired] = i;
@@ -751,6 +751,23 @@ public sealed class QualificationPolicy
         }
 
         return total;
+    }
+
+    /// <summary>Whether disqualifier or advocacy signal <paramref name="index"/> fires (its points are ignored), dispatched as in <see cref="ScoreSet"/>.</summary>
+    private bool Fires(int index, ReadOnlySpan<string?> values, int conversionNames, DateTimeOffset now, bool textMatched)
+    {
+        var rule = _rules[index];
+        if (rule.RequiredSlot >= 0 && values[rule.RequiredSlot] is null)
+        {
+            return false;
+        }
+
+        return rule.Kind switch
+        {
+            RuleKind.EqualsValue or RuleKind.In or RuleKind.Contains or RuleKind.EmailDomain => rule.TryScoreText(values, textMatched, out _),
+            RuleKind.Range => rule.TryScoreRange(values, out _, out _),
+            _ => rule.TryScore(values, conversionNames, now, 0, textMatched, out _, out _),
+        };
     }
 
     /// <summary>

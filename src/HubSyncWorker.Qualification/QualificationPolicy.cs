@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using HubSyncWorker.Qualification.Evaluation;
 using HubSyncWorker.Qualification.Policy;
 
@@ -60,21 +61,24 @@ public sealed class QualificationPolicy
     private const int Customer = 5;
     private const int Evangelist = 6;
     private const int NoStage = -1;
+    private const int DecayTableDays = 366;
 
     private readonly CompiledRule[] _rules;
+    private readonly string[] _ruleIds;
     private readonly int _fitEnd;
     private readonly int _engagementEnd;
     private readonly int _disqualifierEnd;
     private readonly int _fitMax;
     private readonly int _engagementMax;
     private readonly double _halfLife;
+    private readonly double[] _decayByDay;
     private readonly string[] _lastEngagementProperties;
     private readonly double _fitWeight;
     private readonly double _engagementWeight;
     private readonly string _lifecycleProperty;
     private readonly bool _allowRegression;
     private readonly string[] _levelStage;
-    private readonly FrozenDictionary<string, int> _stageLevel;
+    private readonly StringTable<int> _stageLevel;
     private readonly FrozenSet<string> _lockedStages;
     private readonly string _conversionCountProperty;
     private readonly int _minConversions;
@@ -86,7 +90,7 @@ public sealed class QualificationPolicy
     private readonly ulong _fitConversionMask;
     private readonly ulong _engagementConversionMask;
     private readonly ulong _handRaiserMask;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _sqlLeadStatuses;
+    private readonly StringTable<bool> _sqlLeadStatuses;
     private readonly string _dealsProperty;
     private readonly int _minDeals;
     private readonly string _budgetProperty;
@@ -99,10 +103,10 @@ public sealed class QualificationPolicy
     private readonly string _newStatus;
     private readonly string _openStatus;
     private readonly string _unqualifiedStatus;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _salesOwned;
+    private readonly StringTable<bool> _salesOwned;
     private readonly string _sourceProperty;
     private readonly string _offerProperty;
-    private readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _sourceIndex;
+    private readonly StringTable<int> _sourceIndex;
     private readonly int _otherSourceIndex;
     private readonly int _unknownSourceIndex;
     private readonly KeywordMatcher _offerMatcher;
@@ -110,7 +114,7 @@ public sealed class QualificationPolicy
     private readonly int _otherOfferIndex;
     private readonly int _noOfferIndex;
     private readonly string[,] _buckets;
-    private readonly FrozenDictionary<string, int> _slotOf;
+    private readonly StringTable<int> _slotOf;
     private readonly string[] _slotNames;
     private readonly int[] _lastEngagementSlots;
     private readonly int _lifecycleSlot;
@@ -123,6 +127,9 @@ public sealed class QualificationPolicy
     private readonly int _timelineSlot;
     private readonly int _sourceSlot;
     private readonly int _offerSlot;
+    private readonly string[] _headers;
+    private readonly PropertyMatch[] _propertyMatches;
+    private readonly string?[] _ruleHeaders;
 
     private QualificationPolicy(QualificationPolicyOptions options)
     {
@@ -141,10 +148,15 @@ public sealed class QualificationPolicy
         _disqualifierEnd = rules.Count;
         rules.AddRange(options.Evangelist.Signals.Select(r => new CompiledRule(r)));
         _rules = [.. rules];
+        _ruleIds = [.. rules.Select(r => r.Id)];
 
         _fitMax = options.Fit.MaxScore;
         _engagementMax = options.Engagement.MaxScore;
         _halfLife = options.Engagement.DecayHalfLifeDays;
+
+        // The decay factor for each whole day of inactivity up to a year, so most evaluations read it instead of calling
+        // Math.Pow (the same expression, so the same values).
+        _decayByDay = _halfLife > 0 ? [.. Enumerable.Range(0, DecayTableDays).Select(days => Math.Pow(0.5, days / _halfLife))] : [];
         _lastEngagementProperties = [.. options.Engagement.LastEngagementProperties.Select(p => p.Trim())];
         _fitWeight = options.Score.FitWeight;
         _engagementWeight = options.Score.EngagementWeight;
@@ -161,7 +173,7 @@ public sealed class QualificationPolicy
             stageLevel[_levelStage[level]] = level;
         }
 
-        _stageLevel = stageLevel.ToFrozenDictionary(StringComparer.Ordinal);
+        _stageLevel = new StringTable<int>(stageLevel, ignoreCase: false);
         _lockedStages = LifecycleOrder.Where(s => !stageLevel.ContainsKey(s)).ToFrozenSet(StringComparer.Ordinal);
 
         _conversionCountProperty = options.Lead.ConversionCountProperty;
@@ -183,7 +195,7 @@ public sealed class QualificationPolicy
 
             var bit = groups.Count;
             _rules[i].ConversionBit = bit;
-            groups.Add(_rules[i].ConversionKeywords);
+            groups.Add(_rules[i].Keywords);
             if (_rules[i].Pattern is { } pattern)
             {
                 patterns.Add((bit, pattern));
@@ -212,7 +224,7 @@ public sealed class QualificationPolicy
 
         _conversionMatcher = new KeywordMatcher(groups);
         _conversionPatterns = [.. patterns];
-        _sqlLeadStatuses = options.Sql.LeadStatuses.Select(s => s.Trim()).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _sqlLeadStatuses = new StringTable<bool>(options.Sql.LeadStatuses.Select(s => KeyValuePair.Create(s.Trim(), true)), ignoreCase: true);
         _dealsProperty = options.Opportunity.DealsProperty;
         _minDeals = options.Opportunity.MinDeals;
         _budgetProperty = options.Opportunity.BudgetProperty;
@@ -227,7 +239,7 @@ public sealed class QualificationPolicy
         _newStatus = leadStatus.NewValue;
         _openStatus = leadStatus.OpenValue;
         _unqualifiedStatus = leadStatus.UnqualifiedValue;
-        _salesOwned = leadStatus.SalesOwned.Select(s => s.Trim()).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _salesOwned = new StringTable<bool>(leadStatus.SalesOwned.Select(s => KeyValuePair.Create(s.Trim(), true)), ignoreCase: true);
 
         // Every source × offer bucket string is built here once, so Evaluate only indexes a table.
         var bucket = options.SourceBucket;
@@ -238,8 +250,8 @@ public sealed class QualificationPolicy
         sourceNames.Add(bucket.UnknownSource);
         _otherSourceIndex = sourceNames.Count - 2;
         _unknownSourceIndex = sourceNames.Count - 1;
-        _sourceIndex = bucket.Sources.ToFrozenDictionary(p => p.Key.Trim(), p => sourceNames.IndexOf(p.Value.Trim()), StringComparer.OrdinalIgnoreCase)
-            .GetAlternateLookup<ReadOnlySpan<char>>();
+        _sourceIndex = new StringTable<int>(
+            bucket.Sources.ToDictionary(p => p.Key.Trim(), p => sourceNames.IndexOf(p.Value.Trim()), StringComparer.OrdinalIgnoreCase), ignoreCase: true);
         _offerMatcher = new KeywordMatcher([.. bucket.Offers.Select(o => (IEnumerable<string>)o.Keywords)]);
         var offerNames = bucket.Offers.Select(o => o.Bucket!.Trim()).ToList();
         offerNames.Add(bucket.OtherOffer);
@@ -284,14 +296,15 @@ public sealed class QualificationPolicy
             slotOf[name] = slotOf.Count;
         }
 
-        _slotOf = slotOf.ToFrozenDictionary(StringComparer.Ordinal);
         _slotNames = [.. RequiredProperties];
+        _slotOf = new StringTable<int>(_slotNames.Select((name, slot) => KeyValuePair.Create(name, slot)), ignoreCase: false);
         foreach (var rule in _rules)
         {
             rule.ResolveSlots(name => slotOf[name]);
         }
 
         _lastEngagementSlots = [.. _lastEngagementProperties.Select(p => slotOf[p])];
+        _propertyMatches = BuildPropertyMatches(_rules);
         _lifecycleSlot = slotOf[_lifecycleProperty];
         _leadStatusSlot = slotOf[_leadStatusProperty];
         _mqlDateSlot = slotOf[OutputNames.MqlDate];
@@ -303,6 +316,26 @@ public sealed class QualificationPolicy
         _sourceSlot = slotOf[_sourceProperty];
         _offerSlot = slotOf[_offerProperty];
         HistoryProperties = [ContactSnapshot.ConversionHistoryProperty];
+
+        // The start of every reason ("MQL (fit and engagement meet the MQL test): fit "), one per status and cause, and one per
+        // disqualifier and advocacy signal, so a reason is a few appends of ready-made pieces.
+        var statuses = Enum.GetValues<QualificationStatus>();
+        _headers = new string[statuses.Length * CauseTexts.Length];
+        foreach (var status in statuses)
+        {
+            for (var cause = 0; cause < CauseTexts.Length; cause++)
+            {
+                _headers[((int)status * CauseTexts.Length) + cause] = CauseTexts[cause].Length > 0
+                    ? $"{status.ToLabel()} ({CauseTexts[cause]}): fit "
+                    : $"{status.ToLabel()}: fit ";
+            }
+        }
+
+        _ruleHeaders = new string?[_rules.Length];
+        for (var i = _engagementEnd; i < _rules.Length; i++)
+        {
+            _ruleHeaders[i] = RuleHeader(i < _disqualifierEnd ? QualificationStatus.Disqualified : QualificationStatus.Evangelist, _rules[i]);
+        }
     }
 
     /// <summary>The effective options this policy was compiled from (do not mutate).</summary>
@@ -350,6 +383,7 @@ public sealed class QualificationPolicy
     public static QualificationPolicy CompileDefault() => Compile(PolicyLoader.LoadDefault());
 
     /// <summary>Evaluates one contact at <paramref name="now"/>. Pure: no I/O, no clock, no shared state.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public QualificationDecision Evaluate(ContactSnapshot contact, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(contact);
@@ -362,11 +396,15 @@ public sealed class QualificationPolicy
         Span<int> firedPoints = stackalloc int[_rules.Length];
         Span<int> firedValue = stackalloc int[_rules.Length];
         Span<bool> ruleFired = stackalloc bool[_rules.Length];
+        ruleFired.Clear(); // read by AllOf rules for rules that did not fire (the other buffers are read only where written)
+        Span<bool> textMatched = stackalloc bool[_rules.Length];
+        MatchProperties(values, textMatched);
         var fired = 0;
 
         // Each conversion name is matched once against every conversion keyword and pattern.
         var names = contact.ConversionNames;
-        Span<ulong> masks = names.Count <= 128 ? stackalloc ulong[names.Count] : new ulong[names.Count];
+        var nameCount = names.Count;
+        Span<ulong> masks = nameCount <= 128 ? stackalloc ulong[nameCount] : new ulong[nameCount];
         var handRaiser = false;
         for (var i = 0; i < masks.Length; i++)
         {
@@ -384,9 +422,11 @@ public sealed class QualificationPolicy
             handRaiser |= (mask & _handRaiserMask) != 0;
         }
 
-        var fitRaw = ScoreSet(values, names.Count, now, 0, _fitEnd, _fitConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
+        var fitRaw = ScoreSet(values, nameCount, now, 0, _fitEnd, _fitConversionMask, masks, textMatched, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
+        var fitFired = fired;
         var fit = Math.Clamp(fitRaw, 0, _fitMax);
-        var engagementRaw = ScoreSet(values, names.Count, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+        var engagementRaw = ScoreSet(values, nameCount, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, textMatched, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+        var scoredFired = fired;
 
         var lastEngagement = LatestDate(values, _lastEngagementSlots);
         var decayFactor = 1.0;
@@ -395,7 +435,7 @@ public sealed class QualificationPolicy
             // Decay counts whole UTC days: scores change at most once a day, so a resync right after another writes nothing,
             // instead of nudging a rounded engagement score by one point every few hours.
             var days = (now.UtcDateTime.Date - last.UtcDateTime.Date).Days;
-            decayFactor = Math.Pow(0.5, days / _halfLife);
+            decayFactor = (uint)days < (uint)_decayByDay.Length ? _decayByDay[days] : Math.Pow(0.5, days / _halfLife);
         }
 
         var engagement = engagementRaw <= 0 ? 0 : (int)Math.Min(_engagementMax, Math.Round(engagementRaw * decayFactor, MidpointRounding.AwayFromZero));
@@ -405,7 +445,7 @@ public sealed class QualificationPolicy
         var disqualifiedBy = -1;
         for (var i = _engagementEnd; i < _disqualifierEnd; i++)
         {
-            if (_rules[i].TryScore(values, names.Count, now, 0, out _, out _))
+            if (Fires(i, values, nameCount, now, textMatched[i]))
             {
                 disqualifiedBy = disqualifiedBy < 0 ? i : disqualifiedBy;
                 firedRule[fired] = i;
@@ -432,7 +472,7 @@ public sealed class QualificationPolicy
         var existingMqlDate = HubSpotValues.ParseDate(values[_mqlDateSlot]);
 
         // What the data supports.
-        var conversions = Math.Max(contact.ConversionNames.Count, (int)Math.Clamp(HubSpotValues.ParseNumber(values[_conversionCountSlot]) ?? 0, 0, int.MaxValue));
+        var conversions = Math.Max(nameCount, (int)Math.Clamp(HubSpotValues.ParseNumber(values[_conversionCountSlot]) ?? 0, 0, int.MaxValue));
         var computed = Contact;
         var cause = CauseNone;
         if ((_minConversions > 0 && conversions >= _minConversions) || positiveEngagement)
@@ -453,7 +493,7 @@ public sealed class QualificationPolicy
             computed = Sql;
             cause = CauseHandRaiser;
         }
-        else if (!leadStatus.IsEmpty && _sqlLeadStatuses.Contains(leadStatus) && (mqlTest || currentLevel >= Mql))
+        else if (!leadStatus.IsEmpty && _sqlLeadStatuses.ContainsKey(leadStatus) && (mqlTest || currentLevel >= Mql))
         {
             computed = Sql;
             cause = CauseSalesConnected;
@@ -485,7 +525,7 @@ public sealed class QualificationPolicy
             // Customers stay customers; an advocacy signal makes them evangelists.
             for (var i = _disqualifierEnd; i < _rules.Length; i++)
             {
-                if (_rules[i].TryScore(values, names.Count, now, 0, out _, out _))
+                if (Fires(i, values, nameCount, now, textMatched[i]))
                 {
                     advocacyRule = advocacyRule < 0 ? i : advocacyRule;
                     firedRule[fired] = i;
@@ -510,7 +550,7 @@ public sealed class QualificationPolicy
         {
             status = QualificationStatus.Disqualified;
             cause = CauseNone;
-            if (_manageLeadStatus && !_salesOwned.Contains(leadStatus)
+            if (_manageLeadStatus && !_salesOwned.ContainsKey(leadStatus)
                 && (leadStatus.IsEmpty || leadStatus.Equals(_newStatus, StringComparison.OrdinalIgnoreCase) || leadStatus.Equals(_openStatus, StringComparison.OrdinalIgnoreCase)))
             {
                 leadStatusToSet = _unqualifiedStatus;
@@ -552,7 +592,7 @@ public sealed class QualificationPolicy
                 regression = currentLevel >= 0 && effective < currentLevel;
             }
 
-            if (_manageLeadStatus && !_salesOwned.Contains(leadStatus))
+            if (_manageLeadStatus && !_salesOwned.ContainsKey(leadStatus))
             {
                 if (status is QualificationStatus.Mql or QualificationStatus.Sql or QualificationStatus.Opportunity)
                 {
@@ -574,10 +614,10 @@ public sealed class QualificationPolicy
         var rules = fired == 0 ? [] : new FiredRule[fired];
         for (var i = 0; i < fired; i++)
         {
-            rules[i] = new FiredRule(_rules[firedRule[i]].Id, firedPoints[i]);
+            rules[i] = new FiredRule(_ruleIds[firedRule[i]], firedPoints[i]);
         }
 
-        var reason = WriteReason(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, firedRule[..fired], firedPoints[..fired], firedValue[..fired]);
+        var reason = WriteReason(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, firedRule, firedPoints, firedValue, fitFired, scoredFired);
         return new QualificationDecision(contact.Id, fit, engagement, score, status, target, regression, leadStatusToSet,
             SourceBucket(values, names, masks), rules, reason, mqlDate, belowSince, Version);
     }
@@ -624,15 +664,22 @@ public sealed class QualificationPolicy
         return new WriteBackPlan(current.Id, changes, clearFirst);
     }
 
-    private const string CauseNone = "";
-    private const string CauseLead = "converted or engaged";
-    private const string CauseMql = "fit and engagement meet the MQL test";
-    private const string CauseHandRaiser = "hand-raiser conversion";
-    private const string CauseSalesConnected = "sales connected";
-    private const string CauseDeal = "deal";
-    private const string CauseBudget = "budget and timeline";
-    private const string CauseAdvocacy = "advocacy";
-    private const string CauseInHubSpot = "stage set in HubSpot";
+    // Why the stage is what it is: an index into CauseTexts (the reason's header is built per status and cause at compile time).
+    private const int CauseNone = 0;
+    private const int CauseLead = 1;
+    private const int CauseMql = 2;
+    private const int CauseHandRaiser = 3;
+    private const int CauseSalesConnected = 4;
+    private const int CauseDeal = 5;
+    private const int CauseBudget = 6;
+    private const int CauseAdvocacy = 7;
+    private const int CauseInHubSpot = 8;
+
+    private static readonly string[] CauseTexts =
+    [
+        "", "converted or engaged", "fit and engagement meet the MQL test", "hand-raiser conversion", "sales connected", "deal",
+        "budget and timeline", "advocacy", "stage set in HubSpot",
+    ];
 
     private int ScoreSet(
         ReadOnlySpan<string?> values,
@@ -642,6 +689,7 @@ public sealed class QualificationPolicy
         int end,
         ulong setMask,
         ReadOnlySpan<ulong> masks,
+        ReadOnlySpan<bool> textMatched,
         Span<bool> ruleFired,
         Span<int> firedRule,
         Span<int> firedPoints,
@@ -655,10 +703,24 @@ public sealed class QualificationPolicy
         for (var i = start; i < end; i++)
         {
             var rule = _rules[i];
+            if (rule.RequiredSlot >= 0 && values[rule.RequiredSlot] is null)
+            {
+                continue;
+            }
+
             int points;
             var value = 0;
             bool hit;
-            if (rule.Kind == RuleKind.AllOf)
+            // The common kinds are called directly (fewer arguments than the general TryScore).
+            if (rule.Kind is RuleKind.EqualsValue or RuleKind.In or RuleKind.Contains or RuleKind.EmailDomain)
+            {
+                hit = rule.TryScoreText(values, textMatched[i], out points);
+            }
+            else if (rule.Kind == RuleKind.Range)
+            {
+                hit = rule.TryScoreRange(values, out points, out value);
+            }
+            else if (rule.Kind == RuleKind.AllOf)
             {
                 hit = rule.TryScoreAllOf(ruleFired, out points);
             }
@@ -674,7 +736,7 @@ public sealed class QualificationPolicy
                     matched = CountMatches(masks, setMask);
                 }
 
-                hit = rule.TryScore(values, conversionNames, now, Math.Max(matched, 0), out points, out value);
+                hit = rule.TryScore(values, conversionNames, now, Math.Max(matched, 0), textMatched[i], out points, out value);
             }
 
             if (hit)
@@ -689,6 +751,70 @@ public sealed class QualificationPolicy
         }
 
         return total;
+    }
+
+    /// <summary>Whether disqualifier or advocacy signal <paramref name="index"/> fires (its points are ignored), dispatched as in <see cref="ScoreSet"/>.</summary>
+    private bool Fires(int index, ReadOnlySpan<string?> values, int conversionNames, DateTimeOffset now, bool textMatched)
+    {
+        var rule = _rules[index];
+        if (rule.RequiredSlot >= 0 && values[rule.RequiredSlot] is null)
+        {
+            return false;
+        }
+
+        return rule.Kind switch
+        {
+            RuleKind.EqualsValue or RuleKind.In or RuleKind.Contains or RuleKind.EmailDomain => rule.TryScoreText(values, textMatched, out _),
+            RuleKind.Range => rule.TryScoreRange(values, out _, out _),
+            _ => rule.TryScore(values, conversionNames, now, 0, textMatched, out _, out _),
+        };
+    }
+
+    /// <summary>
+    /// Sets <paramref name="textMatched"/>[rule] for every Contains and EmailDomain rule whose keywords or domains occur in its
+    /// property: each such property is trimmed and scanned once, whatever the number of rules reading it (the job title for
+    /// senior and student titles, the email for business email and competitor).
+    /// </summary>
+    private void MatchProperties(ReadOnlySpan<string?> values, Span<bool> textMatched)
+    {
+        textMatched.Clear();
+        foreach (var match in _propertyMatches)
+        {
+            var text = values[match.Slot].AsSpan().Trim();
+            if (text.IsEmpty)
+            {
+                continue;
+            }
+
+            var mask = match.Keywords is { } keywords ? keywords.Match(text) : match.Domains!.Match(text);
+            while (mask != 0)
+            {
+                textMatched[match.Rules[System.Numerics.BitOperations.TrailingZeroCount(mask)]] = true;
+                mask &= mask - 1;
+            }
+        }
+    }
+
+    /// <summary>One matcher per property for its Contains rules and one for its EmailDomain rules (64 rules at most each; more make another).</summary>
+    private static PropertyMatch[] BuildPropertyMatches(CompiledRule[] rules)
+    {
+        var matches = new List<PropertyMatch>();
+        foreach (var kind in (ReadOnlySpan<RuleKind>)[RuleKind.Contains, RuleKind.EmailDomain])
+        {
+            var indexes = Enumerable.Range(0, rules.Length).Where(i => rules[i].Kind == kind);
+            foreach (var bySlot in indexes.GroupBy(i => rules[i].Slot))
+            {
+                foreach (var chunk in bySlot.Chunk(64))
+                {
+                    IReadOnlyList<IEnumerable<string>> groups = [.. chunk.Select(i => kind == RuleKind.Contains ? rules[i].Keywords : rules[i].Domains)];
+                    matches.Add(kind == RuleKind.Contains
+                        ? new PropertyMatch(bySlot.Key, new KeywordMatcher(groups), null, chunk)
+                        : new PropertyMatch(bySlot.Key, null, new DomainMatcher(groups), chunk));
+                }
+            }
+        }
+
+        return [.. matches];
     }
 
     private void GatherValues(IReadOnlyDictionary<string, string?> properties, Span<string?> values)
@@ -801,9 +927,10 @@ public sealed class QualificationPolicy
         return _buckets[sourceIndex, offerIndex];
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private string WriteReason(
         QualificationStatus status,
-        string cause,
+        int cause,
         int disqualifiedBy,
         int advocacyRule,
         DateOnly? belowSince,
@@ -812,40 +939,36 @@ public sealed class QualificationPolicy
         int engagementRaw,
         ReadOnlySpan<int> firedRule,
         ReadOnlySpan<int> firedPoints,
-        ReadOnlySpan<int> firedValue)
+        ReadOnlySpan<int> firedValue,
+        int fitFired,
+        int scoredFired)
     {
         var writer = new ReasonWriter(stackalloc char[512]);
         try
         {
-            writer.Append(status.ToLabel());
+            // "<status> (<why>): fit ", built at compile time except for the recycle date.
             if (disqualifiedBy >= 0 && status == QualificationStatus.Disqualified)
             {
-                writer.Append(" (");
-                AppendLabel(ref writer, _rules[disqualifiedBy], 0);
-                writer.Append(')');
+                writer.Append(_ruleHeaders[disqualifiedBy]);
             }
             else if (advocacyRule >= 0 && status == QualificationStatus.Evangelist)
             {
-                writer.Append(" (");
-                AppendLabel(ref writer, _rules[advocacyRule], 0);
-                writer.Append(')');
+                writer.Append(_ruleHeaders[advocacyRule]);
             }
             else if (status == QualificationStatus.Recycled && belowSince is { } since)
             {
+                writer.Append(status.ToLabel());
                 writer.Append(" (below the MQL test since ");
                 writer.AppendDate(since);
-                writer.Append(')');
+                writer.Append("): fit ");
             }
-            else if (cause.Length > 0)
+            else
             {
-                writer.Append(" (");
-                writer.Append(cause);
-                writer.Append(')');
+                writer.Append(_headers[((int)status * CauseTexts.Length) + cause]);
             }
 
-            writer.Append(": fit ");
             writer.Append(fit);
-            AppendRules(ref writer, 0, _fitEnd, firedRule, firedPoints, firedValue);
+            AppendRules(ref writer, firedRule[..fitFired], firedPoints[..fitFired], firedValue[..fitFired]);
             writer.Append(", engagement ");
             writer.Append(engagement);
             if (engagementRaw > 0 && engagementRaw != engagement)
@@ -855,7 +978,7 @@ public sealed class QualificationPolicy
                 writer.Append(" before decay");
             }
 
-            AppendRules(ref writer, _fitEnd, _engagementEnd, firedRule, firedPoints, firedValue);
+            AppendRules(ref writer, firedRule[fitFired..scoredFired], firedPoints[fitFired..scoredFired], firedValue[fitFired..scoredFired]);
             return writer.ToString();
         }
         finally
@@ -864,45 +987,42 @@ public sealed class QualificationPolicy
         }
     }
 
-    private void AppendRules(ref ReasonWriter writer, int start, int end, ReadOnlySpan<int> firedRule, ReadOnlySpan<int> firedPoints, ReadOnlySpan<int> firedValue)
+    /// <summary>The rules of one score set that fired, in brackets: " (senior title +25, 6 visits +16)".</summary>
+    private void AppendRules(ref ReasonWriter writer, ReadOnlySpan<int> firedRule, ReadOnlySpan<int> firedPoints, ReadOnlySpan<int> firedValue)
     {
-        var first = true;
         for (var i = 0; i < firedRule.Length; i++)
         {
-            if (firedRule[i] < start || firedRule[i] >= end)
-            {
-                continue;
-            }
-
-            writer.Append(first ? " (" : ", ");
-            first = false;
             var rule = _rules[firedRule[i]];
+            var first = i == 0;
             if (rule.Fragment is not null && rule.FragmentPoints == firedPoints[i])
             {
-                writer.Append(rule.Fragment);
+                writer.Append(first ? rule.FirstFragment : rule.NextFragment);
                 continue;
             }
 
-            AppendLabel(ref writer, rule, firedValue[i]);
-            writer.Append(' ');
+            writer.Append(first ? rule.FirstLabelPrefix : rule.NextLabelPrefix);
+            if (rule.LabelHasValue)
+            {
+                writer.Append(firedValue[i]);
+                writer.Append(rule.LabelSuffixAndSpace);
+            }
+            else
+            {
+                writer.Append(' ');
+            }
+
             writer.AppendSigned(firedPoints[i]);
         }
 
-        if (!first)
+        if (!firedRule.IsEmpty)
         {
             writer.Append(')');
         }
     }
 
-    private static void AppendLabel(ref ReasonWriter writer, CompiledRule rule, int value)
-    {
-        writer.Append(rule.LabelPrefix);
-        if (rule.LabelHasValue)
-        {
-            writer.Append(value);
-            writer.Append(rule.LabelSuffix);
-        }
-    }
+    /// <summary>"Disqualified (competitor domain): fit " for a disqualifier, "Evangelist (referral): fit " for an advocacy signal.</summary>
+    private static string RuleHeader(QualificationStatus status, CompiledRule rule) =>
+        string.Create(CultureInfo.InvariantCulture, $"{status.ToLabel()} ({rule.LabelPrefix}{(rule.LabelHasValue ? "0" + rule.LabelSuffix : string.Empty)}): fit ");
 
     private static void SetNumber(Dictionary<string, string> changes, ContactSnapshot current, string property, int value)
     {
@@ -954,6 +1074,9 @@ public sealed class QualificationPolicy
         ];
     }
 }
+
+/// <summary>The Contains rules (<see cref="Keywords"/>) or EmailDomain rules (<see cref="Domains"/>) reading one property: bit i is rule <c>Rules[i]</c>.</summary>
+internal sealed record PropertyMatch(int Slot, KeywordMatcher? Keywords, DomainMatcher? Domains, int[] Rules);
 
 /// <summary>Stack storage for a contact's values, one per property the policy reads (no allocation up to <see cref="Capacity"/>).</summary>
 [System.Runtime.CompilerServices.InlineArray(Capacity)]

@@ -143,6 +143,48 @@ public sealed class RuleTests
     }
 
     [Theory]
+    [InlineData("a@eu.acme.example", 1, 2)]
+    [InlineData("a@acme.example", 1, 2)]
+    [InlineData("a@other.example", 1, null)]
+    [InlineData("a@acme.org", null, null)]
+    public void EmailDomain_TwoRulesOnOneProperty_EachMatchesItsOwnDomainLevel(string email, int? parentPoints, int? domainPoints)
+    {
+        var policy = TwoRulePolicy(
+            new RuleOptions { Id = "parent", Kind = "EmailDomain", Property = "email", Domains = ["example"], Points = 1 },
+            new RuleOptions { Id = "domain", Kind = "EmailDomain", Property = "email", Domains = ["acme.example"], Points = 2 });
+
+        var decision = policy.Evaluate(new ContactBuilder().With("email", email).Build(), Now);
+
+        Assert.Equal((parentPoints, domainPoints), (PointsOf(decision, "parent"), PointsOf(decision, "domain")));
+    }
+
+    [Theory]
+    [InlineData("Head of Growth", 1, null)]
+    [InlineData("Growth intern", null, 2)]
+    [InlineData("Head intern", 1, 2)]
+    [InlineData("Engineer", null, null)]
+    public void Contains_TwoRulesOnOneProperty_EachFiresOnItsOwnKeywords(string title, int? headPoints, int? internPoints)
+    {
+        var policy = TwoRulePolicy(
+            new RuleOptions { Id = "head", Kind = "Contains", Property = "jobtitle", Keywords = ["head"], Points = 1 },
+            new RuleOptions { Id = "intern", Kind = "Contains", Property = "jobtitle", Keywords = ["intern"], Points = 2 });
+
+        var decision = policy.Evaluate(new ContactBuilder().With("jobtitle", title).Build(), Now);
+
+        Assert.Equal((headPoints, internPoints), (PointsOf(decision, "head"), PointsOf(decision, "intern")));
+    }
+
+    /// <summary>A policy whose only scoring rules are <paramref name="first"/> and <paramref name="second"/> (engagement set, no decay).</summary>
+    private static QualificationPolicy TwoRulePolicy(RuleOptions first, RuleOptions second)
+    {
+        var options = PolicyLoader.LoadDefault();
+        options.Fit.Rules = [];
+        options.Engagement.Rules = [first, second];
+        options.Engagement.DecayHalfLifeDays = 0;
+        return QualificationPolicy.Compile(options);
+    }
+
+    [Theory]
     [InlineData("Claire", "Martin", "Acme", "0601", null, 10)]
     [InlineData("Claire", "Martin", "Acme", null, "CEO", 10)]
     [InlineData("Claire", "Martin", "Acme", null, null, null)]

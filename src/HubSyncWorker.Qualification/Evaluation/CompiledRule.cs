@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using HubSyncWorker.Qualification.Policy;
@@ -26,8 +25,7 @@ internal sealed class CompiledRule
     private readonly string[] _properties;
     private readonly string[] _anyOf;
     private readonly string? _value;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _values;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _domains;
+    private readonly StringTable<bool> _values;
     private readonly KeywordMatcher? _keywords;
     private readonly Regex? _pattern;
     private readonly double? _min;
@@ -81,9 +79,8 @@ internal sealed class CompiledRule
         _anyOf = Clean(options.AnyOfProperties);
         RuleIds = Clean(options.RuleIds);
         _value = options.Value?.Trim();
-        _values = Clean(options.Values).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
-        _domains = Clean(options.Domains).Select(d => d.TrimStart('@', '.')).ToFrozenSet(StringComparer.OrdinalIgnoreCase)
-            .GetAlternateLookup<ReadOnlySpan<char>>();
+        _values = new StringTable<bool>(Clean(options.Values).Select(v => KeyValuePair.Create(v, true)), ignoreCase: true);
+        Domains = [.. Clean(options.Domains).Select(d => d.TrimStart('@', '.'))];
         if (Kind is RuleKind.Contains or RuleKind.Conversion && options.Keywords is { Count: > 0 })
         {
             _keywords = new KeywordMatcher(options.Keywords);
@@ -104,6 +101,11 @@ internal sealed class CompiledRule
         _maxOccurrences = options.MaxOccurrences ?? (Kind == RuleKind.Conversion ? 1 : int.MaxValue);
         FragmentPoints = Cap(_points);
         Fragment = LabelHasValue ? null : string.Create(CultureInfo.InvariantCulture, $"{LabelPrefix} {(FragmentPoints >= 0 ? "+" : string.Empty)}{FragmentPoints}");
+        FirstFragment = Fragment is null ? null : " (" + Fragment;
+        NextFragment = Fragment is null ? null : ", " + Fragment;
+        FirstLabelPrefix = " (" + LabelPrefix;
+        NextLabelPrefix = ", " + LabelPrefix;
+        LabelSuffixAndSpace = LabelSuffix + " ";
     }
 
     /// <summary>The reason fragment ("senior title +25") for the usual points, built once; null when the label shows a value.</summary>
@@ -111,6 +113,21 @@ internal sealed class CompiledRule
 
     /// <summary>The points <see cref="Fragment"/> shows.</summary>
     public int FragmentPoints { get; }
+
+    /// <summary><see cref="Fragment"/> opening a score set's list: " (senior title +25".</summary>
+    public string? FirstFragment { get; }
+
+    /// <summary><see cref="Fragment"/> after another rule: ", senior title +25".</summary>
+    public string? NextFragment { get; }
+
+    /// <summary><see cref="LabelPrefix"/> opening a score set's list.</summary>
+    public string FirstLabelPrefix { get; }
+
+    /// <summary><see cref="LabelPrefix"/> after another rule.</summary>
+    public string NextLabelPrefix { get; }
+
+    /// <summary><see cref="LabelSuffix"/> and the space before the points.</summary>
+    public string LabelSuffixAndSpace { get; }
 
     public string Id { get; }
 
@@ -141,7 +158,21 @@ internal sealed class CompiledRule
         _slot = _property is null ? -1 : slotOf(_property);
         _slots = [.. _properties.Select(slotOf)];
         _anyOfSlots = [.. _anyOf.Select(slotOf)];
+        RequiredSlot = Kind switch
+        {
+            RuleKind.EqualsValue or RuleKind.In or RuleKind.Contains or RuleKind.EmailDomain => _slot,
+            RuleKind.Range or RuleKind.WithinDays when _slots.Length == 1 => _slots[0],
+            RuleKind.HasValue when _slots.Length > 0 => _slots[0],
+            _ => -1,
+        };
     }
+
+    /// <summary>
+    /// A slot whose value must be present for the rule to fire (-1 when none is required on its own): the policy skips the
+    /// rule when that value is missing, as most contacts lack most properties. Text rules need their property; a Range or
+    /// WithinDays rule reading one property needs it; a HasValue rule needs each of its properties.
+    /// </summary>
+    public int RequiredSlot { get; private set; } = -1;
 
     /// <summary>Every property this rule reads.</summary>
     public IEnumerable<string> ReadProperties
@@ -165,8 +196,14 @@ internal sealed class CompiledRule
         }
     }
 
-    /// <summary>Conversion: the keywords (matched by the policy's combined conversion matcher).</summary>
-    public IReadOnlyList<string> ConversionKeywords => _keywords?.Keywords ?? [];
+    /// <summary>Conversion and Contains: the keywords (matched by the policy's combined matchers).</summary>
+    public IReadOnlyList<string> Keywords => _keywords?.Keywords ?? [];
+
+    /// <summary>EmailDomain: the domains (matched by the policy's combined matcher for the rule's property).</summary>
+    public IReadOnlyList<string> Domains { get; }
+
+    /// <summary>Contains and EmailDomain: the slot of the property whose text is matched.</summary>
+    public int Slot => _slot;
 
     /// <summary>Conversion: the compiled pattern, if any.</summary>
     public Regex? Pattern => _pattern;
@@ -179,11 +216,12 @@ internal sealed class CompiledRule
 
     /// <summary>
     /// Evaluates the rule. <paramref name="conversionsMatched"/> is the number of conversion names matched by any Conversion rule of
-    /// the same set (OtherConversions only). Returns whether it fired, its points and the value shown in a <c>{value}</c> label.
+    /// the same set (OtherConversions only); <paramref name="textMatched"/> whether the property's text matched the rule's keywords
+    /// or domains (Contains and EmailDomain: the policy scans each property once for all such rules). Returns whether it fired, its
+    /// points and the value shown in a <c>{value}</c> label.
     /// </summary>
-    public bool TryScore(ReadOnlySpan<string?> values, int conversionNames, DateTimeOffset now, int conversionsMatched, out int points, out int value)
+    public bool TryScore(ReadOnlySpan<string?> values, int conversionNames, DateTimeOffset now, int conversionsMatched, bool textMatched, out int points, out int value)
     {
-        points = 0;
         value = 0;
         switch (Kind)
         {
@@ -191,111 +229,18 @@ internal sealed class CompiledRule
             case RuleKind.In:
             case RuleKind.Contains:
             case RuleKind.EmailDomain:
-            {
-                var text = values[_slot].AsSpan().Trim();
-                if (text.IsEmpty)
-                {
-                    return false;
-                }
-
-                var match = Kind switch
-                {
-                    RuleKind.EqualsValue => text.Equals(_value, StringComparison.OrdinalIgnoreCase),
-                    RuleKind.In => _values.Contains(text),
-                    RuleKind.Contains => _keywords!.IsMatch(text),
-                    _ => DomainMatches(text),
-                };
-                if (match == _negate)
-                {
-                    return false;
-                }
-
-                points = Cap(_points);
-                return true;
-            }
-
+                return TryScoreText(values, textMatched, out points);
             case RuleKind.Range:
-            {
-                var any = false;
-                double sum = 0;
-                foreach (var slot in _slots)
-                {
-                    if (HubSpotValues.ParseNumber(values[slot]) is { } number)
-                    {
-                        any = true;
-                        sum += number;
-                    }
-                }
-
-                if (!any || (_min is { } min && sum < min) || (_max is { } max && sum > max))
-                {
-                    return false;
-                }
-
-                value = (int)Math.Clamp(Math.Floor(sum), int.MinValue, int.MaxValue);
-                var units = _min is { } lower && _pointsPerUnit != 0 ? Math.Min(Math.Floor(sum - lower), 1_000_000) : 0;
-                points = Cap((int)Math.Clamp(_points + (_pointsPerUnit * units), int.MinValue, int.MaxValue));
-                return true;
-            }
-
+                return TryScoreRange(values, out points, out value);
             case RuleKind.HasValue:
-            {
-                foreach (var slot in _slots)
-                {
-                    if (string.IsNullOrWhiteSpace(values[slot]))
-                    {
-                        return false;
-                    }
-                }
-
-                if (_anyOfSlots.Length > 0)
-                {
-                    var found = false;
-                    foreach (var slot in _anyOfSlots)
-                    {
-                        if (!string.IsNullOrWhiteSpace(values[slot]))
-                        {
-                            found = true;
-                            break;
-                        }
-                    }
-
-                    if (!found)
-                    {
-                        return false;
-                    }
-                }
-
-                points = Cap(_points);
-                return true;
-            }
-
+                return TryScoreHasValue(values, out points);
             case RuleKind.WithinDays:
-            {
-                DateTimeOffset? latest = null;
-                foreach (var slot in _slots)
-                {
-                    if (HubSpotValues.ParseDateTime(values[slot]) is { } date && (latest is null || date > latest))
-                    {
-                        latest = date;
-                    }
-                }
-
-                if (latest is null || (now - latest.Value).TotalDays > _days)
-                {
-                    return false;
-                }
-
-                value = (int)Math.Max(0, Math.Floor((now - latest.Value).TotalDays));
-                points = Cap(_points);
-                return true;
-            }
-
+                return TryScoreWithinDays(values, now, out points, out value);
             case RuleKind.Conversion:
             case RuleKind.AllOf:
                 // Decided by the policy, which holds the conversion masks and knows which rules fired.
+                points = 0;
                 return false;
-
             default:
             {
                 var total = HubSpotValues.ParseNumber(values[_slot]) is { } n ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
@@ -303,6 +248,114 @@ internal sealed class CompiledRule
                 return Occurrences(total - conversionsMatched, out points, out value);
             }
         }
+    }
+
+    /// <summary>Equals, In, Contains, EmailDomain: fires on a non-empty value that matches (or, negated, does not).</summary>
+    public bool TryScoreText(ReadOnlySpan<string?> values, bool textMatched, out int points)
+    {
+        points = 0;
+        var text = values[_slot].AsSpan().Trim();
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        var match = Kind switch
+        {
+            RuleKind.EqualsValue => text.Equals(_value, StringComparison.OrdinalIgnoreCase),
+            RuleKind.In => _values.ContainsKey(text),
+            _ => textMatched,
+        };
+        if (match == _negate)
+        {
+            return false;
+        }
+
+        points = FragmentPoints;
+        return true;
+    }
+
+    /// <summary>Range: fires when the sum of the numbers present is within the bounds.</summary>
+    public bool TryScoreRange(ReadOnlySpan<string?> values, out int points, out int value)
+    {
+        points = 0;
+        value = 0;
+        var any = false;
+        double sum = 0;
+        foreach (var slot in _slots)
+        {
+            if (HubSpotValues.ParseNumber(values[slot]) is { } number)
+            {
+                any = true;
+                sum += number;
+            }
+        }
+
+        if (!any || (_min is { } min && sum < min) || (_max is { } max && sum > max))
+        {
+            return false;
+        }
+
+        value = (int)Math.Clamp(Math.Floor(sum), int.MinValue, int.MaxValue);
+        var units = _min is { } lower && _pointsPerUnit != 0 ? Math.Min(Math.Floor(sum - lower), 1_000_000) : 0;
+        points = Cap((int)Math.Clamp(_points + (_pointsPerUnit * units), int.MinValue, int.MaxValue));
+        return true;
+    }
+
+    private bool TryScoreHasValue(ReadOnlySpan<string?> values, out int points)
+    {
+        points = 0;
+        foreach (var slot in _slots)
+        {
+            if (string.IsNullOrWhiteSpace(values[slot]))
+            {
+                return false;
+            }
+        }
+
+        if (_anyOfSlots.Length > 0)
+        {
+            var found = false;
+            foreach (var slot in _anyOfSlots)
+            {
+                if (!string.IsNullOrWhiteSpace(values[slot]))
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        points = FragmentPoints;
+        return true;
+    }
+
+    private bool TryScoreWithinDays(ReadOnlySpan<string?> values, DateTimeOffset now, out int points, out int value)
+    {
+        points = 0;
+        value = 0;
+        DateTimeOffset? latest = null;
+        foreach (var slot in _slots)
+        {
+            if (HubSpotValues.ParseDateTime(values[slot]) is { } date && (latest is null || date > latest))
+            {
+                latest = date;
+            }
+        }
+
+        if (latest is null || (now - latest.Value).TotalDays > _days)
+        {
+            return false;
+        }
+
+        value = (int)Math.Max(0, Math.Floor((now - latest.Value).TotalDays));
+        points = FragmentPoints;
+        return true;
     }
 
     /// <summary>AllOf: fires when every referenced rule fired.</summary>
@@ -317,7 +370,7 @@ internal sealed class CompiledRule
             }
         }
 
-        points = Cap(_points);
+        points = FragmentPoints;
         return true;
     }
 
@@ -341,30 +394,6 @@ internal sealed class CompiledRule
     }
 
     private int Cap(int points) => points >= 0 ? Math.Min(points, _maxPoints) : (int)-Math.Min(-(long)points, _maxPoints);
-
-    private bool DomainMatches(ReadOnlySpan<char> email)
-    {
-        var at = email.LastIndexOf('@');
-        var domain = at >= 0 ? email[(at + 1)..] : email;
-        domain = domain.TrimEnd('.');
-        while (!domain.IsEmpty)
-        {
-            if (_domains.Contains(domain))
-            {
-                return true;
-            }
-
-            var dot = domain.IndexOf('.');
-            if (dot < 0)
-            {
-                return false;
-            }
-
-            domain = domain[(dot + 1)..];
-        }
-
-        return false;
-    }
 
     private static string[] Clean(List<string>? values) =>
         values is null ? [] : values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).ToArray();

@@ -52,9 +52,22 @@ public static class HubSpotValues
         var span = value.AsSpan().Trim();
         if (IsAllDigits(span))
         {
-            return long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms <= 253_402_300_799_999L
-                ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
-                : null;
+            // Up to 18 digits cannot overflow a long: summed here (HubSpot's 13-digit timestamps); longer runs of digits
+            // (leading zeros, or out of range) go through long.TryParse.
+            long ms = 0;
+            if (span.Length <= 18)
+            {
+                foreach (var c in span)
+                {
+                    ms = (ms * 10) + (c - '0');
+                }
+            }
+            else if (!long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out ms))
+            {
+                return null;
+            }
+
+            return ms <= 253_402_300_799_999L ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
         }
 
         if (TryParseIsoUtc(span, out var fast))

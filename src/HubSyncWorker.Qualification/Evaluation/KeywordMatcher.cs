@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Frozen;
 
 namespace HubSyncWorker.Qualification.Evaluation;
@@ -9,12 +8,19 @@ namespace HubSyncWorker.Qualification.Evaluation;
 /// "International"). <see cref="Match"/> returns the bit mask of the groups whose keywords occur, in one pass over the text.
 /// Built once at compile time; matching allocates nothing.
 /// </summary>
+/// <remarks>
+/// A keyword can only match where a word starts, so the text is walked once and only the keywords that begin with the
+/// character at each word start are compared there (a table indexed by that character). The texts are short (conversion
+/// names, job titles: a few words), where this beats a general multi-string search (<c>SearchValues&lt;string&gt;</c>
+/// spent more time setting up each of its calls, one per candidate position, than comparing). An ASCII keyword is compared
+/// with a precomputed case mask, which is exactly <see cref="StringComparison.OrdinalIgnoreCase"/> for it: no non-ASCII
+/// character equals an ASCII one ignoring case.
+/// </remarks>
 internal sealed class KeywordMatcher
 {
-    private readonly SearchValues<string> _searchValues;
-    private readonly SearchValues<string>? _asciiSearchValues;
-    private readonly FrozenDictionary<char, Entry[]> _byFirstChar;
+    // Index: an ASCII text character (either case). Entries: every keyword whose first character is that letter, ignoring case.
     private readonly Entry[]?[] _byAsciiFirstChar = new Entry[]?[128];
+    private readonly FrozenDictionary<char, Entry[]> _byNonAsciiFirstChar;
 
     /// <summary>A single group (bit 0).</summary>
     public KeywordMatcher(IEnumerable<string> keywords)
@@ -44,21 +50,13 @@ internal sealed class KeywordMatcher
         }
 
         Keywords = [.. masks.Keys.Order(StringComparer.Ordinal)];
-        _searchValues = SearchValues.Create([.. Keywords], StringComparison.OrdinalIgnoreCase);
-
-        // An ASCII text cannot contain a keyword with non-ASCII letters ("étudiant"), and the ASCII-only search is several
-        // times faster: most names and titles are ASCII.
-        var asciiKeywords = Keywords.Where(k => System.Text.Ascii.IsValid(k)).ToArray();
-        _asciiSearchValues = asciiKeywords.Length == 0 ? null : SearchValues.Create(asciiKeywords, StringComparison.OrdinalIgnoreCase);
-        _byFirstChar = masks
+        var byFirstChar = masks
             .GroupBy(p => char.ToUpperInvariant(p.Key[0]))
-            .ToFrozenDictionary(g => g.Key, g => g.OrderByDescending(p => p.Key.Length).Select(p => new Entry(p.Key, p.Value)).ToArray());
-        foreach (var (first, entries) in _byFirstChar)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Key.Length).Select(p => new Entry(p.Key, p.Value)).ToArray());
+        _byNonAsciiFirstChar = byFirstChar.Where(p => !char.IsAscii(p.Key)).ToFrozenDictionary();
+        for (var c = (char)0; c < 128; c++)
         {
-            if (char.IsAscii(first))
-            {
-                _byAsciiFirstChar[first] = entries;
-            }
+            _byAsciiFirstChar[c] = byFirstChar.GetValueOrDefault(char.ToUpperInvariant(c));
         }
     }
 
@@ -71,49 +69,40 @@ internal sealed class KeywordMatcher
     public ulong Match(ReadOnlySpan<char> text, bool firstOnly = false)
     {
         ulong mask = 0;
-        var offset = 0;
-        var searchValues = _searchValues;
-        if (System.Text.Ascii.IsValid(text))
+        var wordStart = true;
+        for (var start = 0; start < text.Length; start++)
         {
-            if (_asciiSearchValues is null)
+            var c = text[start];
+            if (wordStart)
             {
-                return 0;
-            }
-
-            searchValues = _asciiSearchValues;
-        }
-
-        while (offset < text.Length)
-        {
-            var found = text[offset..].IndexOfAny(searchValues);
-            if (found < 0)
-            {
-                break;
-            }
-
-            var start = offset + found;
-            var upper = char.ToUpperInvariant(text[start]);
-            var entries = char.IsAscii(upper) ? _byAsciiFirstChar[upper] : _byFirstChar.GetValueOrDefault(upper);
-            if (entries is not null && (start == 0 || !char.IsLetterOrDigit(text[start - 1])))
-            {
-                var candidate = text[start..];
-                foreach (var entry in entries)
+                var entries = c < 128 ? _byAsciiFirstChar[c] : Lookup(c);
+                if (entries is not null)
                 {
-                    if (candidate.StartsWith(entry.Keyword, StringComparison.OrdinalIgnoreCase) && EndsWord(candidate, entry.Keyword.Length))
+                    var candidate = text[start..];
+                    foreach (var entry in entries)
                     {
-                        mask |= entry.Mask;
-                        if (firstOnly)
+                        if (entry.StartsOf(candidate) && EndsWord(candidate, entry.Keyword.Length))
                         {
-                            return mask;
+                            mask |= entry.Mask;
+                            if (firstOnly)
+                            {
+                                return mask;
+                            }
                         }
                     }
                 }
             }
 
-            offset = start + 1;
+            wordStart = !char.IsLetterOrDigit(c);
         }
 
         return mask;
+    }
+
+    private Entry[]? Lookup(char c)
+    {
+        var upper = char.ToUpperInvariant(c);
+        return char.IsAscii(upper) ? _byAsciiFirstChar[upper] : _byNonAsciiFirstChar.GetValueOrDefault(upper);
     }
 
     private static bool EndsWord(ReadOnlySpan<char> candidate, int length)
@@ -127,5 +116,51 @@ internal sealed class KeywordMatcher
         return (candidate[length] is 's' or 'S') && (length + 1 >= candidate.Length || !char.IsLetterOrDigit(candidate[length + 1]));
     }
 
-    private readonly record struct Entry(string Keyword, ulong Mask);
+    private sealed class Entry
+    {
+        // ASCII keyword: its characters lower-cased, and 0x20 where a character is a letter. A text character t equals
+        // keyword character k ignoring case exactly when (t | caseBit) == lowered: for a letter, t is its upper or lower
+        // case; otherwise t is k itself; a non-ASCII t never passes (it stays above 0x7F).
+        private readonly string? _lowered;
+        private readonly string? _caseBits;
+
+        public Entry(string keyword, ulong mask)
+        {
+            Keyword = keyword;
+            Mask = mask;
+            if (System.Text.Ascii.IsValid(keyword))
+            {
+                _lowered = keyword.ToLowerInvariant();
+                _caseBits = string.Concat(keyword.Select(k => char.IsAsciiLetter(k) ? ' ' : '\0'));
+            }
+        }
+
+        public string Keyword { get; }
+
+        public ulong Mask { get; }
+
+        /// <summary>Whether <paramref name="text"/> starts with the keyword, ignoring case (ordinal).</summary>
+        public bool StartsOf(ReadOnlySpan<char> text)
+        {
+            if (_lowered is not { } lowered || _caseBits is not { } caseBits)
+            {
+                return text.StartsWith(Keyword, StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (text.Length < lowered.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < lowered.Length; i++)
+            {
+                if ((text[i] | caseBits[i]) != lowered[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace HubSyncWorker.Qualification.Evaluation;
 
@@ -22,37 +23,79 @@ internal ref struct ReasonWriter
         _length = 0;
     }
 
-    public void Append(string? text) => Append(text.AsSpan());
-
-    public void Append(scoped ReadOnlySpan<char> text)
+    // The common case (the piece fits the buffer) is small enough to be inlined into the caller; growing and truncating are
+    // out of line. A reason is some 20 appends, so the call and bounds-check overhead of each was a good part of its cost.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Append(string? text)
     {
-        if (_length + text.Length > _buffer.Length && !Grow(_length + text.Length))
-        {
-            text = text[..(_buffer.Length - _length)];
-        }
-
-        text.CopyTo(_buffer[_length..]);
-        _length += text.Length;
-    }
-
-    public void Append(char c)
-    {
-        if (_length >= _buffer.Length && !Grow(_length + 1))
+        if (text is null)
         {
             return;
         }
 
-        _buffer[_length++] = c;
+        var length = _length;
+        if ((uint)(length + text.Length) <= (uint)_buffer.Length)
+        {
+            text.CopyTo(_buffer[length..]);
+            _length = length + text.Length;
+        }
+        else
+        {
+            AppendAfterGrowing(text);
+        }
     }
 
+    public void Append(scoped ReadOnlySpan<char> text)
+    {
+        if (_length + text.Length <= _buffer.Length)
+        {
+            text.CopyTo(_buffer[_length..]);
+            _length += text.Length;
+        }
+        else
+        {
+            AppendAfterGrowing(text);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Append(char c)
+    {
+        var length = _length;
+        if ((uint)length < (uint)_buffer.Length)
+        {
+            _buffer[length] = c;
+            _length = length + 1;
+        }
+        else if (Grow(length + 1))
+        {
+            _buffer[_length++] = c;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(int value)
     {
-        Span<char> digits = stackalloc char[12];
-        value.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
-        Append(digits[..written]);
+        // Scores, points and counts are mostly below 100: one or two digits written in place (the same text as invariant
+        // formatting); anything else goes through the general path.
+        var length = _length;
+        if ((uint)value < 100 && (uint)(length + 2) <= (uint)_buffer.Length)
+        {
+            if (value >= 10)
+            {
+                _buffer[length++] = (char)('0' + (value / 10));
+            }
+
+            _buffer[length] = (char)('0' + (value % 10));
+            _length = length + 1;
+            return;
+        }
+
+        AppendNumber(value);
     }
 
     /// <summary>Points with an explicit sign: "+25", "-40".</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AppendSigned(int value)
     {
         if (value >= 0)
@@ -81,6 +124,49 @@ internal ref struct ReasonWriter
         }
     }
 
+    private void AppendNumber(int value)
+    {
+        // Up to three digits, either sign, written in place; larger values are formatted.
+        if (value is > -1000 and < 1000 && _length + 4 <= _buffer.Length)
+        {
+            if (value < 0)
+            {
+                _buffer[_length++] = '-';
+                value = -value;
+            }
+
+            if (value >= 100)
+            {
+                _buffer[_length++] = (char)('0' + (value / 100));
+            }
+
+            if (value >= 10)
+            {
+                _buffer[_length++] = (char)('0' + (value / 10 % 10));
+            }
+
+            _buffer[_length++] = (char)('0' + (value % 10));
+            return;
+        }
+
+        Span<char> digits = stackalloc char[12];
+        value.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+        Append(digits[..written]);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AppendAfterGrowing(scoped ReadOnlySpan<char> text)
+    {
+        if (!Grow(_length + text.Length))
+        {
+            text = text[..(_buffer.Length - _length)];
+        }
+
+        text.CopyTo(_buffer[_length..]);
+        _length += text.Length;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private bool Grow(int needed)
     {
         if (_buffer.Length >= MaxLength)

@@ -36,7 +36,9 @@ public interface IWorkQueue
     Task EnqueueAsync(IReadOnlyCollection<WorkItem> items, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Hands up to <paramref name="maxCount"/> items to <paramref name="consumer"/>, waiting up to <paramref name="wait"/> when none is queued.
+    /// Hands about <paramref name="maxCount"/> items to <paramref name="consumer"/>, waiting up to <paramref name="wait"/> when none is queued.
+    /// Items come in whole entries: an entry holding several contacts (the Redis webhook inbox writes such) is handed out whole, so a
+    /// read may hold a few more items than asked for, and its items share the entry id (acknowledged together).
     /// Items a crashed consumer left unacknowledged for longer than the configured idle time are reclaimed first.
     /// Once an item is handed out, a new enqueue of the same contact is queued again (the change may postdate the read).
     /// </summary>

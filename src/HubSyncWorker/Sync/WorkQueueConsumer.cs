@@ -98,10 +98,12 @@ internal sealed class WorkQueueConsumer(
                 cancellationToken);
         }
 
-        var ids = items.Where(i => i.DeliveryCount <= MaxDeliveries).Select(i => i.Item.ContactId).Distinct(StringComparer.Ordinal).ToList();
-        if (ids.Count > 0)
+        // A read can hold a few more contacts than the batch size (an entry of the webhook inbox carries several): one HubSpot
+        // batch read per batch size, and the whole read acknowledged once all of it is processed.
+        var ids = items.Where(i => i.DeliveryCount <= MaxDeliveries).Select(i => i.Item.ContactId).Distinct(StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(settings.QueueBatchSize))
         {
-            var read = await client.BatchReadContactsAsync(ids, reader.Properties, reader.HistoryProperties, cancellationToken);
+            var read = await client.BatchReadContactsAsync(chunk, reader.Properties, reader.HistoryProperties, cancellationToken);
             if (read.NotFoundIds.Count > 0)
             {
                 metrics.NotFound(read.NotFoundIds.Count);

@@ -29,7 +29,7 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
         Assert.Equal([true, true, true], isNew);
         var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
         Assert.Equal([new WorkItem("101", WorkReason.Webhook, At), new WorkItem("102", WorkReason.Webhook, At)], leased.Select(l => l.Item));
-        var ttl = await _connection.GetDatabase().KeyTimeToLiveAsync((RedisKey)(_options.KeyPrefix + "dedupe:e3"));
+        var ttl = await _connection.GetDatabase().KeyTimeToLiveAsync(SingleKey("e3"));
         Assert.InRange(ttl!.Value, TimeSpan.FromHours(24.9), DedupeTtl);
     }
 
@@ -48,16 +48,91 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
     }
 
     [Fact]
-    public async Task AcceptAsync_ContactAlreadyWaiting_IsCoalescedButTheEventIsStillNew()
+    public async Task AcceptAsync_SameContactInSeveralEvents_IsQueuedOnceAndEveryEventIsNew()
     {
         var (inbox, queue) = NewInbox(_connection);
-        await queue.EnqueueAsync([new WorkItem("301", WorkReason.IncrementalSync, At)], default);
 
-        var isNew = await inbox.AcceptAsync([new("e1", "301"), new("e2", "301")], WorkReason.Webhook, At.AddSeconds(1), DedupeTtl, default);
+        var isNew = await inbox.AcceptAsync([new("e1", "301"), new("e2", "301"), new("e3", "302")], WorkReason.Webhook, At, DedupeTtl, default);
 
-        Assert.Equal([true, true], isNew);
+        Assert.Equal([true, true, true], isNew);
         var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
-        Assert.Equal(new WorkItem("301", WorkReason.IncrementalSync, At), Assert.Single(leased).Item);
+        Assert.Equal(["301", "302"], leased.Select(l => l.Item.ContactId));
+        // One entry for the call: its contacts share the entry id and are acknowledged together.
+        Assert.Single(leased.Select(l => l.EntryId).Distinct());
+        await queue.AcknowledgeAsync(leased, default);
+        Assert.Equal(new WorkQueueStats(0, 0, null), await queue.GetStatsAsync(default));
+    }
+
+    [Fact]
+    public async Task AcceptTogetherAsync_KeyInTwoDeliveriesOfOneCall_IsNewForTheFirstOnlyAndItsContactQueuedOnce()
+    {
+        var (inbox, queue) = NewInbox(_connection);
+        // Real time: an hour's expiry is computed from the arrival time, so a past date would expire the keys at once.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var occurred = now.AddMinutes(-5);
+        RedisWebhookInbox.Delivery[] deliveries =
+        [
+            new([new("a", "801", occurred), new("b", "802", occurred.AddHours(-2)), new("c", "803")], WorkReason.Webhook, now, DedupeTtl),
+            new([new("b", "802", occurred.AddHours(-2)), new("d", "804", occurred)], WorkReason.Webhook, now.AddSeconds(1), DedupeTtl),
+            new([new("c", "803"), new("a", "801", occurred)], WorkReason.Webhook, now.AddSeconds(2), DedupeTtl),
+        ];
+
+        var answers = await inbox.AcceptTogetherAsync(deliveries);
+
+        Assert.Equal([true, true, true], answers[0]);
+        Assert.Equal([false, true], answers[1]);
+        Assert.Equal([false, false], answers[2]);
+        var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+        Assert.Equal(["801", "802", "803", "804"], leased.Select(l => l.Item.ContactId).Order());
+        // The entry records the earliest arrival of the deliveries it carries.
+        Assert.All(leased, l => Assert.Equal(now, l.Item.EnqueuedAt));
+        Assert.Equal([false, false, false, false], await inbox.AcceptAsync(
+            [new("a", "801", occurred), new("b", "802", occurred.AddHours(-2)), new("c", "803"), new("d", "804", occurred)], WorkReason.Webhook, now.AddMinutes(1), DedupeTtl, default));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_ManyConcurrentDeliveriesWithOverlappingEvents_EachEventIsNewOnceAndEveryNewContactIsQueued()
+    {
+        var (inbox, queue) = NewInbox(_connection);
+        var random = new Random(7);
+        var now = DateTimeOffset.UtcNow;
+
+        // 200 deliveries of 10 events drawn from 600 (so many are retries of others), all in flight at once: they share scripts.
+        var deliveries = Enumerable.Range(0, 200)
+            .Select(_ => Enumerable.Range(0, 600).OrderBy(_ => random.Next()).Take(10)
+                .Select(n => new InboxEvent($"evt-{n}", $"9{n:000}", n % 5 == 0 ? null : now.AddMinutes(-(n % 120)))).ToArray())
+            .ToArray();
+        var answers = await Task.WhenAll(deliveries.Select(d => Task.Run(() => inbox.AcceptAsync(d, WorkReason.Webhook, now, DedupeTtl, default))));
+
+        var events = deliveries.SelectMany(d => d).ToArray();
+        var flags = answers.SelectMany(a => a).ToArray();
+        var distinct = events.Select(e => e.DedupeKey).Distinct().Count();
+        Assert.Equal(distinct, flags.Count(f => f));
+        Assert.All(events.Zip(flags).Where(p => p.Second).GroupBy(p => p.First.DedupeKey), g => Assert.Single(g));
+        var leased = new List<LeasedWorkItem>();
+        while (await queue.ReadAsync("worker-a", 100, TimeSpan.Zero, default) is { Count: > 0 } batch)
+        {
+            leased.AddRange(batch);
+        }
+
+        Assert.Equal(events.Select(e => e.ContactId).Distinct().Order(), leased.Select(l => l.Item.ContactId).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task AcceptAsync_MoreContactsThanAnEntryHolds_SplitsThemAndAReadTakesWholeEntriesOfAboutTheCountAskedFor()
+    {
+        var (inbox, queue) = NewInbox(_connection);
+        var count = RedisWebhookInbox.ContactsPerEntry + 30;
+        InboxEvent[] delivery = [.. Enumerable.Range(0, count).Select(i => new InboxEvent($"evt-{i}", $"7{i:000}", At))];
+
+        await inbox.AcceptAsync(delivery, WorkReason.Webhook, At, DedupeTtl, default);
+
+        var first = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+        var second = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+        Assert.Equal(RedisWebhookInbox.ContactsPerEntry, first.Count);
+        Assert.Equal(30, second.Count);
+        Assert.Equal(delivery.Select(e => e.ContactId), first.Concat(second).Select(l => l.Item.ContactId));
+        Assert.Empty(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default));
     }
 
     [Fact]
@@ -117,7 +192,7 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
         await Assert.ThrowsAsync<RedisServerException>(
             () => inbox.AcceptAsync([new("e1", "601"), new("e2", null)], WorkReason.Webhook, At, DedupeTtl, default));
 
-        Assert.False(await db.KeyExistsAsync((RedisKey)(_options.KeyPrefix + "dedupe:e1")));
+        Assert.False(await db.KeyExistsAsync(SingleKey("e1")));
         Assert.False(await db.HashExistsAsync((RedisKey)(_options.KeyPrefix + _options.QueueStreamName + ":waiting"), "601"));
         await db.KeyDeleteAsync(stream);
         Assert.Equal([true, true], await inbox.AcceptAsync([new("e1", "601"), new("e2", null)], WorkReason.Webhook, At, DedupeTtl, default));
@@ -162,7 +237,9 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
 
         Assert.Equal([true, true], first);
         Assert.Equal([false, true], retry);
-        Assert.Equal(["e1", "e2", "e3"], (await db.HashKeysAsync(hash)).Select(k => (string)k!).Order());
+        Assert.Equal(
+            new[] { "e1", "e2", "e3" }.Select(k => Convert.ToHexString(RedisWebhookInbox.Field(k))).Order(),
+            (await db.HashKeysAsync(hash)).Select(k => Convert.ToHexString((byte[])k!)).Order());
         Assert.Equal((hourEnd > now ? hourEnd : now) + DedupeTtl, expiryAfterFirst, TimeSpan.FromSeconds(1));
         // A key added 20 hours later must itself be remembered a whole TTL: the hour's expiry moves out.
         Assert.Equal(now.AddHours(20) + DedupeTtl, (await db.KeyExpireTimeAsync(hash))!.Value, TimeSpan.FromSeconds(1));
@@ -196,8 +273,12 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
             () => inbox.AcceptAsync([new("e1", "1201", occurred)], WorkReason.Webhook, occurred, DedupeTtl, default));
 
         var hash = (RedisKey)($"{_options.KeyPrefix}dedupe:hour:{occurred.ToUnixTimeMilliseconds() / 3_600_000}");
-        Assert.False(await db.HashExistsAsync(hash, "e1"));
+        Assert.False(await db.HashExistsAsync(hash, RedisWebhookInbox.Field("e1")));
     }
+
+    /// <summary>Where an event without a time is remembered: the dedupe prefix and the key's 16-byte hash.</summary>
+    private RedisKey SingleKey(string dedupeKey) =>
+        (RedisKey)System.Text.Encoding.UTF8.GetBytes(_options.KeyPrefix + "dedupe:").Concat(RedisWebhookInbox.Field(dedupeKey)).ToArray();
 
     private (RedisWebhookInbox Inbox, RedisWorkQueue Queue) NewInbox(IConnectionMultiplexer connection)
     {

@@ -1,13 +1,30 @@
+using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace HubSyncWorker.Storage.Redis;
 
 /// <summary>
-/// The webhook inbox in Redis: one script per delivery checks each event's dedupe key, queues the new events' contacts on the
-/// work-queue stream (coalesced through the same waiting markers as <see cref="RedisWorkQueue"/>) and marks the events, in one
-/// round trip. Being one script, it is atomic: two replicas handed the same retry at once queue it once.
+/// The webhook inbox in Redis: one script checks each event's dedupe key, marks the new ones and queues their contacts on the
+/// work-queue stream, in one round trip. Being one script, it is atomic: two replicas handed the same retry at once queue it once.
 /// <para>
+/// Deliveries that arrive while a script is in flight are committed together by the next one (group commit): under load one
+/// round trip carries many deliveries, so the per-call cost of Redis and of the client is paid once for all of them; an idle
+/// worker sends each delivery at once, so nothing waits for a timer. Each caller still gets its own events' answers, and a
+/// failure of the script fails every delivery it carried (each is answered 503 and retried by HubSpot; the events it had already
+/// queued are then duplicates whose work is in the queue).
+/// </para>
+/// <para>
+/// The contacts of one call go on the stream as one entry (a <c>c</c> field per contact, up to <see cref="ContactsPerEntry"/> per
+/// entry), which the consumer reads back as one item per contact: the stream, not Redis's CPU, carries the per-contact cost. The
+/// entry sets no waiting marker; a contact queued twice is read once per consumer batch (its ids are made distinct) and
+/// evaluated against HubSpot's current state either way.
+/// </para>
+/// <para>
+/// An event is remembered by the 128-bit XxHash of its key (16 bytes, where the key itself is some 60): a fourth of the memory
+/// per event, and cheaper for Redis to hash and compare; two different events sharing one is a 2^-128 chance per pair.
 /// Keys are filed by the hour the event occurred (<c>{prefix}dedupe:hour:{n}</c>, a hash whose fields are the keys), and each hour
 /// expires the dedupe TTL after it ends (or after now, for an event older than that): a retry carries the
 /// same <c>occurredAt</c>, so it finds its key, and a field costs Redis far less memory and time than a key with its own expiry.
@@ -16,93 +33,213 @@ namespace HubSyncWorker.Storage.Redis;
 /// </summary>
 internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<RedisOptions> options) : IWebhookInbox
 {
+    /// <summary>At most this many events per script, so one call never holds Redis (single-threaded) for long.</summary>
+    internal const int MaxEventsPerCall = 512;
+
+    /// <summary>At most this many contacts per stream entry: one HubSpot batch read, so a consumer never holds more than it can read at once.</summary>
+    internal const int ContactsPerEntry = 100;
+
     private const long HourMs = 3_600_000;
 
-    // KEYS[1] = stream, KEYS[2] = waiting hash; ARGV[1] = dedupe key prefix, ARGV[2] = dedupe TTL ms, ARGV[3] = coalesce TTL ms,
-    // ARGV[4] = reason, ARGV[5] = now (enqueued-at) ms, ARGV[6] = a nonce unique to this call, then per event (dedupe key, contact id
-    // or '', hour number or ''). Returns 1 (new) or 0 (duplicate) per event. Per event: add the key, then queue the contact; should
-    // the enqueue fail (Redis out of memory), the key is removed again and the error returned, so the events not yet queued are
-    // processed on HubSpot's retry. An hour's expiry is set when its first new key of the call is added, before anything can fail.
-    private const string AcceptScript = RedisWorkQueue.EnqueueFunction + """
-        local prefix, ttl, coalesce, reason, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-        local tokens = ARGV[5] .. '-' .. ARGV[6] .. '-'
-        local expiring = {}
-        local out = {}
-        for i = 7, #ARGV, 3 do
-          local field, contact, hour = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-          local hash, fresh = nil, false
-          if hour ~= '' then
-            hash = prefix .. 'hour:' .. hour
-            fresh = redis.call('HSETNX', hash, field, '1') == 1
-            if fresh and not expiring[hour] then
-              expiring[hour] = true
-              redis.call('PEXPIREAT', hash, string.format('%d', math.max((tonumber(hour) + 1) * 3600000, now) + ttl))
+    // KEYS[1] = stream; ARGV[1] = dedupe key prefix, ARGV[2] = dedupe TTL ms, ARGV[3] = reason, ARGV[4] = now ms, ARGV[5] = the
+    // entries' enqueued-at ms, ARGV[6] = contacts per entry, ARGV[7] = number of hours; then per hour: its number, its key count n
+    // and the n keys; then the count of keys without an hour and those keys; then one contact id (or '') per key, in that order.
+    // The caller sends each key once. Returns 1 (new) or 0 (duplicate) per key, in that order.
+    //   1. Dedupe: per hour, one HMGET of its keys, one HSET of the new ones and the hour's expiry (the TTL after the hour ends,
+    //      or after now); a key without an hour is SET NX PX on its own.
+    //   2. Queue: the contacts of the new keys, each once, as entries of up to ARGV[6] contacts.
+    //   3. Should an XADD fail (Redis out of memory, a damaged key), every key this call marked is removed again and the error
+    //      returned, so HubSpot's retry is processed as new. A write refused for memory before anything was written aborts the call.
+    private const string AcceptScript = """
+        local prefix, ttl, reason, now, at = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
+        local perEntry = tonumber(ARGV[6])
+        local fresh, marked, singles = {}, {}, {}
+        local i = 8
+        for _ = 1, tonumber(ARGV[7]) do
+          local hour, n = ARGV[i], tonumber(ARGV[i + 1])
+          local hash = prefix .. 'hour:' .. hour
+          local present = redis.call('HMGET', hash, unpack(ARGV, i + 2, i + 1 + n))
+          local add, names = {}, {}
+          for j = 1, n do
+            local new = not present[j]
+            fresh[#fresh + 1] = new
+            if new then
+              names[#names + 1] = ARGV[i + 1 + j]
+              add[#add + 1] = ARGV[i + 1 + j]
+              add[#add + 1] = '1'
             end
-          else
-            fresh = redis.call('SET', prefix .. field, '1', 'NX', 'PX', ttl) ~= false
           end
-          if fresh then
-            if contact ~= '' then
-              local err = enqueue(KEYS[1], KEYS[2], coalesce, now, tokens .. i, contact, reason, ARGV[5])
-              if err then
-                if hash then redis.call('HDEL', hash, field) else redis.call('DEL', prefix .. field) end
-                return err
-              end
+          if #add > 0 then
+            redis.call('HSET', hash, unpack(add))
+            redis.call('PEXPIREAT', hash, string.format('%d', math.max((tonumber(hour) + 1) * 3600000, now) + ttl))
+            marked[#marked + 1] = {hash, names}
+          end
+          i = i + 2 + n
+        end
+        local s = tonumber(ARGV[i])
+        for j = 1, s do
+          local key = prefix .. ARGV[i + j]
+          local new = redis.call('SET', key, '1', 'NX', 'PX', ttl) ~= false
+          fresh[#fresh + 1] = new
+          if new then singles[#singles + 1] = key end
+        end
+        i = i + s + 1
+
+        local function undo(err)
+          for _, m in ipairs(marked) do redis.call('HDEL', m[1], unpack(m[2])) end
+          if #singles > 0 then redis.call('DEL', unpack(singles)) end
+          return err
+        end
+        local entry, queued = {'XADD', KEYS[1], '*', 'r', reason, 't', at}, {}
+        local base = #entry
+        for k = 1, #fresh do
+          local contact = ARGV[i + k - 1]
+          if fresh[k] and contact ~= '' and not queued[contact] then
+            queued[contact] = true
+            entry[#entry + 1] = 'c'
+            entry[#entry + 1] = contact
+            if #entry - base >= perEntry * 2 then
+              local added = redis.pcall(unpack(entry))
+              if type(added) == 'table' and added.err then return undo(added) end
+              for e = #entry, base + 1, -1 do entry[e] = nil end
             end
-            out[#out + 1] = 1
-          else
-            out[#out + 1] = 0
           end
         end
+        if #entry > base then
+          local added = redis.pcall(unpack(entry))
+          if type(added) == 'table' and added.err then return undo(added) end
+        end
+
+        local out = {}
+        for k = 1, #fresh do out[k] = fresh[k] and 1 or 0 end
         return out
         """;
 
-    private const int FixedArguments = 6;
+    private const int FixedArguments = 7;
 
-    private readonly RedisKey[] _keys = [new RedisKeys(options.Value).Stream, new RedisKeys(options.Value).Waiting];
+    private readonly RedisKey[] _keys = [new RedisKeys(options.Value).Stream];
     private readonly RedisValue _dedupePrefix = new RedisKeys(options.Value).DedupePrefix;
-    private readonly RedisValue _coalesceTtl = (long)options.Value.CoalesceTtl.TotalMilliseconds;
+    private readonly ConcurrentQueue<Delivery> _waiting = new();
+    private int _committing;
 
-    public async Task<IReadOnlyList<bool>> AcceptAsync(
+    public Task<IReadOnlyList<bool>> AcceptAsync(
         IReadOnlyList<InboxEvent> events, WorkReason reason, DateTimeOffset enqueuedAt, TimeSpan dedupeTtl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(dedupeTtl, TimeSpan.Zero);
+        foreach (var e in events)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(e.DedupeKey, nameof(events));
+        }
+
         if (events.Count == 0)
         {
-            return [];
+            return Task.FromResult<IReadOnlyList<bool>>([]);
         }
 
-        var values = new RedisValue[FixedArguments + (events.Count * 3)];
-        values[0] = _dedupePrefix;
-        values[1] = (long)dedupeTtl.TotalMilliseconds;
-        values[2] = _coalesceTtl;
-        values[3] = ReasonName(reason);
-        values[4] = enqueuedAt.ToUnixTimeMilliseconds();
-        values[5] = RedisWorkQueue.NewNonce();
-        for (var i = 0; i < events.Count; i++)
+        if (cancellationToken.IsCancellationRequested)
         {
-            var e = events[i];
-            ArgumentException.ThrowIfNullOrEmpty(e.DedupeKey, nameof(events));
-            values[FixedArguments + (i * 3)] = e.DedupeKey;
-            values[FixedArguments + (i * 3) + 1] = e.ContactId ?? string.Empty;
-            values[FixedArguments + (i * 3) + 2] = e.OccurredAt is { } at && at.ToUnixTimeMilliseconds() >= 0
-                ? at.ToUnixTimeMilliseconds() / HourMs
-                : RedisValue.EmptyString;
+            return Task.FromCanceled<IReadOnlyList<bool>>(cancellationToken);
         }
 
+        var delivery = new Delivery(events, reason, enqueuedAt, dedupeTtl);
+        _waiting.Enqueue(delivery);
+        if (Interlocked.CompareExchange(ref _committing, 1, 0) == 0)
+        {
+            // This caller starts the commit loop; it runs inline up to its first round trip, then on the thread pool.
+            _ = CommitLoopAsync();
+        }
+
+        // A caller that stops waiting does not withdraw its delivery: a command already sent completes on the server anyway.
+        return cancellationToken.CanBeCanceled ? delivery.Result.Task.WaitAsync(cancellationToken) : delivery.Result.Task;
+    }
+
+    /// <summary>
+    /// One script for <paramref name="deliveries"/> (same reason and TTL), answering each one's events. A key repeated across the
+    /// deliveries is sent once: its first occurrence gets the answer, the others are duplicates. Internal for the tests of a
+    /// shared call.
+    /// </summary>
+    internal async Task<IReadOnlyList<bool>[]> AcceptTogetherAsync(IReadOnlyList<Delivery> deliveries)
+    {
+        var plan = new CallPlan();
+        foreach (var delivery in deliveries)
+        {
+            plan.Add(delivery);
+        }
+
+        var values = plan.Arguments(_dedupePrefix, ContactsPerEntry);
         var result = await RedisFailures.GuardAsync(
             "webhook accept",
             () => redis.GetDatabase().ScriptEvaluateAsync(AcceptScript, _keys, values),
-            cancellationToken);
-        var flags = (RedisResult[])result!;
-        var isNew = new bool[flags.Length];
-        for (var i = 0; i < flags.Length; i++)
-        {
-            isNew[i] = (long)flags[i] == 1;
-        }
+            CancellationToken.None);
+        return plan.Answers((RedisResult[])result!, deliveries);
+    }
 
-        return isNew;
+    /// <summary>Commits the waiting deliveries, a batch per round trip, until none is left; only one loop runs at a time.</summary>
+    private async Task CommitLoopAsync()
+    {
+        var batch = new List<Delivery>();
+        while (true)
+        {
+            TakeBatch(batch);
+            if (batch.Count == 0)
+            {
+                Volatile.Write(ref _committing, 0);
+
+                // A delivery queued after the last take but before the flag was cleared found the loop running: take it now.
+                if (_waiting.IsEmpty || Interlocked.CompareExchange(ref _committing, 1, 0) != 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                var answers = await AcceptTogetherAsync(batch);
+                for (var d = 0; d < batch.Count; d++)
+                {
+                    batch[d].Result.TrySetResult(answers[d]);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var delivery in batch)
+                {
+                    delivery.Result.TrySetException(ex);
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+
+    /// <summary>The longest run of waiting deliveries with the first one's reason and TTL, within <see cref="MaxEventsPerCall"/>.</summary>
+    private void TakeBatch(List<Delivery> batch)
+    {
+        var events = 0;
+        while (_waiting.TryPeek(out var next))
+        {
+            if (batch.Count > 0
+                && (next.Reason != batch[0].Reason || next.DedupeTtl != batch[0].DedupeTtl || events + next.Events.Count > MaxEventsPerCall))
+            {
+                return;
+            }
+
+            // Only this loop dequeues, so the delivery peeked is the one taken.
+            _waiting.TryDequeue(out _);
+            batch.Add(next);
+            events += next.Events.Count;
+        }
+    }
+
+    /// <summary>What Redis stores for a dedupe key: its 128-bit XxHash.</summary>
+    internal static byte[] Field(string dedupeKey)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(dedupeKey.Length);
+        var buffer = length <= 512 ? stackalloc byte[length] : new byte[length];
+        return XxHash128.Hash(buffer[..Encoding.UTF8.GetBytes(dedupeKey, buffer)]);
     }
 
     // The queue reads the reason back with Enum.TryParse; names, not numbers, keep entries readable in redis-cli.
@@ -112,4 +249,130 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         WorkReason.IncrementalSync => nameof(WorkReason.IncrementalSync),
         _ => nameof(WorkReason.Manual),
     };
+
+    /// <summary>
+    /// The arguments of one call: the keys of all its deliveries, each once, grouped by hour (then those without one), each with
+    /// the contact its first occurrence queues; and where each event's answer is found.
+    /// </summary>
+    private sealed class CallPlan
+    {
+        private readonly Dictionary<(long Hour, string Key), int> _slots = [];
+        private readonly Dictionary<long, List<int>> _hours = [];
+        private readonly List<int> _single = [];
+        private readonly List<(RedisValue Key, string Contact)> _keys = [];
+        private readonly List<int> _eventSlots = [];
+        private DateTimeOffset? _firstEnqueuedAt;
+        private DateTimeOffset _now = DateTimeOffset.MinValue;
+        private WorkReason _reason;
+        private TimeSpan _ttl;
+        private int[]? _order;
+
+        public void Add(Delivery delivery)
+        {
+            if (_firstEnqueuedAt is null)
+            {
+                (_reason, _ttl) = (delivery.Reason, delivery.DedupeTtl);
+            }
+
+            _firstEnqueuedAt = _firstEnqueuedAt is { } first && first < delivery.EnqueuedAt ? first : delivery.EnqueuedAt;
+            _now = delivery.EnqueuedAt > _now ? delivery.EnqueuedAt : _now;
+            foreach (var e in delivery.Events)
+            {
+                var hour = e.OccurredAt is { } at && at.ToUnixTimeMilliseconds() >= 0 ? at.ToUnixTimeMilliseconds() / HourMs : -1;
+                if (_slots.ContainsKey((hour, e.DedupeKey)))
+                {
+                    _eventSlots.Add(-1);
+                    continue;
+                }
+
+                var slot = _keys.Count;
+                _slots.Add((hour, e.DedupeKey), slot);
+                _keys.Add((Field(e.DedupeKey), e.ContactId ?? string.Empty));
+                _eventSlots.Add(slot);
+                if (hour < 0)
+                {
+                    _single.Add(slot);
+                }
+                else if (_hours.TryGetValue(hour, out var slots))
+                {
+                    slots.Add(slot);
+                }
+                else
+                {
+                    _hours.Add(hour, [slot]);
+                }
+            }
+        }
+
+        /// <summary>The script's arguments; afterwards <see cref="_order"/> maps each slot to its answer's position.</summary>
+        public RedisValue[] Arguments(RedisValue dedupePrefix, int contactsPerEntry)
+        {
+            var values = new RedisValue[FixedArguments + (_hours.Count * 2) + 1 + (_keys.Count * 2)];
+            values[0] = dedupePrefix;
+            values[1] = (long)_ttl.TotalMilliseconds;
+            values[2] = ReasonName(_reason);
+            values[3] = _now.ToUnixTimeMilliseconds();
+            values[4] = _firstEnqueuedAt!.Value.ToUnixTimeMilliseconds();
+            values[5] = contactsPerEntry;
+            values[6] = _hours.Count;
+            _order = new int[_keys.Count];
+            var position = 0;
+            var v = FixedArguments;
+            var contacts = values.Length - _keys.Count;
+            foreach (var (hour, slots) in _hours)
+            {
+                values[v++] = hour;
+                values[v++] = slots.Count;
+                foreach (var slot in slots)
+                {
+                    values[v++] = _keys[slot].Key;
+                    values[contacts + position] = _keys[slot].Contact;
+                    _order[slot] = position++;
+                }
+            }
+
+            values[v++] = _single.Count;
+            foreach (var slot in _single)
+            {
+                values[v++] = _keys[slot].Key;
+                values[contacts + position] = _keys[slot].Contact;
+                _order[slot] = position++;
+            }
+
+            return values;
+        }
+
+        public IReadOnlyList<bool>[] Answers(RedisResult[] flags, IReadOnlyList<Delivery> deliveries)
+        {
+            var answers = new IReadOnlyList<bool>[deliveries.Count];
+            var e = 0;
+            for (var d = 0; d < deliveries.Count; d++)
+            {
+                var isNew = new bool[deliveries[d].Events.Count];
+                for (var i = 0; i < isNew.Length; i++, e++)
+                {
+                    var slot = _eventSlots[e];
+                    isNew[i] = slot >= 0 && (long)flags[_order![slot]] == 1;
+                }
+
+                answers[d] = isNew;
+            }
+
+            return answers;
+        }
+    }
+
+    /// <summary>One caller's delivery, waiting for the script that carries it.</summary>
+    internal sealed class Delivery(IReadOnlyList<InboxEvent> events, WorkReason reason, DateTimeOffset enqueuedAt, TimeSpan dedupeTtl)
+    {
+        public IReadOnlyList<InboxEvent> Events { get; } = events;
+
+        public WorkReason Reason { get; } = reason;
+
+        public DateTimeOffset EnqueuedAt { get; } = enqueuedAt;
+
+        public TimeSpan DedupeTtl { get; } = dedupeTtl;
+
+        public TaskCompletionSource<IReadOnlyList<bool>> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

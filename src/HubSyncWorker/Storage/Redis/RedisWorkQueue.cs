@@ -62,37 +62,46 @@ internal sealed class RedisWorkQueue(
         """;
 
     // KEYS[1] = stream, KEYS[2] = waiting hash; ARGV = group, consumer, min idle ms, count, legacy waiting-marker key prefix.
-    // Reclaims entries idle too long (their consumer is presumed dead), then reads new ones, and removes the waiting marker of each
-    // entry handed out (the marker holds the entry's token, field m; entries of older versions have none, and their marker is a key
-    // of its own holding the entry id), all atomically: a change enqueued after this read is queued again, one enqueued before is covered by it.
+    // Reclaims entries idle too long (their consumer is presumed dead), then reads new ones, until the entries hold `count` contacts
+    // (an entry of the webhook inbox holds several, one `c` field each: entries are taken one at a time so a read never holds many
+    // more contacts than asked for). It removes the waiting marker of each single-contact entry handed out (the marker holds the
+    // entry's token, field m; entries of older versions have none, and their marker is a key of its own holding the entry id), all
+    // atomically: a change enqueued after this read is queued again, one enqueued before is covered by it.
     private const string ReadScript = """
-        local stream, group, consumer = KEYS[1], ARGV[1], ARGV[2]
+        local stream, group, consumer, idle = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
         local count, prefix = tonumber(ARGV[4]), ARGV[5]
-        local out = {}
-        local claimed = redis.call('XAUTOCLAIM', stream, group, consumer, ARGV[3], '0-0', 'COUNT', count)
-        for _, e in ipairs(claimed[2]) do
+        local out, taken = {}, 0
+        local function contacts(fields)
+          local n = 0
+          for i = 1, #fields, 2 do if fields[i] == 'c' then n = n + 1 end end
+          return math.max(n, 1)
+        end
+        for _, p in ipairs(redis.call('XPENDING', stream, group, 'IDLE', idle, '-', '+', count)) do
+          if taken >= count then break end
+          local e = redis.call('XCLAIM', stream, group, consumer, idle, p[1])[1]
           if e then
-            local p = redis.call('XPENDING', stream, group, e[1], e[1], 1)
-            local deliveries = 1
-            if p[1] then deliveries = p[1][4] end
-            out[#out + 1] = {e[1], e[2], deliveries}
+            out[#out + 1] = {e[1], e[2], p[4] + 1}
+            taken = taken + contacts(e[2])
           end
         end
-        if #out < count then
-          local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', count - #out, 'STREAMS', stream, '>')
-          if r then
-            for _, e in ipairs(r[1][2]) do
-              out[#out + 1] = {e[1], e[2], 1}
-            end
-          end
+        while taken < count do
+          local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', stream, '>')
+          if not r then break end
+          local e = r[1][2][1]
+          out[#out + 1] = {e[1], e[2], 1}
+          taken = taken + contacts(e[2])
         end
         for _, o in ipairs(out) do
           local fields = o[2]
-          local contact, token = nil, o[1]
+          local contact, token, n = nil, o[1], 0
           for i = 1, #fields, 2 do
-            if fields[i] == 'c' then contact = fields[i + 1] elseif fields[i] == 'm' then token = fields[i + 1] end
+            if fields[i] == 'c' then
+              contact, n = fields[i + 1], n + 1
+            elseif fields[i] == 'm' then
+              token = fields[i + 1]
+            end
           end
-          if contact then
+          if n == 1 then
             if redis.call('HGET', KEYS[2], contact) == token then
               redis.call('HDEL', KEYS[2], contact)
             elseif redis.call('GET', prefix .. contact) == token then
@@ -181,17 +190,20 @@ internal sealed class RedisWorkQueue(
             return Task.CompletedTask;
         }
 
-        var values = new RedisValue[items.Count + 1];
-        values[0] = _options.ConsumerGroup;
-        var i = 1;
+        // An entry of the webhook inbox is leased as one item per contact: acknowledge each entry once.
+        var entryIds = new HashSet<string>(StringComparer.Ordinal);
+        var values = new List<RedisValue>(items.Count + 1) { _options.ConsumerGroup };
         foreach (var item in items)
         {
-            values[i++] = item.EntryId;
+            if (entryIds.Add(item.EntryId))
+            {
+                values.Add(item.EntryId);
+            }
         }
 
         return RedisFailures.GuardAsync(
             "acknowledge",
-            () => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [_keys.Stream], values),
+            () => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [_keys.Stream], [.. values]),
             cancellationToken);
     }
 
@@ -237,15 +249,14 @@ internal sealed class RedisWorkQueue(
         {
             var parts = (RedisResult[])entry!;
             var entryId = (string)parts[0]!;
-            var item = Parse(parts[1]);
-            if (item is null)
+            var deliveries = (long)parts[2];
+            var count = leased.Count;
+            Parse(parts[1], item => leased.Add(new LeasedWorkItem(entryId, item, deliveries)));
+            if (leased.Count == count)
             {
                 Log.UnreadableEntryDropped(logger, entryId);
                 await AcknowledgeAsync([new LeasedWorkItem(entryId, new WorkItem("", WorkReason.Manual, default), 1)], cancellationToken);
-                continue;
             }
-
-            leased.Add(new LeasedWorkItem(entryId, item, (long)parts[2]));
         }
 
         return leased;
@@ -285,10 +296,10 @@ internal sealed class RedisWorkQueue(
         _groupReady = true;
     }
 
-    private static WorkItem? Parse(RedisResult fields)
+    /// <summary>Hands <paramref name="add"/> one work item per contact (<c>c</c> field) of an entry; none when the entry is unreadable.</summary>
+    private static void Parse(RedisResult fields, Action<WorkItem> add)
     {
         var values = (RedisResult[])fields!;
-        string? contactId = null;
         var reason = WorkReason.Manual;
         long? enqueuedAtMs = null;
         for (var i = 0; i + 1 < values.Length; i += 2)
@@ -296,9 +307,6 @@ internal sealed class RedisWorkQueue(
             var value = (string?)values[i + 1];
             switch ((string?)values[i])
             {
-                case "c":
-                    contactId = value;
-                    break;
                 case "r":
                     _ = Enum.TryParse(value, out reason);
                     break;
@@ -308,9 +316,19 @@ internal sealed class RedisWorkQueue(
             }
         }
 
-        return string.IsNullOrEmpty(contactId) || enqueuedAtMs is null
-            ? null
-            : new WorkItem(contactId, reason, DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMs.Value));
+        if (enqueuedAtMs is null)
+        {
+            return;
+        }
+
+        var enqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMs.Value);
+        for (var i = 0; i + 1 < values.Length; i += 2)
+        {
+            if ((string?)values[i] == "c" && (string?)values[i + 1] is { Length: > 0 } contactId)
+            {
+                add(new WorkItem(contactId, reason, enqueuedAt));
+            }
+        }
     }
 
     /// <summary>A value no other enqueue call uses: with the item's position, it makes each entry's marker token unique.</summary>

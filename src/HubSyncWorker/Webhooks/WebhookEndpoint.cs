@@ -20,7 +20,12 @@ internal static class WebhookEndpoint
         var options = endpoints.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(WebhookOptions.SectionName).Get<WebhookOptions>() ?? new WebhookOptions();
         if (options.Enabled)
         {
-            endpoints.MapPost(options.Path, HandleAsync).WithName("HubSpotWebhook");
+            var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint));
+            endpoints.MapPost(
+                options.Path,
+                (HttpContext context, WebhookIntake intake, WebhookSignatureVerifier verifier, WebhookMetrics metrics, IOptionsMonitor<WebhookOptions> optionsMonitor)
+                    => HandleAsync(context, intake, verifier, metrics, optionsMonitor, logger))
+                .WithName("HubSpotWebhook");
         }
 
         return endpoints;
@@ -32,9 +37,8 @@ internal static class WebhookEndpoint
         WebhookSignatureVerifier verifier,
         WebhookMetrics metrics,
         IOptionsMonitor<WebhookOptions> optionsMonitor,
-        ILoggerFactory loggerFactory)
+        ILogger logger)
     {
-        var logger = loggerFactory.CreateLogger(typeof(WebhookEndpoint));
         var options = optionsMonitor.CurrentValue;
         var request = context.Request;
 

@@ -36,6 +36,9 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     /// <summary>At most this many events per script, so one call never holds Redis (single-threaded) for long.</summary>
     internal const int MaxEventsPerCall = 512;
 
+    /// <summary>At most this many scripts of this inbox in flight at once (each carrying the deliveries waiting when it was sent).</summary>
+    internal const int MaxCallsInFlight = 2;
+
     /// <summary>At most this many contacts per stream entry: one HubSpot batch read, so a consumer never holds more than it can read at once.</summary>
     internal const int ContactsPerEntry = 100;
 
@@ -53,65 +56,71 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     private const string AcceptScript = """
         local prefix, ttl, reason, now, at = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
         local perEntry = tonumber(ARGV[6])
-        local fresh, marked, singles = {}, {}, {}
+        local fresh, count, marked, singles = {}, 0, {}, {}
         local i = 8
         for _ = 1, tonumber(ARGV[7]) do
           local hour, n = ARGV[i], tonumber(ARGV[i + 1])
           local hash = prefix .. 'hour:' .. hour
           local present = redis.call('HMGET', hash, unpack(ARGV, i + 2, i + 1 + n))
-          local add, names = {}, {}
+          local add, m = {}, 0
           for j = 1, n do
-            local new = not present[j]
-            fresh[#fresh + 1] = new
-            if new then
-              names[#names + 1] = ARGV[i + 1 + j]
-              add[#add + 1] = ARGV[i + 1 + j]
-              add[#add + 1] = '1'
+            count = count + 1
+            if present[j] then
+              fresh[count] = false
+            else
+              fresh[count] = true
+              add[m + 1], add[m + 2] = ARGV[i + 1 + j], '1'
+              m = m + 2
             end
           end
-          if #add > 0 then
+          if m > 0 then
             redis.call('HSET', hash, unpack(add))
             redis.call('PEXPIREAT', hash, string.format('%d', math.max((tonumber(hour) + 1) * 3600000, now) + ttl))
-            marked[#marked + 1] = {hash, names}
+            marked[#marked + 1] = {hash, add}
           end
           i = i + 2 + n
         end
         local s = tonumber(ARGV[i])
         for j = 1, s do
           local key = prefix .. ARGV[i + j]
-          local new = redis.call('SET', key, '1', 'NX', 'PX', ttl) ~= false
-          fresh[#fresh + 1] = new
-          if new then singles[#singles + 1] = key end
+          count = count + 1
+          fresh[count] = redis.call('SET', key, '1', 'NX', 'PX', ttl) ~= false
+          if fresh[count] then singles[#singles + 1] = key end
         end
-        i = i + s + 1
+        i = i + s
 
         local function undo(err)
-          for _, m in ipairs(marked) do redis.call('HDEL', m[1], unpack(m[2])) end
+          for _, m in ipairs(marked) do
+            local names = {}
+            for p = 1, #m[2], 2 do names[#names + 1] = m[2][p] end
+            redis.call('HDEL', m[1], unpack(names))
+          end
           if #singles > 0 then redis.call('DEL', unpack(singles)) end
           return err
         end
         local entry, queued = {'XADD', KEYS[1], '*', 'r', reason, 't', at}, {}
         local base = #entry
-        for k = 1, #fresh do
-          local contact = ARGV[i + k - 1]
+        local size = base
+        for k = 1, count do
+          local contact = ARGV[i + k]
           if fresh[k] and contact ~= '' and not queued[contact] then
             queued[contact] = true
-            entry[#entry + 1] = 'c'
-            entry[#entry + 1] = contact
-            if #entry - base >= perEntry * 2 then
-              local added = redis.pcall(unpack(entry))
+            entry[size + 1], entry[size + 2] = 'c', contact
+            size = size + 2
+            if size - base >= perEntry * 2 then
+              local added = redis.pcall(unpack(entry, 1, size))
               if type(added) == 'table' and added.err then return undo(added) end
-              for e = #entry, base + 1, -1 do entry[e] = nil end
+              size = base
             end
           end
         end
-        if #entry > base then
-          local added = redis.pcall(unpack(entry))
+        if size > base then
+          local added = redis.pcall(unpack(entry, 1, size))
           if type(added) == 'table' and added.err then return undo(added) end
         end
 
         local out = {}
-        for k = 1, #fresh do out[k] = fresh[k] and 1 or 0 end
+        for k = 1, count do out[k] = fresh[k] and 1 or 0 end
         return out
         """;
 
@@ -120,7 +129,8 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     private readonly RedisKey[] _keys = [new RedisKeys(options.Value).Stream];
     private readonly RedisValue _dedupePrefix = new RedisKeys(options.Value).DedupePrefix;
     private readonly ConcurrentQueue<Delivery> _waiting = new();
-    private int _committing;
+    private readonly Lock _take = new();
+    private int _loops;
 
     public Task<IReadOnlyList<bool>> AcceptAsync(
         IReadOnlyList<InboxEvent> events, WorkReason reason, DateTimeOffset enqueuedAt, TimeSpan dedupeTtl, CancellationToken cancellationToken)
@@ -144,9 +154,9 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
 
         var delivery = new Delivery(events, reason, enqueuedAt, dedupeTtl);
         _waiting.Enqueue(delivery);
-        if (Interlocked.CompareExchange(ref _committing, 1, 0) == 0)
+        if (TryStartLoop())
         {
-            // This caller starts the commit loop; it runs inline up to its first round trip, then on the thread pool.
+            // This caller starts a commit loop; it runs inline up to its first round trip, then on the thread pool.
             _ = CommitLoopAsync();
         }
 
@@ -175,7 +185,27 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         return plan.Answers((RedisResult[])result!, deliveries);
     }
 
-    /// <summary>Commits the waiting deliveries, a batch per round trip, until none is left; only one loop runs at a time.</summary>
+    /// <summary>
+    /// True when the caller may start a commit loop: at most <see cref="MaxCallsInFlight"/> run at once, so a delivery arriving
+    /// while one script is in flight goes out in the next one without waiting for the first to come back.
+    /// </summary>
+    private bool TryStartLoop()
+    {
+        if (Volatile.Read(ref _loops) >= MaxCallsInFlight)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _loops) <= MaxCallsInFlight)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _loops);
+        return false;
+    }
+
+    /// <summary>Commits the waiting deliveries, a batch per round trip, until none is left.</summary>
     private async Task CommitLoopAsync()
     {
         var batch = new List<Delivery>();
@@ -184,10 +214,10 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             TakeBatch(batch);
             if (batch.Count == 0)
             {
-                Volatile.Write(ref _committing, 0);
+                Interlocked.Decrement(ref _loops);
 
-                // A delivery queued after the last take but before the flag was cleared found the loop running: take it now.
-                if (_waiting.IsEmpty || Interlocked.CompareExchange(ref _committing, 1, 0) != 0)
+                // A delivery queued after the last take, when every loop was still counted, started none: take it now.
+                if (_waiting.IsEmpty || !TryStartLoop())
                 {
                     return;
                 }
@@ -219,18 +249,21 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     private void TakeBatch(List<Delivery> batch)
     {
         var events = 0;
-        while (_waiting.TryPeek(out var next))
+        lock (_take)
         {
-            if (batch.Count > 0
-                && (next.Reason != batch[0].Reason || next.DedupeTtl != batch[0].DedupeTtl || events + next.Events.Count > MaxEventsPerCall))
+            while (_waiting.TryPeek(out var next))
             {
-                return;
-            }
+                if (batch.Count > 0
+                    && (next.Reason != batch[0].Reason || next.DedupeTtl != batch[0].DedupeTtl || events + next.Events.Count > MaxEventsPerCall))
+                {
+                    return;
+                }
 
-            // Only this loop dequeues, so the delivery peeked is the one taken.
-            _waiting.TryDequeue(out _);
-            batch.Add(next);
-            events += next.Events.Count;
+                // Loops take under the lock, so the delivery peeked is the one taken.
+                _waiting.TryDequeue(out _);
+                batch.Add(next);
+                events += next.Events.Count;
+            }
         }
     }
 

@@ -29,8 +29,8 @@ internal sealed class QueueMetrics
         _timeProvider = timeProvider;
         _logger = logger;
         var meter = meterFactory.Create(MeterName);
-        meter.CreateObservableGauge("hubsync.queue.depth", ObserveDepth, "{contact}",
-            "Contacts on the work queue, by state: pending (waiting for a consumer) or unacknowledged (handed out, not yet done).");
+        meter.CreateObservableGauge("hubsync.queue.depth", ObserveDepth, "{entry}",
+            "Entries on the work queue, by state: pending (waiting for a consumer) or unacknowledged (handed out, not yet done). An entry is one contact, or up to 100 for webhooks.");
         meter.CreateObservableGauge("hubsync.queue.oldest_age", ObserveOldestAge, "s",
             "Age of the oldest entry on the work queue (0 when it is empty).");
     }

@@ -11,13 +11,13 @@ public readonly record struct InboxEvent(string DedupeKey, string? ContactId, Da
 
 /// <summary>
 /// Where verified webhook events become durable work: the duplicate check, the enqueue and the dedupe mark of a whole delivery
-/// as one step (one atomic script, one round trip, in Redis).
+/// as one step (one atomic script in Redis, which may carry other deliveries arriving at the same time).
 /// </summary>
 public interface IWebhookInbox
 {
     /// <summary>
-    /// For each event, in order, returns true when it was new: then its contact (if any) is on the work queue, coalesced like
-    /// <see cref="IWorkQueue.EnqueueAsync"/>, and its key is remembered for <paramref name="dedupeTtl"/>. A duplicate returns
+    /// For each event, in order, returns true when it was new: then its contact (if any) is on the work queue (once for the
+    /// delivery, however many of its events name it), and its key is remembered for <paramref name="dedupeTtl"/>. A duplicate returns
     /// false and queues nothing. An event is marked only once its work is queued, so when the call throws
     /// <see cref="StorageUnavailableException"/>, HubSpot's retry of the delivery is processed, not dropped.
     /// </summary>

@@ -119,6 +119,68 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
     }
 
     [Fact]
+    public async Task AcceptAsync_DeliveryArrivingAsTheOnlyLoopStops_IsTakenByThatLoop()
+    {
+        var (_, queue) = NewInbox(_connection);
+        var now = DateTimeOffset.UtcNow;
+        var late = new TaskCompletionSource<Task<IReadOnlyList<bool>>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        RedisWebhookInbox inbox = null!;
+
+        // The loop has found the queue empty but still counts itself: a delivery arriving now starts no loop of its own
+        // (the limit is reached), so the stopping loop must look again and take it.
+        inbox = new RedisWebhookInbox(_connection, Options.Create(_options))
+        {
+            MaxCallsInFlight = 1,
+            LoopIdle = () =>
+            {
+                if (!late.Task.IsCompleted)
+                {
+                    late.SetResult(inbox.AcceptAsync([new InboxEvent("late", "5501", now)], WorkReason.Webhook, now, DedupeTtl, default));
+                }
+            },
+        };
+
+        Assert.Equal([true], await inbox.AcceptAsync([new InboxEvent("first", "5500", now)], WorkReason.Webhook, now, DedupeTtl, default));
+        var lateAnswer = await late.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([true], await lateAnswer.WaitAsync(TimeSpan.FromSeconds(10)));
+        var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+        Assert.Equal(["5500", "5501"], leased.Select(l => l.Item.ContactId));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_ManySendersWithPauses_EveryDeliveryIsAnsweredAndQueued()
+    {
+        var (inbox, queue) = NewInbox(_connection);
+        var now = DateTimeOffset.UtcNow;
+
+        // Eight senders, each one delivery at a time with pauses of 0-2 ms: loops keep starting and stopping as deliveries arrive,
+        // and calls carry one delivery or several. A delivery never answered fails on the timeout.
+        var senders = Enumerable.Range(0, 8).Select(sender => Task.Run(async () =>
+        {
+            var random = new Random(sender);
+            for (var n = 0; n < 150; n++)
+            {
+                var answer = await inbox.AcceptAsync([new InboxEvent($"s{sender}-{n}", $"6{sender}{n:000}", now)], WorkReason.Webhook, now, DedupeTtl, default)
+                    .WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.Equal([true], answer);
+                if (random.Next(3) > 0)
+                {
+                    await Task.Delay(random.Next(3));
+                }
+            }
+        }));
+        await Task.WhenAll(senders);
+
+        var leased = new List<LeasedWorkItem>();
+        while (await queue.ReadAsync("worker-a", 100, TimeSpan.Zero, default) is { Count: > 0 } batch)
+        {
+            leased.AddRange(batch);
+        }
+
+        Assert.Equal(8 * 150, leased.Select(l => l.Item.ContactId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task AcceptAsync_MoreContactsThanAnEntryHolds_SplitsThemAndAReadTakesWholeEntriesOfAboutTheCountAskedFor()
     {
         var (inbox, queue) = NewInbox(_connection);

@@ -36,8 +36,6 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     /// <summary>At most this many events per script, so one call never holds Redis (single-threaded) for long.</summary>
     internal const int MaxEventsPerCall = 512;
 
-    /// <summary>At most this many scripts of this inbox in flight at once (each carrying the deliveries waiting when it was sent).</summary>
-    internal const int MaxCallsInFlight = 2;
 
     /// <summary>At most this many contacts per stream entry: one HubSpot batch read, so a consumer never holds more than it can read at once.</summary>
     internal const int ContactsPerEntry = 100;
@@ -130,6 +128,13 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     private readonly RedisValue _dedupePrefix = new RedisKeys(options.Value).DedupePrefix;
     private readonly ConcurrentQueue<Delivery> _waiting = new();
     private readonly Lock _take = new();
+
+    /// <summary>At most this many scripts of this inbox in flight at once (each carrying the deliveries waiting when it was sent).</summary>
+    internal int MaxCallsInFlight { get; init; } = 2;
+
+    /// <summary>Test seam: called when a loop found nothing to take, just before it stops counting itself.</summary>
+    internal Action? LoopIdle { get; init; }
+
     private int _loops;
 
     public Task<IReadOnlyList<bool>> AcceptAsync(
@@ -154,6 +159,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
 
         var delivery = new Delivery(events, reason, enqueuedAt, dedupeTtl);
         _waiting.Enqueue(delivery);
+        Interlocked.MemoryBarrier();
         if (TryStartLoop())
         {
             // This caller starts a commit loop; it runs inline up to its first round trip, then on the thread pool.
@@ -189,19 +195,25 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     /// True when the caller may start a commit loop: at most <see cref="MaxCallsInFlight"/> run at once, so a delivery arriving
     /// while one script is in flight goes out in the next one without waiting for the first to come back.
     /// </summary>
+    /// <remarks>
+    /// Counts only up to the limit (compare-and-swap, never a transient count above it that could make an exiting loop believe
+    /// others still run). Callers fence between queuing a delivery and calling this, and a loop decrements (a fence) before it
+    /// looks at the queue, so either the caller sees the loop gone and starts one, or the loop sees the delivery.
+    /// </remarks>
     private bool TryStartLoop()
     {
-        if (Volatile.Read(ref _loops) >= MaxCallsInFlight)
+        var loops = Volatile.Read(ref _loops);
+        while (loops < MaxCallsInFlight)
         {
-            return false;
+            var seen = Interlocked.CompareExchange(ref _loops, loops + 1, loops);
+            if (seen == loops)
+            {
+                return true;
+            }
+
+            loops = seen;
         }
 
-        if (Interlocked.Increment(ref _loops) <= MaxCallsInFlight)
-        {
-            return true;
-        }
-
-        Interlocked.Decrement(ref _loops);
         return false;
     }
 
@@ -214,6 +226,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             TakeBatch(batch);
             if (batch.Count == 0)
             {
+                LoopIdle?.Invoke();
                 Interlocked.Decrement(ref _loops);
 
                 // A delivery queued after the last take, when every loop was still counted, started none: take it now.

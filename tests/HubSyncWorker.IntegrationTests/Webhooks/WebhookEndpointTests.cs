@@ -127,6 +127,8 @@ public sealed class WebhookEndpointTests(RedisServerFixture redis) : IAsyncLifet
     [InlineData("[1,2,3]")]
     [InlineData("[null]")]
     [InlineData("")]
+    [InlineData("""[{"eventId":1,"subscriptionType":7,"objectId":5}]""")]
+    [InlineData("""[{"eventId":1,"subscriptionType":"contact.creation","objectId":"five"}]""")]
     public async Task Post_MalformedBody_Is400(string body)
     {
         var response = await SendV3(body);

@@ -198,6 +198,35 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
     }
 
     [Fact]
+    public async Task AcceptAsync_ManyContactsSomeAlreadySeen_QueuesEachNewContactOnceInEntriesOfAtMostTheEntrySize()
+    {
+        // The script's path for a call holding duplicates: it builds the entries itself from the new keys' contacts.
+        var (inbox, queue) = NewInbox(_connection);
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await inbox.AcceptAsync([new("evt-5", "7005", now), new("evt-140", "7140")], WorkReason.Webhook, now, DedupeTtl, default);
+        await queue.AcknowledgeAsync(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default), default);
+        var count = (RedisWebhookInbox.ContactsPerEntry * 2) + 10;
+        InboxEvent[] delivery =
+        [
+            .. Enumerable.Range(0, count).Select(i => new InboxEvent($"evt-{i}", i % 7 == 3 ? null : $"7{i % 150:000}", i < 100 ? now : null)),
+        ];
+
+        var isNew = await inbox.AcceptAsync(delivery, WorkReason.Webhook, now, DedupeTtl, default);
+
+        Assert.Equal(Enumerable.Range(0, count).Select(i => i is not (5 or 140)), isNew);
+        var leased = new List<LeasedWorkItem>();
+        for (var read = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default); read.Count > 0; read = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default))
+        {
+            Assert.InRange(read.Count, 1, RedisWebhookInbox.ContactsPerEntry);
+            leased.AddRange(read);
+        }
+
+        var expected = delivery.Where((e, i) => isNew[i] && e.ContactId is not null).Select(e => e.ContactId!).Distinct();
+        Assert.Equal(expected, leased.Select(l => l.Item.ContactId));
+        Assert.All(leased, l => Assert.Equal(new WorkItem(l.Item.ContactId, WorkReason.Webhook, now), l.Item));
+    }
+
+    [Fact]
     public async Task AcceptAsync_SameDeliveryFromTwoReplicasAtOnce_QueuesEachContactOnceAndOneReplicaSeesItNew()
     {
         await using var second = await redis.ConnectAsync();

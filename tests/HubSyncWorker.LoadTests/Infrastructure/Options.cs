@@ -41,6 +41,9 @@ internal sealed class ScenarioArguments
     public int Int(string name, int fallback) =>
         _values.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
+    /// <summary>True for <c>--name</c> alone or <c>--name true</c>.</summary>
+    public bool Flag(string name) => _values.TryGetValue(name, out var value) && bool.Parse(value);
+
     public string? String(string name) => _values.GetValueOrDefault(name);
 
     public string String(string name, string fallback) => _values.GetValueOrDefault(name) ?? fallback;

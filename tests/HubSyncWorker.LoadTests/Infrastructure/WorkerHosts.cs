@@ -34,7 +34,9 @@ internal static class WorkerHosts
     }
 
     /// <summary>The worker on real Kestrel at a free loopback port; returns the app and its base address.</summary>
-    public static async Task<(WebApplication App, Uri BaseAddress)> StartWebAsync(IReadOnlyDictionary<string, string?> settings, WorkerFeatures features, int port = 0)
+    /// <remarks><paramref name="mapExtra"/> maps more endpoints on the worker's own pipeline (a scenario's baseline).</remarks>
+    public static async Task<(WebApplication App, Uri BaseAddress)> StartWebAsync(
+        IReadOnlyDictionary<string, string?> settings, WorkerFeatures features, int port = 0, Action<WebApplication>? mapExtra = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Configuration.Sources.Clear();
@@ -45,6 +47,7 @@ internal static class WorkerHosts
         var app = builder.Build();
         WorkerCommands.ValidateConfiguration(app.Services);
         app.MapHubSyncWorker();
+        mapExtra?.Invoke(app);
         await app.StartAsync();
         return (app, BaseAddressOf(app));
     }

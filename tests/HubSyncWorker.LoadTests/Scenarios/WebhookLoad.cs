@@ -27,11 +27,15 @@ internal static partial class WebhookLoad
         var warmupSeconds = args.Int("warmup", 10);
         var script = args.String("script", Path.Combine(FindRepositoryRoot(), "scripts", "wrk-webhooks.lua"));
 
+        // --host-baseline: also load a bare endpoint on the worker's own pipeline (its middleware, metrics, logging), which
+        // separates what the worker's host costs from what its webhook handling costs.
+        var hostBaseline = args.Flag("host-baseline");
+
         await using var redis = await RedisServer.StartAsync();
         var settings = WorkerHosts.Settings("http://127.0.0.1:9", "unused-no-hubspot-call-is-made", redis.ConnectionString, "webhook-load:", 100);
         settings["Webhooks:ClientSecret"] = Secret;
         settings["Webhooks:MaxTimestampAge"] = "00:10:00";
-        var (worker, workerAddress) = await WorkerHosts.StartWebAsync(settings, WorkerFeatures.Webhooks);
+        var (worker, workerAddress) = await WorkerHosts.StartWebAsync(settings, WorkerFeatures.Webhooks, mapExtra: app => app.MapPost("/bare", ReadAndAnswerAsync));
         var bare = await StartBareAsync();
         try
         {
@@ -53,7 +57,13 @@ internal static partial class WebhookLoad
             var results = new List<(string Name, WrkResult Result)>();
             var cpu = new List<string>();
             var commandsBefore = await CommandStatsAsync(redis);
-            foreach (var (name, url) in new[] { ("worker POST /webhooks/hubspot", workerUrl), ("bare Kestrel POST /bare", bareUrl) })
+            var endpoints = new List<(string Name, string Url)> { ("worker POST /webhooks/hubspot", workerUrl), ("bare Kestrel POST /bare", bareUrl) };
+            if (hostBaseline)
+            {
+                endpoints.Add(("worker host POST /bare", new Uri(workerAddress, "/bare").ToString()));
+            }
+
+            foreach (var (name, url) in endpoints)
             {
                 using var self = Process.GetCurrentProcess();
                 var (ownBefore, redisBefore) = (self.TotalProcessorTime, redis.ProcessorTime);
@@ -155,17 +165,20 @@ internal static partial class WebhookLoad
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        app.MapPost("/bare", async (HttpRequest request) =>
-        {
-            var buffer = new byte[16 * 1024];
-            while (await request.Body.ReadAsync(buffer) > 0)
-            {
-            }
-
-            return Results.Ok();
-        });
+        app.MapPost("/bare", ReadAndAnswerAsync);
         await app.StartAsync();
         return app;
+    }
+
+    /// <summary>The bare endpoint's handler: reads the whole body, answers 200.</summary>
+    private static async Task<IResult> ReadAndAnswerAsync(HttpRequest request)
+    {
+        var buffer = new byte[16 * 1024];
+        while (await request.Body.ReadAsync(buffer) > 0)
+        {
+        }
+
+        return Results.Ok();
     }
 
     /// <summary>One delivery a line: the timestamp, the v3 signature for <paramref name="url"/>, and a batch of distinct events for distinct contacts.</summary>

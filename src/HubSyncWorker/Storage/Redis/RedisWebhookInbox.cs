@@ -17,8 +17,8 @@ namespace HubSyncWorker.Storage.Redis;
 /// queued are then duplicates whose work is in the queue).
 /// </para>
 /// <para>
-/// The contacts of one call go on the stream as one entry (a <c>c</c> field per contact, up to <see cref="ContactsPerEntry"/> per
-/// entry), which the consumer reads back as one item per contact: the stream, not Redis's CPU, carries the per-contact cost. The
+/// The contacts of one call go on the stream as one entry (a <c>cs</c> field listing them, comma-separated, up to
+/// <see cref="ContactsPerEntry"/> per entry), which the consumer reads back as one item per contact: the stream, not Redis's CPU, carries the per-contact cost. The
 /// entry sets no waiting marker; a contact queued twice is read once per consumer batch (its ids are made distinct) and
 /// evaluated against HubSpot's current state either way.
 /// </para>
@@ -44,17 +44,21 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
 
     // KEYS[1] = stream; ARGV[1] = dedupe key prefix, ARGV[2] = dedupe TTL ms, ARGV[3] = reason, ARGV[4] = now ms, ARGV[5] = the
     // entries' enqueued-at ms, ARGV[6] = contacts per entry, ARGV[7] = number of hours; then per hour: its number, its key count n
-    // and the n keys; then the count of keys without an hour and those keys; then one contact id (or '') per key, in that order.
-    // The caller sends each key once. Returns 1 (new) or 0 (duplicate) per key, in that order.
+    // and the n keys; then the count of keys without an hour and those keys; then the contact of each key in that order, joined
+    // with commas ('' for a key that queues none); then the number of ready-made contact lists and the lists: the distinct
+    // contacts of all the keys, up to ARGV[6] a list. The caller sends each key once. Returns one character per key, in that
+    // order: '1' new, '0' duplicate.
     //   1. Dedupe: per hour, one HMGET of its keys, one HSET of the new ones and the hour's expiry (the TTL after the hour ends,
     //      or after now); a key without an hour is SET NX PX on its own.
-    //   2. Queue: the contacts of the new keys, each once, as entries of up to ARGV[6] contacts.
+    //   2. Queue: when every key is new (the usual case), each ready-made list is one entry (field cs); otherwise the contacts
+    //      of the new keys, each once, as entries of up to ARGV[6] contacts. So Lua never handles a contact one by one unless
+    //      a delivery repeats events, and Redis reads a few long arguments instead of one short one per contact.
     //   3. Should an XADD fail (Redis out of memory, a damaged key), every key this call marked is removed again and the error
     //      returned, so HubSpot's retry is processed as new. A write refused for memory before anything was written aborts the call.
     private const string AcceptScript = """
         local prefix, ttl, reason, now, at = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
         local perEntry = tonumber(ARGV[6])
-        local fresh, count, marked, singles = {}, 0, {}, {}
+        local flags, count, marked, singles, all = {}, 0, {}, {}, true
         local i = 8
         for _ = 1, tonumber(ARGV[7]) do
           local hour, n = ARGV[i], tonumber(ARGV[i + 1])
@@ -64,9 +68,9 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
           for j = 1, n do
             count = count + 1
             if present[j] then
-              fresh[count] = false
+              flags[count], all = '0', false
             else
-              fresh[count] = true
+              flags[count] = '1'
               add[m + 1], add[m + 2] = ARGV[i + 1 + j], '1'
               m = m + 2
             end
@@ -82,10 +86,14 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         for j = 1, s do
           local key = prefix .. ARGV[i + j]
           count = count + 1
-          fresh[count] = redis.call('SET', key, '1', 'NX', 'PX', ttl) ~= false
-          if fresh[count] then singles[#singles + 1] = key end
+          if redis.call('SET', key, '1', 'NX', 'PX', ttl) then
+            flags[count] = '1'
+            singles[#singles + 1] = key
+          else
+            flags[count], all = '0', false
+          end
         end
-        i = i + s
+        i = i + s + 1
 
         local function undo(err)
           for _, m in ipairs(marked) do
@@ -96,30 +104,36 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
           if #singles > 0 then redis.call('DEL', unpack(singles)) end
           return err
         end
-        local entry, queued = {'XADD', KEYS[1], '*', 'r', reason, 't', at}, {}
-        local base = #entry
-        local size = base
-        for k = 1, count do
-          local contact = ARGV[i + k]
-          if fresh[k] and contact ~= '' and not queued[contact] then
-            queued[contact] = true
-            entry[size + 1], entry[size + 2] = 'c', contact
-            size = size + 2
-            if size - base >= perEntry * 2 then
-              local added = redis.pcall(unpack(entry, 1, size))
-              if type(added) == 'table' and added.err then return undo(added) end
-              size = base
+        local function queue(list)
+          local added = redis.pcall('XADD', KEYS[1], '*', 'r', reason, 't', at, 'cs', list)
+          if type(added) == 'table' and added.err then return added end
+        end
+        if all then
+          for c = 1, tonumber(ARGV[i + 1]) do
+            local err = queue(ARGV[i + 1 + c])
+            if err then return undo(err) end
+          end
+        else
+          local list, n, seen, k = {}, 0, {}, 0
+          for contact in string.gmatch(ARGV[i] .. ',', '([^,]*),') do
+            k = k + 1
+            if flags[k] == '1' and contact ~= '' and not seen[contact] then
+              seen[contact] = true
+              n = n + 1
+              list[n] = contact
+              if n == perEntry then
+                local err = queue(table.concat(list, ',', 1, n))
+                if err then return undo(err) end
+                n = 0
+              end
             end
           end
+          if n > 0 then
+            local err = queue(table.concat(list, ',', 1, n))
+            if err then return undo(err) end
+          end
         end
-        if size > base then
-          local added = redis.pcall(unpack(entry, 1, size))
-          if type(added) == 'table' and added.err then return undo(added) end
-        end
-
-        local out = {}
-        for k = 1, count do out[k] = fresh[k] and 1 or 0 end
-        return out
+        return table.concat(flags)
         """;
 
     private const int FixedArguments = 7;
@@ -188,7 +202,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             "webhook accept",
             () => redis.GetDatabase().ScriptEvaluateAsync(AcceptScript, _keys, values),
             CancellationToken.None);
-        return plan.Answers((RedisResult[])result!, deliveries);
+        return plan.Answers((byte[]?)result ?? [], deliveries);
     }
 
     /// <summary>
@@ -302,10 +316,10 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     /// </summary>
     private sealed class CallPlan
     {
-        private readonly Dictionary<(long Hour, string Key), int> _slots = [];
+        private readonly Dictionary<(long Hour, UInt128 Field), int> _slots = [];
         private readonly Dictionary<long, List<int>> _hours = [];
         private readonly List<int> _single = [];
-        private readonly List<(RedisValue Key, string Contact)> _keys = [];
+        private readonly List<(byte[] Field, string? Contact)> _keys = [];
         private readonly List<int> _eventSlots = [];
         private DateTimeOffset? _firstEnqueuedAt;
         private DateTimeOffset _now = DateTimeOffset.MinValue;
@@ -325,15 +339,15 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             foreach (var e in delivery.Events)
             {
                 var hour = e.OccurredAt is { } at && at.ToUnixTimeMilliseconds() >= 0 ? at.ToUnixTimeMilliseconds() / HourMs : -1;
-                if (_slots.ContainsKey((hour, e.DedupeKey)))
+                var field = Field(e.DedupeKey);
+                if (!_slots.TryAdd((hour, BitConverter.ToUInt128(field)), _keys.Count))
                 {
                     _eventSlots.Add(-1);
                     continue;
                 }
 
                 var slot = _keys.Count;
-                _slots.Add((hour, e.DedupeKey), slot);
-                _keys.Add((Field(e.DedupeKey), e.ContactId ?? string.Empty));
+                _keys.Add((field, e.ContactId));
                 _eventSlots.Add(slot);
                 if (hour < 0)
                 {
@@ -353,7 +367,17 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         /// <summary>The script's arguments; afterwards <see cref="_order"/> maps each slot to its answer's position.</summary>
         public RedisValue[] Arguments(RedisValue dedupePrefix, int contactsPerEntry)
         {
-            var values = new RedisValue[FixedArguments + (_hours.Count * 2) + 1 + (_keys.Count * 2)];
+            // In the order the script answers: by hour, then the keys without one.
+            var ordered = new List<int>(_keys.Count);
+            foreach (var (_, slots) in _hours)
+            {
+                ordered.AddRange(slots);
+            }
+
+            ordered.AddRange(_single);
+            var (perKey, lists) = Contacts(ordered, contactsPerEntry);
+
+            var values = new RedisValue[FixedArguments + (_hours.Count * 2) + 1 + _keys.Count + 2 + lists.Count];
             values[0] = dedupePrefix;
             values[1] = (long)_ttl.TotalMilliseconds;
             values[2] = ReasonName(_reason);
@@ -364,15 +388,13 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             _order = new int[_keys.Count];
             var position = 0;
             var v = FixedArguments;
-            var contacts = values.Length - _keys.Count;
             foreach (var (hour, slots) in _hours)
             {
                 values[v++] = hour;
                 values[v++] = slots.Count;
                 foreach (var slot in slots)
                 {
-                    values[v++] = _keys[slot].Key;
-                    values[contacts + position] = _keys[slot].Contact;
+                    values[v++] = _keys[slot].Field;
                     _order[slot] = position++;
                 }
             }
@@ -380,16 +402,75 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             values[v++] = _single.Count;
             foreach (var slot in _single)
             {
-                values[v++] = _keys[slot].Key;
-                values[contacts + position] = _keys[slot].Contact;
+                values[v++] = _keys[slot].Field;
                 _order[slot] = position++;
+            }
+
+            values[v++] = perKey;
+            values[v++] = lists.Count;
+            foreach (var list in lists)
+            {
+                values[v++] = list;
             }
 
             return values;
         }
 
-        public IReadOnlyList<bool>[] Answers(RedisResult[] flags, IReadOnlyList<Delivery> deliveries)
+        /// <summary>
+        /// Each key's contact in <paramref name="ordered"/> order, comma-joined ('' for none), and the distinct contacts of all
+        /// the keys in that order, up to <paramref name="contactsPerEntry"/> a list: the entries when every key is new.
+        /// </summary>
+        private (string PerKey, List<string> Lists) Contacts(List<int> ordered, int contactsPerEntry)
         {
+            var perKey = new StringBuilder(ordered.Count * 12);
+            var list = new StringBuilder();
+            var lists = new List<string>(1);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var inList = 0;
+            for (var k = 0; k < ordered.Count; k++)
+            {
+                var contact = _keys[ordered[k]].Contact;
+                if (k > 0)
+                {
+                    perKey.Append(',');
+                }
+
+                if (string.IsNullOrEmpty(contact))
+                {
+                    continue;
+                }
+
+                perKey.Append(contact);
+                if (!seen.Add(contact))
+                {
+                    continue;
+                }
+
+                (inList > 0 ? list.Append(',') : list).Append(contact);
+                if (++inList == contactsPerEntry)
+                {
+                    lists.Add(list.ToString());
+                    list.Clear();
+                    inList = 0;
+                }
+            }
+
+            if (inList > 0)
+            {
+                lists.Add(list.ToString());
+            }
+
+            return (perKey.ToString(), lists);
+        }
+
+        /// <summary>Each delivery's answers from the script's flags ('1' new, '0' duplicate, one per key in the order sent).</summary>
+        public IReadOnlyList<bool>[] Answers(byte[] flags, IReadOnlyList<Delivery> deliveries)
+        {
+            if (flags.Length != _keys.Count)
+            {
+                throw new InvalidOperationException($"The webhook accept script answered {flags.Length} flags for {_keys.Count} keys.");
+            }
+
             var answers = new IReadOnlyList<bool>[deliveries.Count];
             var e = 0;
             for (var d = 0; d < deliveries.Count; d++)
@@ -398,7 +479,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
                 for (var i = 0; i < isNew.Length; i++, e++)
                 {
                     var slot = _eventSlots[e];
-                    isNew[i] = slot >= 0 && (long)flags[_order![slot]] == 1;
+                    isNew[i] = slot >= 0 && flags[_order![slot]] == (byte)'1';
                 }
 
                 answers[d] = isNew;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 using HubSyncWorker.HubSpot.Webhooks;
 using HubSyncWorker.Storage;
 using Microsoft.AspNetCore.Http.Features;
@@ -23,8 +22,8 @@ internal static class WebhookEndpoint
             var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint));
             endpoints.MapPost(
                 options.Path,
-                (HttpContext context, WebhookIntake intake, WebhookSignatureVerifier verifier, WebhookMetrics metrics, IOptionsMonitor<WebhookOptions> optionsMonitor)
-                    => HandleAsync(context, intake, verifier, metrics, optionsMonitor, logger))
+                (HttpContext context, WebhookIntake intake, WebhookSignatureVerifier verifier, WebhookDeliveryReader reader, WebhookMetrics metrics, IOptionsMonitor<WebhookOptions> optionsMonitor)
+                    => HandleAsync(context, intake, verifier, reader, metrics, optionsMonitor, logger))
                 .WithName("HubSpotWebhook");
         }
 
@@ -35,6 +34,7 @@ internal static class WebhookEndpoint
         HttpContext context,
         WebhookIntake intake,
         WebhookSignatureVerifier verifier,
+        WebhookDeliveryReader reader,
         WebhookMetrics metrics,
         IOptionsMonitor<WebhookOptions> optionsMonitor,
         ILogger logger)
@@ -70,17 +70,7 @@ internal static class WebhookEndpoint
                 return Reject(metrics, logger, StatusCodes.Status401Unauthorized, "unauthorized", verdict.ToString());
             }
 
-            HubSpotWebhookEvent[]? events;
-            try
-            {
-                events = JsonSerializer.Deserialize(body.Span, WebhookJsonContext.Default.HubSpotWebhookEventArray);
-            }
-            catch (JsonException)
-            {
-                events = null;
-            }
-
-            if (events is null || Array.Exists(events, e => e is null))
+            if (reader.Read(body.Span) is not { } events)
             {
                 return Reject(metrics, logger, StatusCodes.Status400BadRequest, "bad_request", "body is not a JSON array of event objects");
             }

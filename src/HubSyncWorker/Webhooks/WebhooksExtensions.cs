@@ -6,7 +6,7 @@ namespace HubSyncWorker.Webhooks;
 
 internal static class WebhooksExtensions
 {
-    /// <summary>The HubSpot webhook receiver: options, signature verification, intake and metrics.</summary>
+    /// <summary>The HubSpot webhook receiver: options, signature verification, the delivery reader, intake and metrics.</summary>
     public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
@@ -15,6 +15,7 @@ internal static class WebhooksExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<WebhookSignatureVerifier>();
+        builder.Services.TryAddSingleton<WebhookDeliveryReader>();
         builder.Services.TryAddSingleton<WebhookMetrics>();
         builder.Services.TryAddSingleton<WebhookIntake>();
         return builder;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using HubSyncWorker.HubSpot.Webhooks;
 using HubSyncWorker.Webhooks;
@@ -19,6 +18,7 @@ public class WebhookPathBenchmarks
     private const string Url = "https://hubsync.example.com/webhooks/hubspot";
 
     private readonly WebhookSignatureVerifier _verifier = new(TimeProvider.System);
+    private readonly WebhookDeliveryReader _reader = new();
     private readonly WebhookEventTriage _triage = new(new WatchedProperties(), ["999"]);
     private byte[] _body = null!;
     private string _timestamp = null!;
@@ -66,7 +66,7 @@ public class WebhookPathBenchmarks
         return evaluate;
     }
 
-    private HubSpotWebhookEvent[] ParseEvents() => JsonSerializer.Deserialize(_body, WebhookJsonContext.Default.HubSpotWebhookEventArray)!;
+    private HubSpotWebhookEvent[] ParseEvents() => _reader.Read(_body)!;
 
     private sealed class WatchedProperties : IContactPropertyFilter
     {

@@ -22,7 +22,7 @@ public sealed class WebhookEventTriageTests
     [Fact]
     public void Triage_ChangeOfAWatchedProperty_EvaluatesTheContact()
     {
-        var result = _triage.Triage(Event("contact.propertyChange") with { ObjectId = 7, PropertyName = "jobtitle", PropertyValue = "CTO", SourceId = "userId:12" });
+        var result = _triage.Triage(Event("contact.propertyChange") with { ObjectId = 7, PropertyName = "jobtitle", SourceId = "userId:12" });
 
         Assert.Equal(WebhookEventDisposition.Evaluate, result.Disposition);
         Assert.Equal(["7"], result.ContactIds);
@@ -42,7 +42,7 @@ public sealed class WebhookEventTriageTests
     [InlineData("app:" + OwnAppId)]
     public void Triage_ChangeMadeByTheWorkersOwnApp_IsAnEcho(string sourceId)
     {
-        var result = _triage.Triage(Event("contact.propertyChange") with { ObjectId = 7, PropertyName = "lifecyclestage", SourceId = sourceId, ChangeSource = "INTEGRATION" });
+        var result = _triage.Triage(Event("contact.propertyChange") with { ObjectId = 7, PropertyName = "lifecyclestage", SourceId = sourceId });
 
         Assert.Equal(WebhookEventDisposition.IgnoredEcho, result.Disposition);
     }

@@ -1,0 +1,315 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+
+namespace HubSyncWorker.Webhooks;
+
+/// <summary>
+/// Reads a webhook delivery body, a JSON array of event objects, into <see cref="HubSpotWebhookEvent"/>s: the rules of
+/// <see cref="JsonSerializer"/> with camel-case names and numbers also read from strings (exact, case-sensitive names; unknown
+/// fields skipped; null where a field may be null; anything else of the wrong type is malformed), written by hand because under
+/// load the serializer's general machinery was the largest part of the endpoint's own work.
+/// </summary>
+/// <remarks>
+/// Fields the worker has no use for (the new value, the change source and flag: it reads the contact's current state from
+/// HubSpot and tells its own writes by <see cref="HubSpotWebhookEvent.SourceId"/>) are skipped like unknown ones. The text fields
+/// it keeps (source id, property name, association type) repeat across deliveries, so each distinct value is made a string once
+/// and reused while it stays in the reader's small cache.
+/// </remarks>
+internal sealed class WebhookDeliveryReader
+{
+    /// <summary>Slots of the text cache (a power of two).</summary>
+    private const int TextSlots = 1024;
+
+    private static readonly string[] KnownSubscriptionTypes =
+    [
+        "contact.propertyChange", "contact.creation", "contact.deletion", "contact.merge", "contact.associationChange",
+        "contact.restore", "contact.privacyDeletion",
+    ];
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false };
+
+    // A direct-mapped cache: each slot holds one value (its UTF-8 bytes and its string), replaced whole by a newer value that maps
+    // to the same slot. Entries are immutable and a slot is one reference, so readers on any thread see an entry or its successor.
+    private readonly CachedText?[] _texts = new CachedText?[TextSlots];
+
+    public WebhookDeliveryReader()
+    {
+        foreach (var type in KnownSubscriptionTypes)
+        {
+            var utf8 = Encoding.UTF8.GetBytes(type);
+            _texts[Slot(utf8)] = new CachedText(utf8, type);
+        }
+    }
+
+    /// <summary>The events of <paramref name="body"/>, or null when it is not a JSON array of event objects.</summary>
+    public HubSpotWebhookEvent[]? Read(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body, ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                return null;
+            }
+
+            var events = new List<HubSpotWebhookEvent>(16);
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.StartObject || ReadEvent(ref reader) is not { } e)
+                {
+                    return null;
+                }
+
+                events.Add(e);
+            }
+
+            // The array must close and nothing but whitespace follow it (Read throws on anything else).
+            return reader.TokenType == JsonTokenType.EndArray && !reader.Read() ? [.. events] : null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // InvalidOperationException: a string that is not valid UTF-8.
+            return null;
+        }
+    }
+
+    /// <summary>One event object, the reader on its start; null when a field has a value of the wrong kind.</summary>
+    private HubSpotWebhookEvent? ReadEvent(scoped ref Utf8JsonReader reader)
+    {
+        var e = new HubSpotWebhookEvent();
+        Span<byte> unescaped = stackalloc byte[64];
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            scoped ReadOnlySpan<byte> name;
+            if (!reader.ValueIsEscaped)
+            {
+                name = reader.ValueSpan;
+            }
+            else if (reader.ValueSpan.Length <= unescaped.Length)
+            {
+                name = unescaped[..reader.CopyString(unescaped)];
+            }
+            else
+            {
+                name = Encoding.UTF8.GetBytes(reader.GetString()!);
+            }
+
+            if (!reader.Read() || !ReadField(ref reader, name, e))
+            {
+                return null;
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject ? e : null;
+    }
+
+    /// <summary>Reads the value under <paramref name="name"/> into <paramref name="e"/>; false when it has the wrong kind.</summary>
+    private bool ReadField(scoped ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> name, HubSpotWebhookEvent e)
+    {
+        var ok = true;
+        switch (name.Length)
+        {
+            case 5 when name.SequenceEqual("appId"u8):
+                e.AppId = ReadInt64(ref reader, ref ok);
+                break;
+            case 7 when name.SequenceEqual("eventId"u8):
+                e.EventId = ReadInt64(ref reader, ref ok);
+                break;
+            case 8 when name.SequenceEqual("objectId"u8):
+                e.ObjectId = ReadInt64(ref reader, ref ok);
+                break;
+            case 8 when name.SequenceEqual("portalId"u8):
+                e.PortalId = ReadInt64(ref reader, ref ok);
+                break;
+            case 8 when name.SequenceEqual("sourceId"u8):
+                e.SourceId = ReadText(ref reader, ref ok);
+                break;
+            case 10 when name.SequenceEqual("occurredAt"u8):
+                e.OccurredAt = ReadInt64(ref reader, ref ok);
+                break;
+            case 10 when name.SequenceEqual("toObjectId"u8):
+                e.ToObjectId = ReadInt64(ref reader, ref ok);
+                break;
+            case 11 when name.SequenceEqual("newObjectId"u8):
+                e.NewObjectId = ReadInt64(ref reader, ref ok);
+                break;
+            case 12 when name.SequenceEqual("propertyName"u8):
+                e.PropertyName = ReadText(ref reader, ref ok);
+                break;
+            case 12 when name.SequenceEqual("fromObjectId"u8):
+                e.FromObjectId = ReadInt64(ref reader, ref ok);
+                break;
+            case 13 when name.SequenceEqual("attemptNumber"u8):
+                e.AttemptNumber = ReadInt32(ref reader, ref ok);
+                break;
+            case 14 when name.SequenceEqual("subscriptionId"u8):
+                e.SubscriptionId = ReadInt64(ref reader, ref ok);
+                break;
+            case 15 when name.SequenceEqual("primaryObjectId"u8):
+                e.PrimaryObjectId = ReadInt64(ref reader, ref ok);
+                break;
+            case 15 when name.SequenceEqual("associationType"u8):
+                e.AssociationType = ReadText(ref reader, ref ok);
+                break;
+            case 15 when name.SequenceEqual("mergedObjectIds"u8):
+                e.MergedObjectIds = ReadInt64Array(ref reader, ref ok);
+                break;
+            case 16 when name.SequenceEqual("subscriptionType"u8):
+                e.SubscriptionType = ReadText(ref reader, ref ok);
+                break;
+            case 18 when name.SequenceEqual("associationRemoved"u8):
+                e.AssociationRemoved = ReadBoolean(ref reader, ref ok);
+                break;
+            default:
+                // Unknown, or of no use to the worker: skipped whatever it holds (the whole body is in memory, so this cannot fail).
+                reader.Skip();
+                break;
+        }
+
+        return ok;
+    }
+
+    /// <summary>A number, a string holding one (HubSpot's ids may come quoted), or null; anything else clears <paramref name="ok"/>.</summary>
+    private static long? ReadInt64(scoped ref Utf8JsonReader reader, ref bool ok)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number when reader.TryGetInt64(out var number):
+                return number;
+            case JsonTokenType.String when TryParseQuoted(ref reader, out var number):
+                return number;
+            case JsonTokenType.Null:
+                return null;
+            default:
+                ok = false;
+                return null;
+        }
+    }
+
+    private static int? ReadInt32(scoped ref Utf8JsonReader reader, ref bool ok)
+    {
+        var value = ReadInt64(ref reader, ref ok);
+        if (value is < int.MinValue or > int.MaxValue)
+        {
+            ok = false;
+            return null;
+        }
+
+        return (int?)value;
+    }
+
+    private static bool? ReadBoolean(scoped ref Utf8JsonReader reader, ref bool ok)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.False:
+                return false;
+            case JsonTokenType.Null:
+                return null;
+            default:
+                ok = false;
+                return null;
+        }
+    }
+
+    private static bool TryParseQuoted(scoped ref Utf8JsonReader reader, out long value)
+    {
+        value = 0;
+        Span<byte> buffer = stackalloc byte[32];
+        scoped ReadOnlySpan<byte> digits;
+        if (!reader.ValueIsEscaped)
+        {
+            digits = reader.ValueSpan;
+        }
+        else if (reader.ValueSpan.Length <= buffer.Length)
+        {
+            digits = buffer[..reader.CopyString(buffer)];
+        }
+        else
+        {
+            return false;
+        }
+
+        // As the serializer reads a quoted number: an optional sign and digits, the whole string, no spaces.
+        return Utf8Parser.TryParse(digits, out value, out var consumed) && consumed == digits.Length;
+    }
+
+    private static List<long>? ReadInt64Array(scoped ref Utf8JsonReader reader, ref bool ok)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            ok = false;
+            return null;
+        }
+
+        var list = new List<long>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (ReadInt64(ref reader, ref ok) is not { } id)
+            {
+                ok = false;
+                return null;
+            }
+
+            list.Add(id);
+        }
+
+        return list;
+    }
+
+    /// <summary>A string (the cached instance when the value was seen before) or null; anything else clears <paramref name="ok"/>.</summary>
+    private string? ReadText(scoped ref Utf8JsonReader reader, ref bool ok)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            ok = false;
+            return null;
+        }
+
+        // Only plain ASCII values are looked up: their characters are their bytes, so the lookup needs no decoding rules.
+        var raw = reader.ValueSpan;
+        if (reader.ValueIsEscaped || raw.Length > 128 || !Ascii.IsValid(raw))
+        {
+            return reader.GetString();
+        }
+
+        var slot = Slot(raw);
+        if (Volatile.Read(ref _texts[slot]) is { } cached && raw.SequenceEqual(cached.Utf8))
+        {
+            return cached.Value;
+        }
+
+        var value = Encoding.ASCII.GetString(raw);
+        Volatile.Write(ref _texts[slot], new CachedText(raw.ToArray(), value));
+        return value;
+    }
+
+    /// <summary>The cache slot of a value: its length and its first, middle and last bytes, mixed.</summary>
+    private static int Slot(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty)
+        {
+            return 0;
+        }
+
+        var mixed = (uint)utf8.Length * 0x9E3779B1u;
+        mixed ^= ((uint)utf8[0] << 16) | ((uint)utf8[utf8.Length / 2] << 8) | utf8[^1];
+        mixed *= 0x85EBCA6Bu;
+        return (int)((mixed ^ (mixed >> 15)) & (TextSlots - 1));
+    }
+
+    private sealed record CachedText(byte[] Utf8, string Value);
+}

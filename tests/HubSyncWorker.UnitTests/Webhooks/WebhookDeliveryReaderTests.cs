@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using HubSyncWorker.Webhooks;
+
+namespace HubSyncWorker.UnitTests.Webhooks;
+
+/// <summary>
+/// The hand-written reader against <see cref="JsonSerializer"/> with the options the endpoint used before it (camel case,
+/// numbers also from strings): the same events for every body the serializer reads, malformed wherever it throws.
+/// </summary>
+public sealed class WebhookDeliveryReaderTests
+{
+    private readonly WebhookDeliveryReader _reader = new();
+
+    [Fact]
+    public void Read_TypicalDelivery_ReadsEveryFieldTheWorkerUses()
+    {
+        var events = _reader.Read("""
+            [{"eventId":100,"subscriptionId":11,"portalId":62515,"appId":999,"occurredAt":1700000000000,
+              "subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":123,"changeSource":"CRM_UI",
+              "sourceId":"userId:42","propertyName":"jobtitle","propertyValue":"CTO","changeFlag":"UPDATED"},
+             {"eventId":"101","subscriptionType":"contact.merge","objectId":"7","primaryObjectId":8,"mergedObjectIds":[7,"9"],"newObjectId":null},
+             {"subscriptionType":"contact.associationChange","associationType":"CONTACT_TO_DEAL","fromObjectId":5,"toObjectId":6,"associationRemoved":true}]
+            """u8);
+
+        Assert.NotNull(events);
+        Assert.Equal(3, events.Length);
+        Assert.Equal(
+            new HubSpotWebhookEvent
+            {
+                EventId = 100, SubscriptionId = 11, PortalId = 62515, AppId = 999, OccurredAt = 1_700_000_000_000,
+                SubscriptionType = "contact.propertyChange", AttemptNumber = 0, ObjectId = 123, SourceId = "userId:42", PropertyName = "jobtitle",
+            },
+            events[0]);
+        Assert.Equal((101L, 7L, 8L), (events[1].EventId!.Value, events[1].ObjectId!.Value, events[1].PrimaryObjectId!.Value));
+        Assert.Equal([7L, 9L], events[1].MergedObjectIds!);
+        Assert.Equal(("CONTACT_TO_DEAL", 5L, 6L, true), (events[2].AssociationType, events[2].FromObjectId!.Value, events[2].ToObjectId!.Value, events[2].AssociationRemoved!.Value));
+    }
+
+    [Fact]
+    public void Read_SameTextInTwoDeliveries_IsOneString()
+    {
+        var body = """[{"propertyName":"jobtitle","sourceId":"userId:42"}]"""u8;
+
+        var first = _reader.Read(body)![0];
+        var second = _reader.Read(body)![0];
+
+        Assert.Same(first.PropertyName, second.PropertyName);
+        Assert.Same(first.SourceId, second.SourceId);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("{}")]
+    [InlineData("null")]
+    [InlineData("[1,2,3]")]
+    [InlineData("[null]")]
+    [InlineData("[[]]")]
+    [InlineData("[{}")]
+    [InlineData("[{}] x")]
+    [InlineData("[{}][{}]")]
+    [InlineData("[{},]")]
+    [InlineData("[{\"objectId\":5,}]")]
+    [InlineData("[{\"objectId\":\"five\"}]")]
+    [InlineData("[{\"objectId\":\" 5\"}]")]
+    [InlineData("[{\"objectId\":5.5}]")]
+    [InlineData("[{\"objectId\":1e3}]")]
+    [InlineData("[{\"objectId\":99999999999999999999}]")]
+    [InlineData("[{\"objectId\":true}]")]
+    [InlineData("[{\"objectId\":{}}]")]
+    [InlineData("[{\"attemptNumber\":3000000000}]")]
+    [InlineData("[{\"subscriptionType\":7}]")]
+    [InlineData("[{\"sourceId\":[]}]")]
+    [InlineData("[{\"mergedObjectIds\":[1,null]}]")]
+    [InlineData("[{\"mergedObjectIds\":5}]")]
+    [InlineData("[{\"associationRemoved\":\"true\"}]")]
+    [InlineData("[{\"associationRemoved\":1}]")]
+    [InlineData("[/* note */{}]")]
+    [InlineData("[{'objectId':5}]")]
+    public void Read_BodyThatIsNotAnArrayOfEventObjects_IsMalformedAsForTheSerializer(string body)
+    {
+        Assert.Null(_reader.Read(Encoding.UTF8.GetBytes(body)));
+        Assert.Null(Oracle(Encoding.UTF8.GetBytes(body)));
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData(" [ ] ")]
+    [InlineData("[{}]")]
+    [InlineData("[{\"objectId\":null,\"sourceId\":null,\"mergedObjectIds\":null,\"associationRemoved\":null}]")]
+    [InlineData("[{\"objectId\":\"-12\",\"attemptNumber\":\"2\"}]")]
+    [InlineData("[{\"objectId\":-0}]")]
+    [InlineData("[{\"objectId\":\"+5\"}]")]
+    [InlineData("[{\"ObjectId\":5,\"objectid\":6}]")]
+    [InlineData("[{\"objectId\":5,\"objectId\":6}]")]
+    [InlineData("[{\"\\u006fbjectId\":5,\"sourceId\":\"user\\u0049d:4\\\"2\"}]")]
+    [InlineData("[{\"propertyName\":\"poste_occupé\",\"sourceId\":\"\"}]")]
+    [InlineData("[{\"propertyValue\":{\"nested\":[1,{\"a\":null}]},\"unknown\":[[]],\"changeFlag\":7,\"objectId\":1}]")]
+    [InlineData("[{\"objectId\":\"\\u0031\\u0032\"}]")]
+    public void Read_WellFormedBody_ReadsWhatTheSerializerReads(string body)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(body);
+
+        Assert.Equal(Describe(Oracle(utf8)), Describe(_reader.Read(utf8)));
+    }
+
+    [Theory]
+    [InlineData("sourceId")]
+    [InlineData("propertyName")]
+    [InlineData("propertyValue")]
+    [InlineData("unknown")]
+    public void Read_StringThatIsNotUtf8_IsTreatedAsTheSerializerTreatsIt(string field)
+    {
+        byte[] body = [.. "[{\""u8, .. Encoding.UTF8.GetBytes(field), .. "\":\"a"u8, 0xFF, 0xFE, .. "\"}]"u8];
+
+        Assert.Equal(Describe(Oracle(body)), Describe(_reader.Read(body)));
+    }
+
+    [Fact]
+    public void Read_RandomBodies_AgreeWithTheSerializer()
+    {
+        var random = new Random(20261201);
+        var agreed = 0;
+        for (var i = 0; i < 5_000; i++)
+        {
+            var utf8 = Encoding.UTF8.GetBytes(RandomBody(random));
+
+            var expected = Describe(Oracle(utf8));
+            Assert.True(expected == Describe(_reader.Read(utf8)), $"Disagreement on: {Encoding.UTF8.GetString(utf8)}");
+            agreed += expected == "malformed" ? 0 : 1;
+        }
+
+        // Both outcomes are exercised, each in at least a fifth of the bodies.
+        Assert.InRange(agreed, 1_000, 4_000);
+    }
+
+    private static HubSpotWebhookEvent[]? Oracle(byte[] body)
+    {
+        try
+        {
+            var events = JsonSerializer.Deserialize(body, OracleJsonContext.Default.HubSpotWebhookEventArray);
+            return events is null || Array.Exists(events, e => e is null) ? null : events;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(HubSpotWebhookEvent[]? events) => events is null
+        ? "malformed"
+        : string.Join("\n", events.Select(e => (e with { MergedObjectIds = null }) + " merged=" + (e.MergedObjectIds is { } ids ? string.Join(",", ids) : "null")));
+
+    private static readonly string[] Names =
+    [
+        "eventId", "subscriptionId", "portalId", "appId", "occurredAt", "subscriptionType", "attemptNumber", "objectId", "changeSource",
+        "sourceId", "changeFlag", "propertyName", "propertyValue", "primaryObjectId", "mergedObjectIds", "newObjectId", "associationType",
+        "fromObjectId", "toObjectId", "associationRemoved", "somethingNew", "objectID",
+    ];
+
+    private static string RandomBody(Random random)
+    {
+        var body = new StringBuilder("[");
+        for (var e = random.Next(0, 4); e > 0; e--)
+        {
+            body.Append('{');
+            for (var f = random.Next(0, 8); f > 0; f--)
+            {
+                body.Append('"').Append(Names[random.Next(Names.Length)]).Append("\":").Append(RandomValue(random, depth: 0));
+                body.Append(f > 1 ? "," : "");
+            }
+
+            body.Append('}').Append(e > 1 ? "," : "");
+        }
+
+        return body.Append(']').ToString();
+    }
+
+    private static string RandomValue(Random random, int depth) => random.Next(depth > 1 ? 9 : 11) switch
+    {
+        0 => "null",
+        1 => random.NextInt64(-1_000, long.MaxValue).ToString(CultureInfo.InvariantCulture),
+        2 => $"\"{random.Next(0, 100_000).ToString(CultureInfo.InvariantCulture)}\"",
+        3 => random.Next(2) == 0 ? "true" : "false",
+        4 => "\"contact.propertyChange\"",
+        5 => $"\"{new[] { "userId:42", "jobtitle", "CONTACT_TO_DEAL", "", "é", "x y" }[random.Next(6)]}\"",
+        6 => random.Next(1_000).ToString(CultureInfo.InvariantCulture) + ".5",
+        7 => "\"12a\"",
+        8 => int.MaxValue.ToString(CultureInfo.InvariantCulture) + "0",
+        9 => "[" + string.Join(",", Enumerable.Range(0, random.Next(3)).Select(_ => RandomValue(random, depth + 1))) + "]",
+        _ => "{\"k\":" + RandomValue(random, depth + 1) + "}",
+    };
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(HubSpotWebhookEvent[]))]
+internal sealed partial class OracleJsonContext : JsonSerializerContext;

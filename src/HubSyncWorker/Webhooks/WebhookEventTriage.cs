@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.IO.Hashing;
+using System.Text.Unicode;
+using HubSyncWorker.Storage;
 
 namespace HubSyncWorker.Webhooks;
 
@@ -25,11 +28,11 @@ internal enum WebhookEventDisposition
 }
 
 /// <summary>The triage of one event.</summary>
-/// <param name="DedupeKey">The event's identity; a redelivery of the same event has the same key.</param>
+/// <param name="DedupeId">The event's identity (<see cref="WebhookEventTriage.DedupeId"/>); a redelivery of the same event has the same.</param>
 /// <param name="Disposition">What to do.</param>
 /// <param name="ContactIds">The contacts concerned: the one to evaluate, or the ones to forget.</param>
 /// <param name="SubscriptionType">The event's subscription type, for metrics.</param>
-internal readonly record struct TriagedEvent(string DedupeKey, WebhookEventDisposition Disposition, IReadOnlyList<string> ContactIds, string SubscriptionType);
+internal readonly record struct TriagedEvent(UInt128 DedupeId, WebhookEventDisposition Disposition, IReadOnlyList<string> ContactIds, string SubscriptionType);
 
 /// <summary>The property names the policy reads and the worker writes, which decide whether a property change matters.</summary>
 internal interface IContactPropertyFilter
@@ -50,7 +53,7 @@ internal sealed class WebhookEventTriage(IContactPropertyFilter properties, IRea
     public TriagedEvent Triage(HubSpotWebhookEvent e)
     {
         var type = e.SubscriptionType ?? "unknown";
-        var key = DedupeKey(e);
+        var key = DedupeId(e);
         return type switch
         {
             "contact.creation" or "contact.restore" => EvaluateObject(key, type, e.ObjectId),
@@ -71,7 +74,19 @@ internal sealed class WebhookEventTriage(IContactPropertyFilter properties, IRea
     public static string DedupeKey(HubSpotWebhookEvent e) => string.Create(CultureInfo.InvariantCulture,
         $"{e.PortalId}:{e.SubscriptionId}:{e.EventId}:{e.ObjectId}:{e.OccurredAt}:{e.SubscriptionType}");
 
-    private TriagedEvent TriagePropertyChange(string key, string type, HubSpotWebhookEvent e)
+    /// <summary>
+    /// The identity the inbox remembers: <see cref="InboxEvent.IdOf"/> of <see cref="DedupeKey"/>, computed from the key's UTF-8
+    /// text written on the stack (no string per event).
+    /// </summary>
+    public static UInt128 DedupeId(HubSpotWebhookEvent e)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        return Utf8.TryWrite(buffer, CultureInfo.InvariantCulture, $"{e.PortalId}:{e.SubscriptionId}:{e.EventId}:{e.ObjectId}:{e.OccurredAt}:{e.SubscriptionType}", out var written)
+            ? XxHash128.HashToUInt128(buffer[..written])
+            : InboxEvent.IdOf(DedupeKey(e));
+    }
+
+    private TriagedEvent TriagePropertyChange(UInt128 key, string type, HubSpotWebhookEvent e)
     {
         if (IsOwnWrite(e.SourceId) || (e.PropertyName is { } name && properties.IsOutput(name)))
         {
@@ -86,7 +101,7 @@ internal sealed class WebhookEventTriage(IContactPropertyFilter properties, IRea
         return EvaluateObject(key, type, e.ObjectId);
     }
 
-    private static TriagedEvent TriageMerge(string key, string type, HubSpotWebhookEvent e)
+    private static TriagedEvent TriageMerge(UInt128 key, string type, HubSpotWebhookEvent e)
     {
         var survivor = e.NewObjectId ?? e.PrimaryObjectId ?? e.ObjectId;
         if (survivor is null)
@@ -108,7 +123,7 @@ internal sealed class WebhookEventTriage(IContactPropertyFilter properties, IRea
         return new TriagedEvent(key, WebhookEventDisposition.Evaluate, ids, type);
     }
 
-    private static TriagedEvent TriageAssociation(string key, string type, HubSpotWebhookEvent e)
+    private static TriagedEvent TriageAssociation(UInt128 key, string type, HubSpotWebhookEvent e)
     {
         // A deal added to or removed from a contact can move it to or from opportunity. HubSpot fires once per direction:
         // CONTACT_TO_DEAL has the contact in fromObjectId, DEAL_TO_CONTACT in toObjectId.
@@ -144,11 +159,11 @@ internal sealed class WebhookEventTriage(IContactPropertyFilter properties, IRea
         return false;
     }
 
-    private static TriagedEvent EvaluateObject(string key, string type, long? objectId) => objectId is { } id
+    private static TriagedEvent EvaluateObject(UInt128 key, string type, long? objectId) => objectId is { } id
         ? new TriagedEvent(key, WebhookEventDisposition.Evaluate, [Id(id)], type)
         : Irrelevant(key, type);
 
-    private static TriagedEvent Irrelevant(string key, string type) => new(key, WebhookEventDisposition.IgnoredIrrelevant, [], type);
+    private static TriagedEvent Irrelevant(UInt128 key, string type) => new(key, WebhookEventDisposition.IgnoredIrrelevant, [], type);
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 }

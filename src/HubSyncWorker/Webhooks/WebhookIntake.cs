@@ -36,7 +36,7 @@ internal sealed class WebhookIntake(
             if (triaged.Disposition is WebhookEventDisposition.Evaluate or WebhookEventDisposition.Forget)
             {
                 // The same event twice in one delivery counts once.
-                if (!ContainsKey(actionable, triaged.DedupeKey))
+                if (!ContainsKey(actionable, triaged.DedupeId))
                 {
                     actionable.Add(triaged);
                     occurredAt.Add(e.OccurredAt);
@@ -70,7 +70,7 @@ internal sealed class WebhookIntake(
             var triaged = actionable[i];
             var contactId = triaged.Disposition == WebhookEventDisposition.Evaluate ? triaged.ContactIds[0] : null;
             inboxEvents[i] = new InboxEvent(
-                triaged.DedupeKey, contactId, occurredAt[i] is >= 0 and <= MaxUnixMilliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(occurredAt[i]!.Value) : null);
+                triaged.DedupeId, contactId, occurredAt[i] is >= 0 and <= MaxUnixMilliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(occurredAt[i]!.Value) : null);
 
             // A contact both re-created and deleted in one delivery is evaluated: the worker reads HubSpot's current state anyway.
             if (contactId is not null)
@@ -119,11 +119,11 @@ internal sealed class WebhookIntake(
     // DateTimeOffset.MaxValue in Unix milliseconds: a larger occurredAt is no usable time.
     private const long MaxUnixMilliseconds = 253_402_300_799_999;
 
-    private static bool ContainsKey(List<TriagedEvent> events, string key)
+    private static bool ContainsKey(List<TriagedEvent> events, UInt128 key)
     {
         foreach (var e in events)
         {
-            if (string.Equals(e.DedupeKey, key, StringComparison.Ordinal))
+            if (e.DedupeId == key)
             {
                 return true;
             }

@@ -106,9 +106,9 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
 
         var events = deliveries.SelectMany(d => d).ToArray();
         var flags = answers.SelectMany(a => a).ToArray();
-        var distinct = events.Select(e => e.DedupeKey).Distinct().Count();
+        var distinct = events.Select(e => e.DedupeId).Distinct().Count();
         Assert.Equal(distinct, flags.Count(f => f));
-        Assert.All(events.Zip(flags).Where(p => p.Second).GroupBy(p => p.First.DedupeKey), g => Assert.Single(g));
+        Assert.All(events.Zip(flags).Where(p => p.Second).GroupBy(p => p.First.DedupeId), g => Assert.Single(g));
         var leased = new List<LeasedWorkItem>();
         while (await queue.ReadAsync("worker-a", 100, TimeSpan.Zero, default) is { Count: > 0 } batch)
         {

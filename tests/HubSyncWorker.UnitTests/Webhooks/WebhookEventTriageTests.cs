@@ -122,6 +122,34 @@ public sealed class WebhookEventTriageTests
         Assert.Equal(WebhookEventTriage.DedupeKey(first), WebhookEventTriage.DedupeKey(retry));
     }
 
+    [Theory]
+    [InlineData(62515L, 11L, 100L, 501L, 1_700_000_000_000L, "contact.propertyChange")]
+    [InlineData(null, null, null, null, null, null)]
+    [InlineData(-1L, long.MaxValue, long.MinValue, 0L, -5L, "contact.privacyDeletion")]
+    public void DedupeId_IsTheIdOfTheDedupeKeyText(long? portal, long? subscription, long? eventId, long? objectId, long? occurredAt, string? type)
+    {
+        var e = new HubSpotWebhookEvent { PortalId = portal, SubscriptionId = subscription, EventId = eventId, ObjectId = objectId, OccurredAt = occurredAt, SubscriptionType = type };
+
+        Assert.Equal(HubSyncWorker.Storage.InboxEvent.IdOf(WebhookEventTriage.DedupeKey(e)), WebhookEventTriage.DedupeId(e));
+    }
+
+    [Fact]
+    public void DedupeId_AsRedisStoresIt_IsTheXxHash128OfTheKeyAsEarlierVersionsWroteIt()
+    {
+        // Keys remembered before an upgrade must still be found after it.
+        const string key = "62515:11:100:501:1700000000000:contact.propertyChange";
+
+        Assert.Equal(System.IO.Hashing.XxHash128.Hash(System.Text.Encoding.UTF8.GetBytes(key)), HubSyncWorker.Storage.Redis.RedisWebhookInbox.Field(key));
+    }
+
+    [Fact]
+    public void DedupeId_SubscriptionTypeLongerThanTheStackBuffer_IsStillTheIdOfTheKey()
+    {
+        var e = new HubSpotWebhookEvent { EventId = 1, SubscriptionType = new string('x', 400) + "é" };
+
+        Assert.Equal(HubSyncWorker.Storage.InboxEvent.IdOf(WebhookEventTriage.DedupeKey(e)), WebhookEventTriage.DedupeId(e));
+    }
+
     [Fact]
     public void DedupeKey_SameEventIdOnAnotherObject_Differs()
     {

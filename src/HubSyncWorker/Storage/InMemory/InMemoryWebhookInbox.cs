@@ -8,7 +8,7 @@ internal sealed class InMemoryWebhookInbox(IWorkQueue queue, TimeProvider timePr
 {
     private const int SweepEvery = 4096;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, DateTimeOffset> _expiresAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<UInt128, DateTimeOffset> _expiresAt = [];
     private int _marksSinceSweep;
 
     public async Task<IReadOnlyList<bool>> AcceptAsync(
@@ -23,7 +23,7 @@ internal sealed class InMemoryWebhookInbox(IWorkQueue queue, TimeProvider timePr
             var now = timeProvider.GetUtcNow();
             for (var i = 0; i < events.Count; i++)
             {
-                if (_expiresAt.TryGetValue(events[i].DedupeKey, out var expiresAt) && expiresAt > now)
+                if (_expiresAt.TryGetValue(events[i].DedupeId, out var expiresAt) && expiresAt > now)
                 {
                     continue;
                 }
@@ -48,7 +48,7 @@ internal sealed class InMemoryWebhookInbox(IWorkQueue queue, TimeProvider timePr
             {
                 if (isNew[i])
                 {
-                    _expiresAt[events[i].DedupeKey] = now + dedupeTtl;
+                    _expiresAt[events[i].DedupeId] = now + dedupeTtl;
                 }
             }
 

@@ -1,5 +1,5 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.IO.Hashing;
 using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -156,10 +156,6 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(dedupeTtl, TimeSpan.Zero);
-        foreach (var e in events)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(e.DedupeKey, nameof(events));
-        }
 
         if (events.Count == 0)
         {
@@ -294,12 +290,14 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         }
     }
 
-    /// <summary>What Redis stores for a dedupe key: its 128-bit XxHash.</summary>
-    internal static byte[] Field(string dedupeKey)
+    /// <summary>What Redis stores for a dedupe key: its 128-bit XxHash, 16 big-endian bytes.</summary>
+    internal static byte[] Field(string dedupeKey) => Field(InboxEvent.IdOf(dedupeKey));
+
+    private static byte[] Field(UInt128 dedupeId)
     {
-        var length = Encoding.UTF8.GetMaxByteCount(dedupeKey.Length);
-        var buffer = length <= 512 ? stackalloc byte[length] : new byte[length];
-        return XxHash128.Hash(buffer[..Encoding.UTF8.GetBytes(dedupeKey, buffer)]);
+        var field = new byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(field, dedupeId);
+        return field;
     }
 
     // The queue reads the reason back with Enum.TryParse; names, not numbers, keep entries readable in redis-cli.
@@ -339,15 +337,14 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             foreach (var e in delivery.Events)
             {
                 var hour = e.OccurredAt is { } at && at.ToUnixTimeMilliseconds() >= 0 ? at.ToUnixTimeMilliseconds() / HourMs : -1;
-                var field = Field(e.DedupeKey);
-                if (!_slots.TryAdd((hour, BitConverter.ToUInt128(field)), _keys.Count))
+                if (!_slots.TryAdd((hour, e.DedupeId), _keys.Count))
                 {
                     _eventSlots.Add(-1);
                     continue;
                 }
 
                 var slot = _keys.Count;
-                _keys.Add((field, e.ContactId));
+                _keys.Add((Field(e.DedupeId), e.ContactId));
                 _eventSlots.Add(slot);
                 if (hour < 0)
                 {

@@ -41,7 +41,9 @@ public interface IWebhookInbox
     /// <param name="reason">Recorded on the queued items.</param>
     /// <param name="enqueuedAt">When the delivery arrived (recorded on the queued items).</param>
     /// <param name="dedupeTtl">How long a key is remembered: longer than HubSpot's retry window.</param>
-    /// <param name="cancellationToken">Stops waiting; a command already sent still completes on the server.</param>
+    /// <param name="cancellationToken">
+    /// Stops the call before its events are sent; once sent, the call completes with the store's answer (within its timeouts).
+    /// </param>
     Task<IReadOnlyList<bool>> AcceptAsync(
         IReadOnlyList<InboxEvent> events, WorkReason reason, DateTimeOffset enqueuedAt, TimeSpan dedupeTtl, CancellationToken cancellationToken);
 }

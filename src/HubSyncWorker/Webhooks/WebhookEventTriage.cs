@@ -1,6 +1,7 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.IO.Hashing;
-using System.Text.Unicode;
+using System.Text;
 using HubSyncWorker.Storage;
 
 namespace HubSyncWorker.Webhooks;
@@ -81,9 +82,31 @@ internal sealed class WebhookEventTriage(IContactPropertyFilter properties, IRea
     public static UInt128 DedupeId(HubSpotWebhookEvent e)
     {
         Span<byte> buffer = stackalloc byte[256];
-        return Utf8.TryWrite(buffer, CultureInfo.InvariantCulture, $"{e.PortalId}:{e.SubscriptionId}:{e.EventId}:{e.ObjectId}:{e.OccurredAt}:{e.SubscriptionType}", out var written)
-            ? XxHash128.HashToUInt128(buffer[..written])
-            : InboxEvent.IdOf(DedupeKey(e));
+        var length = 0;
+        var typeLength = 0;
+        var fits = Number(buffer, ref length, e.PortalId) && Number(buffer, ref length, e.SubscriptionId) && Number(buffer, ref length, e.EventId)
+            && Number(buffer, ref length, e.ObjectId) && Number(buffer, ref length, e.OccurredAt)
+            && Encoding.UTF8.TryGetBytes(e.SubscriptionType, buffer[length..], out typeLength);
+        return fits ? XxHash128.HashToUInt128(buffer[..(length + typeLength)]) : InboxEvent.IdOf(DedupeKey(e));
+
+        // A number (nothing for null) and the ':' after it, as the key's text has them.
+        static bool Number(Span<byte> buffer, ref int length, long? value)
+        {
+            var written = 0;
+            if (value is { } number && !Utf8Formatter.TryFormat(number, buffer[length..], out written))
+            {
+                return false;
+            }
+
+            if (length + written >= buffer.Length)
+            {
+                return false;
+            }
+
+            buffer[length + written] = (byte)':';
+            length += written + 1;
+            return true;
+        }
     }
 
     private TriagedEvent TriagePropertyChange(UInt128 key, string type, HubSpotWebhookEvent e)

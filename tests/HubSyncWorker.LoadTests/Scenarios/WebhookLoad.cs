@@ -67,7 +67,7 @@ internal static partial class WebhookLoad
             {
                 using var self = Process.GetCurrentProcess();
                 var (ownBefore, redisBefore) = (self.TotalProcessorTime, redis.ProcessorTime);
-                var (gen0Before, gen2Before, pauseBefore, allocatedBefore) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+                var (gen0Before, gen2Before, pauseBefore, allocatedBefore) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true));
                 var output = await WrkAsync(script, url, main, threads, connections, duration);
                 self.Refresh();
                 Console.WriteLine($"--- wrk against {name} ---{Environment.NewLine}{output}");
@@ -77,7 +77,7 @@ internal static partial class WebhookLoad
                 // Where the CPU went: this process (the server being loaded; the other one is idle) and redis-server.
                 var own = self.TotalProcessorTime - ownBefore;
                 var (gen0, gen2, pause) = (GC.CollectionCount(0) - gen0Before, GC.CollectionCount(2) - gen2Before, GC.GetTotalPauseDuration() - pauseBefore);
-                var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+                var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
                 var red = redis.ProcessorTime - redisBefore;
                 cpu.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{name}: server process {own.TotalSeconds:F1} CPU-s ({own.TotalMilliseconds * 1000 / result.Requests:F0} µs/request), redis-server {red.TotalSeconds:F1} CPU-s ({red.TotalMilliseconds * 1000 / result.Requests:F0} µs/request) over {duration} s on 2 cores; GC: {gen0} collections ({gen2} gen2), {pause.TotalMilliseconds:F0} ms paused, {allocated / result.Requests:F0} B allocated/request"));

@@ -198,11 +198,20 @@ public sealed class WebhookSignatureVerifier(TimeProvider timeProvider)
     private static void ComputeV3Mac(string clientSecret, string method, string uri, ReadOnlySpan<byte> body, string timestamp, Span<byte> destination)
     {
         var hmac = KeyedHmac.For(clientSecret);
-        AppendUtf8(hmac, method);
-        AppendUtf8(hmac, uri);
-        hmac.AppendData(body);
-        AppendUtf8(hmac, timestamp);
-        hmac.GetHashAndReset(destination);
+        try
+        {
+            AppendUtf8(hmac, method);
+            AppendUtf8(hmac, uri);
+            hmac.AppendData(body);
+            AppendUtf8(hmac, timestamp);
+            hmac.GetHashAndReset(destination);
+        }
+        catch
+        {
+            // Part of a message may be in it: never reuse it.
+            KeyedHmac.Discard();
+            throw;
+        }
     }
 
     private static void AppendUtf8(IncrementalHash hash, string value)
@@ -258,7 +267,8 @@ public sealed class WebhookSignatureVerifier(TimeProvider timeProvider)
 
 /// <summary>
 /// A thread's HMAC-SHA256 keyed with the client secret it was last asked for. Keyed again only when the secret changes (an
-/// options reload); the key never leaves the native context. Never shared between threads, so no lock.
+/// options reload; a thread keeps the old key until it next verifies); the key never leaves the native context. Never shared
+/// between threads, and nothing is awaited while one is in use, so no lock.
 /// </summary>
 internal static class KeyedHmac
 {
@@ -275,9 +285,16 @@ internal static class KeyedHmac
             return hmac;
         }
 
+        Discard();
+        var keyed = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(clientSecret));
+        (t_hmac, t_secret) = (keyed, clientSecret);
+        return keyed;
+    }
+
+    /// <summary>Drops this thread's HMAC (after a failure part-way through a message, or before keying a new one).</summary>
+    public static void Discard()
+    {
         t_hmac?.Dispose();
-        t_hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(clientSecret));
-        t_secret = clientSecret;
-        return t_hmac;
+        (t_hmac, t_secret) = (null, null);
     }
 }

@@ -42,7 +42,8 @@ public interface IWebhookInbox
     /// <param name="enqueuedAt">When the delivery arrived (recorded on the queued items).</param>
     /// <param name="dedupeTtl">How long a key is remembered: longer than HubSpot's retry window.</param>
     /// <param name="cancellationToken">
-    /// Stops the call before its events are sent; once sent, the call completes with the store's answer (within its timeouts).
+    /// Checked when the call starts; once the events are handed to the store, the call completes with its answer (within the
+    /// store's timeouts).
     /// </param>
     Task<IReadOnlyList<bool>> AcceptAsync(
         IReadOnlyList<InboxEvent> events, WorkReason reason, DateTimeOffset enqueuedAt, TimeSpan dedupeTtl, CancellationToken cancellationToken);

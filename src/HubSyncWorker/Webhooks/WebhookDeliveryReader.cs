@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 
@@ -230,7 +231,7 @@ internal sealed class WebhookDeliveryReader
         }
         else
         {
-            return false;
+            digits = Encoding.UTF8.GetBytes(reader.GetString()!);
         }
 
         // As the serializer reads a quoted number: an optional sign and digits, the whole string, no spaces.
@@ -297,19 +298,8 @@ internal sealed class WebhookDeliveryReader
         return value;
     }
 
-    /// <summary>The cache slot of a value: its length and its first, middle and last bytes, mixed.</summary>
-    private static int Slot(ReadOnlySpan<byte> utf8)
-    {
-        if (utf8.IsEmpty)
-        {
-            return 0;
-        }
-
-        var mixed = (uint)utf8.Length * 0x9E3779B1u;
-        mixed ^= ((uint)utf8[0] << 16) | ((uint)utf8[utf8.Length / 2] << 8) | utf8[^1];
-        mixed *= 0x85EBCA6Bu;
-        return (int)((mixed ^ (mixed >> 15)) & (TextSlots - 1));
-    }
+    /// <summary>The cache slot of a value: a hash of all its bytes (values such as <c>userId:1234</c> differ in a few digits only).</summary>
+    private static int Slot(ReadOnlySpan<byte> utf8) => (int)(XxHash3.HashToUInt64(utf8) & (TextSlots - 1));
 
     private sealed record CachedText(byte[] Utf8, string Value);
 }

@@ -227,6 +227,37 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
     }
 
     [Fact]
+    public async Task AcceptAsync_EntriesOfEitherPath_HoldTheReasonTheTimeAndACFieldPerContactAsEarlierVersionsRead()
+    {
+        // Pods of an earlier version read only this format; during a rolling upgrade or a rollback they take these entries too.
+        var (inbox, _) = NewInbox(_connection);
+        await inbox.AcceptAsync([new("e1", "901"), new("e2", "902"), new("e3", "901")], WorkReason.Webhook, At, DedupeTtl, default);
+        await inbox.AcceptAsync([new("e2", "902"), new("e4", "904"), new("e5", "905")], WorkReason.Webhook, At.AddSeconds(1), DedupeTtl, default);
+
+        var entries = await _connection.GetDatabase().StreamRangeAsync(_options.KeyPrefix + _options.QueueStreamName);
+
+        Assert.Equal(
+            [
+                $"r=Webhook t={At.ToUnixTimeMilliseconds()} c=901 c=902",
+                $"r=Webhook t={At.AddSeconds(1).ToUnixTimeMilliseconds()} c=904 c=905",
+            ],
+            entries.Select(e => string.Join(" ", e.Values.Select(v => $"{v.Name}={v.Value}"))));
+    }
+
+    [Theory]
+    [InlineData("12,34")]
+    [InlineData(null)]
+    public async Task AcceptAsync_ContactIdWithACommaOrEventWithoutIdentity_IsRefusedBeforeAnythingIsSent(string? contactId)
+    {
+        var (inbox, queue) = NewInbox(_connection);
+        InboxEvent bad = contactId is null ? default : new("e1", contactId);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => inbox.AcceptAsync([new("e0", "11"), bad], WorkReason.Webhook, At, DedupeTtl, default));
+
+        Assert.Equal(new WorkQueueStats(0, 0, null), await queue.GetStatsAsync(default));
+    }
+
+    [Fact]
     public async Task AcceptAsync_SameDeliveryFromTwoReplicasAtOnce_QueuesEachContactOnceAndOneReplicaSeesItNew()
     {
         await using var second = await redis.ConnectAsync();

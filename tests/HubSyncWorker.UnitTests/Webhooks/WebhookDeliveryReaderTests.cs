@@ -8,7 +8,9 @@ namespace HubSyncWorker.UnitTests.Webhooks;
 
 /// <summary>
 /// The hand-written reader against <see cref="JsonSerializer"/> with the options the endpoint used before it (camel case,
-/// numbers also from strings): the same events for every body the serializer reads, malformed wherever it throws.
+/// numbers also from strings): the same events for every body the serializer reads, malformed wherever it throws. The oracle
+/// reads the event record as it is now: the fields the worker does not use (the new value, the change source and flag) are
+/// unknown to both, so any value of theirs is skipped (before they were dropped from the record, a number there was a 400).
 /// </summary>
 public sealed class WebhookDeliveryReaderTests
 {
@@ -100,6 +102,8 @@ public sealed class WebhookDeliveryReaderTests
     [InlineData("[{\"propertyName\":\"poste_occupé\",\"sourceId\":\"\"}]")]
     [InlineData("[{\"propertyValue\":{\"nested\":[1,{\"a\":null}]},\"unknown\":[[]],\"changeFlag\":7,\"objectId\":1}]")]
     [InlineData("[{\"objectId\":\"\\u0031\\u0032\"}]")]
+    [InlineData("[{\"objectId\":\"\\u0031\\u0032\\u0033\\u0034\\u0035\\u0036\\u0037\\u0038\"}]")]
+    [InlineData("[{\"\\u0070ropertyName\":\"\\u006aobtitle\",\"\\ud83d\\ude00\":1,\"\\ud800\":2}]")]
     public void Read_WellFormedBody_ReadsWhatTheSerializerReads(string body)
     {
         var utf8 = Encoding.UTF8.GetBytes(body);

@@ -17,8 +17,8 @@ namespace HubSyncWorker.Storage.Redis;
 /// queued are then duplicates whose work is in the queue).
 /// </para>
 /// <para>
-/// The contacts of one call go on the stream as one entry (a <c>cs</c> field listing them, comma-separated, up to
-/// <see cref="ContactsPerEntry"/> per entry), which the consumer reads back as one item per contact: the stream, not Redis's CPU, carries the per-contact cost. The
+/// The contacts of one call go on the stream as one entry (a <c>c</c> field per contact, up to <see cref="ContactsPerEntry"/> per
+/// entry), which the consumer reads back as one item per contact: the stream, not Redis's CPU, carries the per-contact cost. The
 /// entry sets no waiting marker; a contact queued twice is read once per consumer batch (its ids are made distinct) and
 /// evaluated against HubSpot's current state either way.
 /// </para>
@@ -45,14 +45,15 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     // KEYS[1] = stream; ARGV[1] = dedupe key prefix, ARGV[2] = dedupe TTL ms, ARGV[3] = reason, ARGV[4] = now ms, ARGV[5] = the
     // entries' enqueued-at ms, ARGV[6] = contacts per entry, ARGV[7] = number of hours; then per hour: its number, its key count n
     // and the n keys; then the count of keys without an hour and those keys; then the contact of each key in that order, joined
-    // with commas ('' for a key that queues none); then the number of ready-made contact lists and the lists: the distinct
-    // contacts of all the keys, up to ARGV[6] a list. The caller sends each key once. Returns one character per key, in that
-    // order: '1' new, '0' duplicate.
+    // with commas ('' for a key that queues none); then the ready-made entries: their number, and for each its argument count
+    // and its arguments ('c', contact, 'c', contact, ...: the distinct contacts of all the keys, up to ARGV[6] an entry). The
+    // caller sends each key once. Returns one character per key, in that order: '1' new, '0' duplicate.
     //   1. Dedupe: per hour, one HMGET of its keys, one HSET of the new ones and the hour's expiry (the TTL after the hour ends,
     //      or after now); a key without an hour is SET NX PX on its own.
-    //   2. Queue: when every key is new (the usual case), each ready-made list is one entry (field cs); otherwise the contacts
-    //      of the new keys, each once, as entries of up to ARGV[6] contacts. So Lua never handles a contact one by one unless
-    //      a delivery repeats events, and Redis reads a few long arguments instead of one short one per contact.
+    //   2. Queue: when every key is new (the usual case), each ready-made entry is added as it is; otherwise the contacts of the
+    //      new keys, each once, in entries of up to ARGV[6] contacts. So Lua handles no contact one by one unless a call repeats
+    //      events. Entries keep the format of earlier versions (a c field per contact), so pods of either version read all of
+    //      them during a rolling upgrade or a rollback.
     //   3. Should an XADD fail (Redis out of memory, a damaged key), every key this call marked is removed again and the error
     //      returned, so HubSpot's retry is processed as new. A write refused for memory before anything was written aborts the call.
     private const string AcceptScript = """
@@ -104,32 +105,35 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
           if #singles > 0 then redis.call('DEL', unpack(singles)) end
           return err
         end
-        local function queue(list)
-          local added = redis.pcall('XADD', KEYS[1], '*', 'r', reason, 't', at, 'cs', list)
+        local function queue(fields, first, last)
+          local added = redis.pcall('XADD', KEYS[1], '*', 'r', reason, 't', at, unpack(fields, first, last))
           if type(added) == 'table' and added.err then return added end
         end
         if all then
-          for c = 1, tonumber(ARGV[i + 1]) do
-            local err = queue(ARGV[i + 1 + c])
+          local j = i + 2
+          for _ = 1, tonumber(ARGV[i + 1]) do
+            local n = tonumber(ARGV[j])
+            local err = queue(ARGV, j + 1, j + n)
             if err then return undo(err) end
+            j = j + 1 + n
           end
         else
-          local list, n, seen, k = {}, 0, {}, 0
+          local fields, n, seen, k = {}, 0, {}, 0
           for contact in string.gmatch(ARGV[i] .. ',', '([^,]*),') do
             k = k + 1
             if flags[k] == '1' and contact ~= '' and not seen[contact] then
               seen[contact] = true
-              n = n + 1
-              list[n] = contact
-              if n == perEntry then
-                local err = queue(table.concat(list, ',', 1, n))
+              fields[n + 1], fields[n + 2] = 'c', contact
+              n = n + 2
+              if n == perEntry * 2 then
+                local err = queue(fields, 1, n)
                 if err then return undo(err) end
                 n = 0
               end
             end
           end
           if n > 0 then
-            local err = queue(table.concat(list, ',', 1, n))
+            local err = queue(fields, 1, n)
             if err then return undo(err) end
           end
         end
@@ -137,6 +141,8 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         """;
 
     private const int FixedArguments = 7;
+
+    private static readonly RedisValue ContactField = "c";
 
     private readonly RedisKey[] _keys = [new RedisKeys(options.Value).Stream];
     private readonly RedisValue _dedupePrefix = new RedisKeys(options.Value).DedupePrefix;
@@ -156,6 +162,14 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(dedupeTtl, TimeSpan.Zero);
+        foreach (var e in events)
+        {
+            // A comma would split the id in the script's list of contacts; 0 is no identity (a default event).
+            if (e.DedupeId == UInt128.Zero || e.ContactId?.Contains(',', StringComparison.Ordinal) == true)
+            {
+                throw new ArgumentException("Every event needs a dedupe identity, and a contact id holds no comma.", nameof(events));
+            }
+        }
 
         if (events.Count == 0)
         {
@@ -373,9 +387,15 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             }
 
             ordered.AddRange(_single);
-            var (perKey, lists) = Contacts(ordered, contactsPerEntry);
+            var (perKey, entries) = Contacts(ordered, contactsPerEntry);
 
-            var values = new RedisValue[FixedArguments + (_hours.Count * 2) + 1 + _keys.Count + 2 + lists.Count];
+            var entryArguments = 0;
+            foreach (var entry in entries)
+            {
+                entryArguments += 1 + (entry.Count * 2);
+            }
+
+            var values = new RedisValue[FixedArguments + (_hours.Count * 2) + 1 + _keys.Count + 2 + entryArguments];
             values[0] = dedupePrefix;
             values[1] = (long)_ttl.TotalMilliseconds;
             values[2] = ReasonName(_reason);
@@ -405,10 +425,15 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             }
 
             values[v++] = perKey;
-            values[v++] = lists.Count;
-            foreach (var list in lists)
+            values[v++] = entries.Count;
+            foreach (var entry in entries)
             {
-                values[v++] = list;
+                values[v++] = entry.Count * 2;
+                foreach (var contact in entry)
+                {
+                    values[v++] = ContactField;
+                    values[v++] = contact;
+                }
             }
 
             return values;
@@ -416,15 +441,13 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
 
         /// <summary>
         /// Each key's contact in <paramref name="ordered"/> order, comma-joined ('' for none), and the distinct contacts of all
-        /// the keys in that order, up to <paramref name="contactsPerEntry"/> a list: the entries when every key is new.
+        /// the keys in that order, up to <paramref name="contactsPerEntry"/> an entry: the entries when every key is new.
         /// </summary>
-        private (string PerKey, List<string> Lists) Contacts(List<int> ordered, int contactsPerEntry)
+        private (string PerKey, List<List<string>> Entries) Contacts(List<int> ordered, int contactsPerEntry)
         {
             var perKey = new StringBuilder(ordered.Count * 12);
-            var list = new StringBuilder();
-            var lists = new List<string>(1);
+            var entries = new List<List<string>>(1);
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            var inList = 0;
             for (var k = 0; k < ordered.Count; k++)
             {
                 var contact = _keys[ordered[k]].Contact;
@@ -444,21 +467,15 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
                     continue;
                 }
 
-                (inList > 0 ? list.Append(',') : list).Append(contact);
-                if (++inList == contactsPerEntry)
+                if (entries.Count == 0 || entries[^1].Count == contactsPerEntry)
                 {
-                    lists.Add(list.ToString());
-                    list.Clear();
-                    inList = 0;
+                    entries.Add(new List<string>(Math.Min(contactsPerEntry, ordered.Count - k)));
                 }
+
+                entries[^1].Add(contact);
             }
 
-            if (inList > 0)
-            {
-                lists.Add(list.ToString());
-            }
-
-            return (perKey.ToString(), lists);
+            return (perKey.ToString(), entries);
         }
 
         /// <summary>Each delivery's answers from the script's flags ('1' new, '0' duplicate, one per key in the order sent).</summary>

@@ -52,6 +52,14 @@ internal sealed class RedisOptions
     /// <summary>How many dead letters are kept for operators; older ones are dropped (the count keeps them). Default: 10000.</summary>
     public int DeadLetterMaxEntries { get; set; } = 10_000;
 
+    /// <summary>
+    /// Write each webhook queue entry's contacts as one comma-separated field (<c>cs</c>) instead of a <c>c</c> field per
+    /// contact: less Redis CPU per delivery under heavy webhook load (docs/benchmarks.md). Every version since the one that
+    /// added this setting reads both; versions before it drop such entries as unreadable, so turn it on only once no pod of an
+    /// older version runs (and turn it off before rolling back to one). Default: false.
+    /// </summary>
+    public bool CompactWebhookEntries { get; set; }
+
     /// <summary>True when no connection string is set: the embedded in-memory store is used.</summary>
     public bool UsesEmbeddedStore => string.IsNullOrWhiteSpace(ConnectionString);
 }

@@ -41,6 +41,14 @@ internal sealed class ScenarioArguments
     public int Int(string name, int fallback) =>
         _values.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
+    /// <summary>
+    /// Worker configuration to try, e.g. <c>--worker-setting "HubSpot:TenSecondlyRetryDelay=00:00:00.250"</c> (several joined by ';').
+    /// </summary>
+    public IReadOnlyList<(string Key, string Value)> WorkerSettings() => [.. (String("worker-setting") ?? "")
+        .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(pair => pair.Split('=', 2))
+        .Select(parts => (parts[0], parts.Length > 1 ? parts[1] : ""))];
+
     /// <summary>True for <c>--name</c> alone or <c>--name true</c>.</summary>
     public bool Flag(string name) => _values.TryGetValue(name, out var value) && bool.Parse(value);
 

@@ -31,12 +31,7 @@ internal static class ResyncThroughput
         var workerBudget = args.Int("worker-budget", budget);
         var showTimeline = args.String("timeline") is not null;
 
-        // Worker configuration to try, e.g. --worker-setting "HubSpot:TenSecondlyRetryDelay=00:00:00.250" (several joined by ';').
-        var extraSettings = (args.String("worker-setting") ?? "")
-            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(pair => pair.Split('=', 2))
-            .Select(parts => (Key: parts[0], Value: parts.Length > 1 ? parts[1] : ""))
-            .ToList();
+        var extraSettings = args.WorkerSettings();
 
         await using var redis = await RedisServer.StartAsync();
         var timeline = new RequestTimeline();

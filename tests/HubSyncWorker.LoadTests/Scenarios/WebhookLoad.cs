@@ -35,6 +35,10 @@ internal static partial class WebhookLoad
         var settings = WorkerHosts.Settings("http://127.0.0.1:9", "unused-no-hubspot-call-is-made", redis.ConnectionString, "webhook-load:", 100);
         settings["Webhooks:ClientSecret"] = Secret;
         settings["Webhooks:MaxTimestampAge"] = "00:10:00";
+        foreach (var (key, value) in args.WorkerSettings())
+        {
+            settings[key] = value;
+        }
         var (worker, workerAddress) = await WorkerHosts.StartWebAsync(settings, WorkerFeatures.Webhooks, mapExtra: app => app.MapPost("/bare", ReadAndAnswerAsync));
         var bare = await StartBareAsync();
         try

@@ -17,8 +17,9 @@ namespace HubSyncWorker.Storage.Redis;
 /// queued are then duplicates whose work is in the queue).
 /// </para>
 /// <para>
-/// The contacts of one call go on the stream as one entry (a <c>c</c> field per contact, up to <see cref="ContactsPerEntry"/> per
-/// entry), which the consumer reads back as one item per contact: the stream, not Redis's CPU, carries the per-contact cost. The
+/// The contacts of one call go on the stream as one entry (a <c>c</c> field per contact, or one comma-separated <c>cs</c> field
+/// with <see cref="RedisOptions.CompactWebhookEntries"/>; up to <see cref="ContactsPerEntry"/> per entry), which the consumer reads
+/// back as one item per contact: the stream, not Redis's CPU, carries the per-contact cost. The
 /// entry sets no waiting marker; a contact queued twice is read once per consumer batch (its ids are made distinct) and
 /// evaluated against HubSpot's current state either way.
 /// </para>
@@ -43,25 +44,28 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     private const long HourMs = 3_600_000;
 
     // KEYS[1] = stream; ARGV[1] = dedupe key prefix, ARGV[2] = dedupe TTL ms, ARGV[3] = reason, ARGV[4] = now ms, ARGV[5] = the
-    // entries' enqueued-at ms, ARGV[6] = contacts per entry, ARGV[7] = number of hours; then per hour: its number, its key count n
+    // entries' enqueued-at ms, ARGV[6] = contacts per entry, ARGV[7] = '1' to list contacts in one cs field (else a c field
+    // each), ARGV[8] = number of hours; then per hour: its number, its key count n
     // and the n keys; then the count of keys without an hour and those keys; then the contact of each key in that order, joined
     // with commas ('' for a key that queues none); then the ready-made entries: their number, and for each its argument count
-    // and its arguments ('c', contact, 'c', contact, ...: the distinct contacts of all the keys, up to ARGV[6] an entry). The
+    // and its arguments ('c', contact, 'c', contact, ... or 'cs', the contacts comma-joined: the distinct contacts of all the
+    // keys, up to ARGV[6] an entry). The
     // caller sends each key once. Returns one character per key, in that order: '1' new, '0' duplicate.
     //   1. Dedupe: per hour, one HMGET of its keys, one HSET of the new ones and the hour's expiry (the TTL after the hour ends,
     //      or after now); a key without an hour is SET NX PX on its own.
     //   2. Queue: when every key is new (the usual case), each ready-made entry is added as it is; otherwise the contacts of the
     //      new keys, each once, in entries of up to ARGV[6] contacts. So Lua handles no contact one by one unless a call repeats
-    //      events. Entries keep the format of earlier versions (a c field per contact), so pods of either version read all of
-    //      them during a rolling upgrade or a rollback.
+    //      events. By default entries keep the format of earlier versions (a c field per contact), so pods of either version read
+    //      all of them during a rolling upgrade or a rollback; the compact format (RedisOptions.CompactWebhookEntries) is read
+    //      only by versions that know it.
     //   3. Should an XADD fail (Redis out of memory, a damaged key), every key this call marked is removed again and the error
     //      returned, so HubSpot's retry is processed as new. A write refused for memory before anything was written aborts the call.
     private const string AcceptScript = """
         local prefix, ttl, reason, now, at = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
-        local perEntry = tonumber(ARGV[6])
+        local perEntry, compact = tonumber(ARGV[6]), ARGV[7] == '1'
         local flags, count, marked, singles, all = {}, 0, {}, {}, true
-        local i = 8
-        for _ = 1, tonumber(ARGV[7]) do
+        local i = 9
+        for _ = 1, tonumber(ARGV[8]) do
           local hour, n = ARGV[i], tonumber(ARGV[i + 1])
           local hash = prefix .. 'hour:' .. hour
           local present = redis.call('HMGET', hash, unpack(ARGV, i + 2, i + 1 + n))
@@ -118,34 +122,45 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             j = j + 1 + n
           end
         else
-          local fields, n, seen, k = {}, 0, {}, 0
+          local contacts, n, seen, k = {}, 0, {}, 0
+          local function flush()
+            local fields = {}
+            if compact then
+              fields[1], fields[2] = 'cs', table.concat(contacts, ',', 1, n)
+            else
+              for c = 1, n do fields[2 * c - 1], fields[2 * c] = 'c', contacts[c] end
+            end
+            n = 0
+            return queue(fields, 1, #fields)
+          end
           for contact in string.gmatch(ARGV[i] .. ',', '([^,]*),') do
             k = k + 1
             if flags[k] == '1' and contact ~= '' and not seen[contact] then
               seen[contact] = true
-              fields[n + 1], fields[n + 2] = 'c', contact
-              n = n + 2
-              if n == perEntry * 2 then
-                local err = queue(fields, 1, n)
+              n = n + 1
+              contacts[n] = contact
+              if n == perEntry then
+                local err = flush()
                 if err then return undo(err) end
-                n = 0
               end
             end
           end
           if n > 0 then
-            local err = queue(fields, 1, n)
+            local err = flush()
             if err then return undo(err) end
           end
         end
         return table.concat(flags)
         """;
 
-    private const int FixedArguments = 7;
+    private const int FixedArguments = 8;
 
     private static readonly RedisValue ContactField = "c";
+    private static readonly RedisValue ContactListField = "cs";
 
     private readonly RedisKey[] _keys = [new RedisKeys(options.Value).Stream];
     private readonly RedisValue _dedupePrefix = new RedisKeys(options.Value).DedupePrefix;
+    private readonly bool _compact = options.Value.CompactWebhookEntries;
     private readonly ConcurrentQueue<Delivery> _waiting = new();
     private readonly Lock _take = new();
 
@@ -208,7 +223,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             plan.Add(delivery);
         }
 
-        var values = plan.Arguments(_dedupePrefix, ContactsPerEntry);
+        var values = plan.Arguments(_dedupePrefix, ContactsPerEntry, _compact);
         var result = await RedisFailures.GuardAsync(
             "webhook accept",
             () => redis.GetDatabase().ScriptEvaluateAsync(AcceptScript, _keys, values),
@@ -377,7 +392,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         }
 
         /// <summary>The script's arguments; afterwards <see cref="_order"/> maps each slot to its answer's position.</summary>
-        public RedisValue[] Arguments(RedisValue dedupePrefix, int contactsPerEntry)
+        public RedisValue[] Arguments(RedisValue dedupePrefix, int contactsPerEntry, bool compact)
         {
             // In the order the script answers: by hour, then the keys without one.
             var ordered = new List<int>(_keys.Count);
@@ -392,7 +407,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             var entryArguments = 0;
             foreach (var entry in entries)
             {
-                entryArguments += 1 + (entry.Count * 2);
+                entryArguments += 1 + (compact ? 2 : entry.Count * 2);
             }
 
             var values = new RedisValue[FixedArguments + (_hours.Count * 2) + 1 + _keys.Count + 2 + entryArguments];
@@ -402,7 +417,8 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             values[3] = _now.ToUnixTimeMilliseconds();
             values[4] = _firstEnqueuedAt!.Value.ToUnixTimeMilliseconds();
             values[5] = contactsPerEntry;
-            values[6] = _hours.Count;
+            values[6] = compact ? "1" : "0";
+            values[7] = _hours.Count;
             _order = new int[_keys.Count];
             var position = 0;
             var v = FixedArguments;
@@ -428,6 +444,14 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             values[v++] = entries.Count;
             foreach (var entry in entries)
             {
+                if (compact)
+                {
+                    values[v++] = 2;
+                    values[v++] = ContactListField;
+                    values[v++] = string.Join(',', entry);
+                    continue;
+                }
+
                 values[v++] = entry.Count * 2;
                 foreach (var contact in entry)
                 {

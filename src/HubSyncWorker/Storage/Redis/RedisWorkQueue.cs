@@ -63,8 +63,8 @@ internal sealed class RedisWorkQueue(
 
     // KEYS[1] = stream, KEYS[2] = waiting hash; ARGV = group, consumer, min idle ms, count, legacy waiting-marker key prefix.
     // Reclaims entries idle too long (their consumer is presumed dead), then reads new ones, until the entries hold `count` contacts
-    // (an entry of the webhook inbox holds several, one `c` field each: entries are taken one at a time so a read never holds many
-    // more contacts than asked for). It removes the waiting marker of each single-contact entry handed out (the marker holds the
+    // (an entry of the webhook inbox holds several, one `c` field each, or comma-separated in one `cs` field when
+    // Redis:CompactWebhookEntries is on: entries are taken one at a time so a read never holds many more contacts than asked for). It removes the waiting marker of each single-contact entry handed out (the marker holds the
     // entry's token, field m; entries of older versions have none, and their marker is a key of its own holding the entry id), all
     // atomically: a change enqueued after this read is queued again, one enqueued before is covered by it.
     private const string ReadScript = """
@@ -73,7 +73,13 @@ internal sealed class RedisWorkQueue(
         local out, taken = {}, 0
         local function contacts(fields)
           local n = 0
-          for i = 1, #fields, 2 do if fields[i] == 'c' then n = n + 1 end end
+          for i = 1, #fields, 2 do
+            if fields[i] == 'c' then
+              n = n + 1
+            elseif fields[i] == 'cs' then
+              n = n + select(2, string.gsub(fields[i + 1], ',', ',')) + 1
+            end
+          end
           return math.max(n, 1)
         end
         for _, p in ipairs(redis.call('XPENDING', stream, group, 'IDLE', idle, '-', '+', count)) do
@@ -296,7 +302,10 @@ internal sealed class RedisWorkQueue(
         _groupReady = true;
     }
 
-    /// <summary>Hands <paramref name="add"/> one work item per contact (<c>c</c> field) of an entry; none when the entry is unreadable.</summary>
+    /// <summary>
+    /// Hands <paramref name="add"/> one work item per contact of an entry (a <c>c</c> field each, or comma-separated in a <c>cs</c>
+    /// field, as the webhook inbox writes them with <see cref="RedisOptions.CompactWebhookEntries"/>); none when the entry is unreadable.
+    /// </summary>
     private static void Parse(RedisResult fields, Action<WorkItem> add)
     {
         var values = (RedisResult[])fields!;
@@ -324,9 +333,21 @@ internal sealed class RedisWorkQueue(
         var enqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMs.Value);
         for (var i = 0; i + 1 < values.Length; i += 2)
         {
-            if ((string?)values[i] == "c" && (string?)values[i + 1] is { Length: > 0 } contactId)
+            switch ((string?)values[i])
             {
-                add(new WorkItem(contactId, reason, enqueuedAt));
+                case "c" when (string?)values[i + 1] is { Length: > 0 } contactId:
+                    add(new WorkItem(contactId, reason, enqueuedAt));
+                    break;
+                case "cs" when (string?)values[i + 1] is { Length: > 0 } contactIds:
+                    foreach (var range in contactIds.AsSpan().Split(','))
+                    {
+                        if (range.End.Value > range.Start.Value)
+                        {
+                            add(new WorkItem(contactIds[range], reason, enqueuedAt));
+                        }
+                    }
+
+                    break;
             }
         }
     }

@@ -82,20 +82,7 @@ internal sealed class WebhookDeliveryReader
         Span<byte> unescaped = stackalloc byte[64];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            scoped ReadOnlySpan<byte> name;
-            if (!reader.ValueIsEscaped)
-            {
-                name = reader.ValueSpan;
-            }
-            else if (reader.ValueSpan.Length <= unescaped.Length)
-            {
-                name = unescaped[..reader.CopyString(unescaped)];
-            }
-            else
-            {
-                name = Encoding.UTF8.GetBytes(reader.GetString()!);
-            }
-
+            var name = Unescaped(reader, unescaped);
             if (!reader.Read() || !ReadField(ref reader, name, e))
             {
                 return null;
@@ -103,6 +90,17 @@ internal sealed class WebhookDeliveryReader
         }
 
         return reader.TokenType == JsonTokenType.EndObject ? e : null;
+    }
+
+    /// <summary>The current token's text as UTF-8 bytes, unescaped (into <paramref name="buffer"/> when it fits).</summary>
+    private static ReadOnlySpan<byte> Unescaped(in Utf8JsonReader reader, Span<byte> buffer)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+
+        return reader.ValueSpan.Length <= buffer.Length ? buffer[..reader.CopyString(buffer)] : Encoding.UTF8.GetBytes(reader.GetString()!);
     }
 
     /// <summary>Reads the value under <paramref name="name"/> into <paramref name="e"/>; false when it has the wrong kind.</summary>
@@ -219,20 +217,7 @@ internal sealed class WebhookDeliveryReader
     private static bool TryParseQuoted(scoped ref Utf8JsonReader reader, out long value)
     {
         value = 0;
-        Span<byte> buffer = stackalloc byte[32];
-        scoped ReadOnlySpan<byte> digits;
-        if (!reader.ValueIsEscaped)
-        {
-            digits = reader.ValueSpan;
-        }
-        else if (reader.ValueSpan.Length <= buffer.Length)
-        {
-            digits = buffer[..reader.CopyString(buffer)];
-        }
-        else
-        {
-            digits = Encoding.UTF8.GetBytes(reader.GetString()!);
-        }
+        var digits = Unescaped(reader, stackalloc byte[32]);
 
         // As the serializer reads a quoted number: an optional sign and digits, the whole string, no spaces.
         return Utf8Parser.TryParse(digits, out value, out var consumed) && consumed == digits.Length;

@@ -47,7 +47,8 @@ internal static class WebhookEndpoint
             return Reject(metrics, logger, StatusCodes.Status413PayloadTooLarge, "too_large", "body larger than Webhooks:MaxBodyBytes");
         }
 
-        var (buffer, length) = await ReadBodyAsync(request.Body, options.MaxBodyBytes, context.RequestAborted);
+        var (buffer, length) = await ReadBodyAsync(request.Body, request.ContentLength, options.MaxBodyBytes, context.RequestAborted);
+        HubSpotWebhookEvent[]? events;
         try
         {
             if (length < 0)
@@ -70,28 +71,32 @@ internal static class WebhookEndpoint
                 return Reject(metrics, logger, StatusCodes.Status401Unauthorized, "unauthorized", verdict.ToString());
             }
 
-            if (reader.Read(body.Span) is not { } events)
-            {
-                return Reject(metrics, logger, StatusCodes.Status400BadRequest, "bad_request", "body is not a JSON array of event objects");
-            }
-
-            try
-            {
-                var summary = await intake.AcceptAsync(events, context.RequestAborted);
-                metrics.Request("accepted");
-                WebhookLog.DeliveryAccepted(logger, events.Length, summary.Queued, summary.Forgotten, summary.Duplicates, summary.Ignored);
-                return Results.Ok();
-            }
-            catch (StorageUnavailableException ex)
-            {
-                metrics.Request("unavailable");
-                WebhookLog.QueueUnavailable(logger, events.Length, ex);
-                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
-            }
+            events = reader.Read(body.Span);
         }
         finally
         {
+            // Back to the pool before the wait for Redis: under load, buffers held through that wait emptied the pool, and every
+            // delivery then allocated a new one.
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (events is null)
+        {
+            return Reject(metrics, logger, StatusCodes.Status400BadRequest, "bad_request", "body is not a JSON array of event objects");
+        }
+
+        try
+        {
+            var summary = await intake.AcceptAsync(events, context.RequestAborted);
+            metrics.Request("accepted");
+            WebhookLog.DeliveryAccepted(logger, events.Length, summary.Queued, summary.Forgotten, summary.Duplicates, summary.Ignored);
+            return Results.Ok();
+        }
+        catch (StorageUnavailableException ex)
+        {
+            metrics.Request("unavailable");
+            WebhookLog.QueueUnavailable(logger, events.Length, ex);
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
     }
 
@@ -113,10 +118,14 @@ internal static class WebhookEndpoint
         return queryStart < 0 ? options.PublicUrl : options.PublicUrl + rawTarget[queryStart..];
     }
 
-    /// <summary>Reads the whole body into a pooled buffer; length -1 when it exceeds <paramref name="maxBytes"/>.</summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the whole body into a pooled buffer (sized by the declared length, when there is one); length -1 when it exceeds
+    /// <paramref name="maxBytes"/>.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(Stream body, long? declaredLength, int maxBytes, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        // One byte more than declared: the read that finds the end then needs no larger buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent(declaredLength is { } declared and < 16 * 1024 ? (int)declared + 1 : 16 * 1024);
         var length = 0;
         while (true)
         {

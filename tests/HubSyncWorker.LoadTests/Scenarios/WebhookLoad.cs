@@ -84,7 +84,7 @@ internal static partial class WebhookLoad
                 var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
                 var red = redis.ProcessorTime - redisBefore;
                 cpu.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{name}: server process {own.TotalSeconds:F1} CPU-s ({own.TotalMilliseconds * 1000 / result.Requests:F0} µs/request), redis-server {red.TotalSeconds:F1} CPU-s ({red.TotalMilliseconds * 1000 / result.Requests:F0} µs/request) over {duration} s on 2 cores; GC: {gen0} collections ({gen2} gen2), {pause.TotalMilliseconds:F0} ms paused, {allocated / result.Requests:F0} B allocated/request"));
+                    $"{name}: server process {own.TotalSeconds:F1} CPU-s ({own.TotalMilliseconds * 1000 / result.Requests:F0} µs/request), redis-server {red.TotalSeconds:F1} CPU-s ({red.TotalMilliseconds * 1000 / result.Requests:F0} µs/request) over {duration} s on 2 cores; GC: {gen0} collections ({gen2} gen2), {pause.TotalMilliseconds:F0} ms paused, {(allocated >= 0 ? $"{allocated / result.Requests:F0} B" : "n/a (the runtime's counter went back)")} allocated/request"));
                 if (cpu.Count == 1)
                 {
                     var commandsAfter = await CommandStatsAsync(redis);

@@ -31,6 +31,10 @@ internal static partial class WebhookLoad
         // separates what the worker's host costs from what its webhook handling costs.
         var hostBaseline = args.Flag("host-baseline");
 
+        // --rounds N: measure the endpoints N times in turn, each worker round on deliveries of its own, and report the median
+        // ratio: separate runs on a shared machine vary by ±10 %, more than most changes to judge.
+        var rounds = args.Int("rounds", 1);
+
         await using var redis = await RedisServer.StartAsync();
         var settings = WorkerHosts.Settings("http://127.0.0.1:9", "unused-no-hubspot-call-is-made", redis.ConnectionString, "webhook-load:", 100);
         settings["Webhooks:ClientSecret"] = Secret;
@@ -47,11 +51,16 @@ internal static partial class WebhookLoad
             var bareUrl = new Uri(WorkerHosts.BaseAddressOf(bare), "/bare").ToString();
             var directory = Directory.CreateTempSubdirectory("hubsync-webhook-load-");
             var warmup = Path.Combine(directory.FullName, "warmup.tsv");
-            var main = Path.Combine(directory.FullName, "deliveries.tsv");
             var clock = Stopwatch.StartNew();
             WriteDeliveries(warmup, workerUrl, count: 30_000, firstId: 1_000_000_000);
-            WriteDeliveries(main, workerUrl, batches, firstId: 1);
-            Console.WriteLine($"webhook-load: {batches} distinct signed deliveries of {EventsPerDelivery} events written in {clock.Elapsed.TotalSeconds:F1} s; Webhooks:MaxTimestampAge 10 min; queue consumer off");
+            var files = new List<string>();
+            for (var round = 0; round < rounds; round++)
+            {
+                files.Add(Path.Combine(directory.FullName, $"deliveries-{round}.tsv"));
+                WriteDeliveries(files[round], workerUrl, batches, firstId: 1 + ((long)round * batches * EventsPerDelivery));
+            }
+
+            Console.WriteLine($"webhook-load: {rounds} x {batches} distinct signed deliveries of {EventsPerDelivery} events written in {clock.Elapsed.TotalSeconds:F1} s; Webhooks:MaxTimestampAge 10 min; queue consumer off");
 
             // A warm-up of each on deliveries the measured run does not reuse: connection pools, and the JIT's tiering (on two busy
             // cores the worker's code is still being recompiled at tier 1 for several seconds; a 3-second warm-up measured that too).
@@ -59,16 +68,20 @@ internal static partial class WebhookLoad
             await WrkAsync(script, bareUrl, warmup, threads, connections, warmupSeconds);
 
             var results = new List<(string Name, WrkResult Result)>();
+            var ratios = new List<double>();
             var cpu = new List<string>();
-            var commandsBefore = await CommandStatsAsync(redis);
             var endpoints = new List<(string Name, string Url)> { ("worker POST /webhooks/hubspot", workerUrl), ("bare Kestrel POST /bare", bareUrl) };
             if (hostBaseline)
             {
                 endpoints.Add(("worker host POST /bare", new Uri(workerAddress, "/bare").ToString()));
             }
 
-            foreach (var (name, url) in endpoints)
+            foreach (var (round, (endpoint, url)) in Enumerable.Range(0, rounds).SelectMany(r => endpoints.Select(e => (r, e))))
             {
+                var main = files[round];
+                var name = rounds == 1 ? endpoint : $"{endpoint} (round {round + 1})";
+                var isWorker = url == workerUrl;
+                var commandsBefore = isWorker ? await CommandStatsAsync(redis) : [];
                 using var self = Process.GetCurrentProcess();
                 var (ownBefore, redisBefore) = (self.TotalProcessorTime, redis.ProcessorTime);
                 var (gen0Before, gen2Before, pauseBefore, allocatedBefore) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true));
@@ -85,7 +98,12 @@ internal static partial class WebhookLoad
                 var red = redis.ProcessorTime - redisBefore;
                 cpu.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{name}: server process {own.TotalSeconds:F1} CPU-s ({own.TotalMilliseconds * 1000 / result.Requests:F0} µs/request), redis-server {red.TotalSeconds:F1} CPU-s ({red.TotalMilliseconds * 1000 / result.Requests:F0} µs/request) over {duration} s on 2 cores; GC: {gen0} collections ({gen2} gen2), {pause.TotalMilliseconds:F0} ms paused, {(allocated >= 0 ? $"{allocated / result.Requests:F0} B" : "n/a (the runtime's counter went back)")} allocated/request"));
-                if (cpu.Count == 1)
+                if (url == bareUrl)
+                {
+                    ratios.Add(results[^2].Result.RequestsPerSecond / result.RequestsPerSecond);
+                }
+
+                if (isWorker)
                 {
                     var commandsAfter = await CommandStatsAsync(redis);
                     // Calls per request, and Redis's own time inside each command (a script's time includes its commands').
@@ -109,8 +127,9 @@ internal static partial class WebhookLoad
 
             cpu.ForEach(Console.WriteLine);
             Console.WriteLine(await MemoryAsync(redis, queue.Pending));
+            ratios.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"worker / bare rate: {results[0].Result.RequestsPerSecond / results[1].Result.RequestsPerSecond:P0}; work queue now holds {queue.Pending} entries"));
+                $"worker / bare rate: {string.Join(", ", ratios.Select(r => r.ToString("P0", CultureInfo.InvariantCulture)))}{(rounds > 1 ? $" (median {(ratios[(ratios.Count - 1) / 2] + ratios[ratios.Count / 2]) / 2:P0})" : "")}; work queue now holds {queue.Pending} entries"));
             directory.Delete(recursive: true);
         }
         finally

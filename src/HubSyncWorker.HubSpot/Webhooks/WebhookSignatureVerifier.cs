@@ -238,30 +238,17 @@ public sealed class WebhookSignatureVerifier(TimeProvider timeProvider)
 
     private static void ComputeHexHash(string clientSecret, string? method, string? uri, ReadOnlySpan<byte> body, Span<byte> destination)
     {
-        // v1: secret + body; v2: secret + method + URI + body.
-        var prefix = method is null ? clientSecret : string.Concat(clientSecret, method, uri);
-        var (buffer, length) = Concatenate(prefix, string.Empty, body, string.Empty);
-        try
+        // v1: secret + body; v2: secret + method + URI + body. Fed part by part, as the v3 MAC is.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AppendUtf8(hash, clientSecret);
+        if (method is not null)
         {
-            SHA256.HashData(buffer.AsSpan(0, length), destination);
+            AppendUtf8(hash, method);
+            AppendUtf8(hash, uri ?? string.Empty);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
 
-    /// <summary>UTF-8 of <paramref name="first"/>, <paramref name="second"/>, the body, then <paramref name="last"/>, in a pooled buffer.</summary>
-    private static (byte[] Buffer, int Length) Concatenate(string first, string second, ReadOnlySpan<byte> body, string last)
-    {
-        var utf8 = Encoding.UTF8;
-        var buffer = ArrayPool<byte>.Shared.Rent(utf8.GetByteCount(first) + utf8.GetByteCount(second) + body.Length + utf8.GetByteCount(last));
-        var length = utf8.GetBytes(first, buffer);
-        length += utf8.GetBytes(second, buffer.AsSpan(length));
-        body.CopyTo(buffer.AsSpan(length));
-        length += body.Length;
-        length += utf8.GetBytes(last, buffer.AsSpan(length));
-        return (buffer, length);
+        hash.AppendData(body);
+        hash.GetHashAndReset(destination);
     }
 }
 

@@ -47,6 +47,14 @@ public interface IWorkQueue
     /// <summary>Marks the items done; they are never handed out again.</summary>
     Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Hands the items back after a failure that is not theirs (HubSpot or the store unavailable, HubSpot's limits, a shutdown
+    /// part-way): they are handed out again by a later read, first among the waiting ones or after them, and the failed delivery does not
+    /// count towards dead-lettering, however long the outage lasts. An item acknowledged or released meanwhile (another replica
+    /// reclaimed it) is left alone. Items whose entry holds several contacts are released with their whole entry.
+    /// </summary>
+    Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken);
+
     /// <summary>Depth and age of the queue.</summary>
     Task<WorkQueueStats> GetStatsAsync(CancellationToken cancellationToken);
 }

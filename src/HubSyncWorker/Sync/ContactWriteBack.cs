@@ -123,6 +123,19 @@ internal sealed class ContactWriteBack(
             }
         }
 
+        if (result.Errors.FirstOrDefault(e => e.ContactId is null) is { } untied)
+        {
+            // An error HubSpot tied to no input: the inputs it did not return as updated are the ones it concerns, so they are
+            // dead-lettered with it rather than counted as written.
+            var updated = result.Updated.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var update in updates.Where(u => !updated.Contains(u.Id) && !failed.Contains(u.Id)).ToList())
+            {
+                failed.Add(update.Id);
+                await DeadLetterAsync(update, untied.Category ?? "UNKNOWN", untied.Message, cancellationToken);
+                outcome = outcome with { DeadLettered = outcome.DeadLettered + 1 };
+            }
+        }
+
         return outcome with { Written = updates.Count(u => !failed.Contains(u.Id)) };
     }
 

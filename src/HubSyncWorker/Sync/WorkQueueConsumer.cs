@@ -9,6 +9,7 @@ namespace HubSyncWorker.Sync;
 /// Consumes the work queue: reads up to 100 contacts (waiting a moment to fill the batch), batch-reads them from HubSpot,
 /// evaluates, writes what changed, then acknowledges. A crash before the acknowledgement leaves the entries pending, and another
 /// replica reclaims them; contacts gone from HubSpot are dropped; an entry that keeps failing is dead-lettered, not retried forever.
+/// A failure that is not the entries' own (HubSpot or Redis unavailable, HubSpot's limits, a shutdown) hands them back uncounted.
 /// </summary>
 internal sealed class WorkQueueConsumer(
     IWorkQueue queue,
@@ -27,6 +28,7 @@ internal sealed class WorkQueueConsumer(
 
     private static readonly TimeSpan ReadWait = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -78,16 +80,60 @@ internal sealed class WorkQueueConsumer(
             return false;
         }
 
-        if (items.Count < settings.QueueBatchSize && settings.QueueBatchWindow > TimeSpan.Zero)
+        try
         {
-            await Task.Delay(settings.QueueBatchWindow, timeProvider, cancellationToken);
-            var more = await queue.ReadAsync(consumer, settings.QueueBatchSize - items.Count, TimeSpan.Zero, cancellationToken);
-            if (more.Count > 0)
+            if (items.Count < settings.QueueBatchSize && settings.QueueBatchWindow > TimeSpan.Zero)
             {
-                items = [.. items, .. more];
+                await Task.Delay(settings.QueueBatchWindow, timeProvider, cancellationToken);
+                var more = await queue.ReadAsync(consumer, settings.QueueBatchSize - items.Count, TimeSpan.Zero, cancellationToken);
+                if (more.Count > 0)
+                {
+                    items = [.. items, .. more];
+                }
             }
+
+            await ProcessItemsAsync(items, settings, cancellationToken);
+        }
+        catch (Exception ex) when (IsNotTheItemsFault(ex) || cancellationToken.IsCancellationRequested)
+        {
+            // HubSpot or Redis down, HubSpot's limits, or a shutdown part-way: the entries go back without a delivery counted, so
+            // an outage of any length never dead-letters queued work (only failures that recur with HubSpot answering do).
+            await ReleaseAsync(items);
+            throw;
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// True for a failure of the batch that says nothing about its contacts: HubSpot unreachable or failing (timeouts, 5xx, the
+    /// circuit open), its rate or daily limits, or the store unavailable.
+    /// </summary>
+    internal static bool IsNotTheItemsFault(Exception exception) => exception switch
+    {
+        HubSpotUnavailableException or HubSpotDailyLimitExceededException or StorageUnavailableException => true,
+        HubSpotApiException api => (int)api.StatusCode is 429 or >= 500,
+        _ => false,
+    };
+
+    private async Task ReleaseAsync(IReadOnlyList<LeasedWorkItem> items)
+    {
+        try
+        {
+            // Not the stopping token: on shutdown the entries are still handed back (within a short bound).
+            using var timeout = new CancellationTokenSource(ReleaseTimeout, timeProvider);
+            await queue.ReleaseAsync(items, timeout.Token);
+            ConsumerLog.Released(logger, items.Count);
+        }
+        catch (Exception ex) when (ex is StorageUnavailableException or OperationCanceledException)
+        {
+            // Left pending: another read reclaims them after the claim idle time (that delivery is counted).
+            ConsumerLog.ReleaseFailed(logger, ex, items.Count);
+        }
+    }
+
+    private async Task ProcessItemsAsync(IReadOnlyList<LeasedWorkItem> items, SyncOptions settings, CancellationToken cancellationToken)
+    {
         var poisoned = items.Where(i => i.DeliveryCount > MaxDeliveries).ToList();
         foreach (var item in poisoned)
         {
@@ -96,6 +142,12 @@ internal sealed class WorkQueueConsumer(
             await deadLetters.AddAsync(
                 new DeadLetter(item.Item.ContactId, new Dictionary<string, string>(), "REPEATED_FAILURE", $"Processing failed {item.DeliveryCount - 1} times; see the logs for the errors.", timeProvider.GetUtcNow()),
                 cancellationToken);
+        }
+
+        if (poisoned.Count > 0)
+        {
+            // Done with (dead-lettered): not handed back should the rest of the batch fail.
+            await queue.AcknowledgeAsync(poisoned, cancellationToken);
         }
 
         // A read can hold a few more contacts than the batch size (an entry of the webhook inbox carries several): one HubSpot
@@ -110,6 +162,23 @@ internal sealed class WorkQueueConsumer(
                 ConsumerLog.ContactsGone(logger, read.NotFoundIds.Count);
             }
 
+            if (read.Errors.FirstOrDefault(e => e.ContactId is null) is { } untied)
+            {
+                // HubSpot reported a failure it tied to no input: which contacts were read is unknown, so the batch fails and is
+                // handed out again (dead-lettered should it keep failing).
+                throw new HubSpotApiException($"HubSpot batch read contacts reported an error for no particular contact ({untied.Category}): {untied.Message}");
+            }
+
+            foreach (var error in read.Errors)
+            {
+                // A contact HubSpot could not read (not a missing one: those are dropped above) is kept where an admin sees it.
+                metrics.DeadLettered(error.Category ?? "READ_ERROR");
+                ConsumerLog.ReadFailed(logger, error.ContactId!, error.Category, error.Message);
+                await deadLetters.AddAsync(
+                    new DeadLetter(error.ContactId!, new Dictionary<string, string>(), error.Category ?? "READ_ERROR", $"HubSpot could not read the contact: {error.Message}", timeProvider.GetUtcNow()),
+                    cancellationToken);
+            }
+
             var context = new ProcessingContext("queue", settings.DryRun, liveReport.Report);
             await processor.ProcessAsync(read.Found, historyIncluded: reader.HistoryProperties.Count > 0, context, cancellationToken);
         }
@@ -120,8 +189,6 @@ internal sealed class WorkQueueConsumer(
         {
             metrics.QueueLatency(now - item.Item.EnqueuedAt);
         }
-
-        return true;
     }
 }
 
@@ -141,6 +208,15 @@ internal static partial class ConsumerLog
 
     [LoggerMessage(EventId = 3303, Level = LogLevel.Error, Message = "Contact {ContactId} failed {Deliveries} times; dead-lettered")]
     public static partial void Poisoned(ILogger logger, string contactId, long deliveries);
+
+    [LoggerMessage(EventId = 3305, Level = LogLevel.Information, Message = "{Count} queued contacts handed back to the queue after a failure that was not theirs; their delivery is not counted")]
+    public static partial void Released(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "{Count} queued contacts could not be handed back; they are reclaimed after the claim idle time")]
+    public static partial void ReleaseFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 3307, Level = LogLevel.Error, Message = "HubSpot could not read queued contact {ContactId} ({Category}): {HubSpotMessage}; dead-lettered")]
+    public static partial void ReadFailed(ILogger logger, string contactId, string? category, string hubSpotMessage);
 
     [LoggerMessage(EventId = 3304, Level = LogLevel.Information, Message = "{Count} queued contacts are gone from HubSpot (deleted or merged away); dropped")]
     public static partial void ContactsGone(ILogger logger, int count);

@@ -158,6 +158,48 @@ public sealed class RedisWorkQueueTests(RedisServerFixture redis) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task ReleaseAsync_AfterAFailedDelivery_HandsTheEntriesOutAgainWithTheDeliveryUncounted()
+    {
+        var queue = NewQueue();
+        await queue.EnqueueAsync([new WorkItem("1001", WorkReason.Webhook, At), new WorkItem("1002", WorkReason.IncrementalSync, At.AddSeconds(1))], default);
+        var db = _connection.GetDatabase();
+        var multi = await db.StreamAddAsync(StreamKey(queue), [new("r", "Webhook"), new("t", At.ToUnixTimeMilliseconds()), new("c", "1003"), new("c", "1004")]);
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+            Assert.Equal(["1001", "1002", "1003", "1004"], leased.Select(l => l.Item.ContactId).Order(StringComparer.Ordinal));
+            Assert.All(leased, l => Assert.Equal(1, l.DeliveryCount));
+            Assert.Equal(new WorkItem("1002", WorkReason.IncrementalSync, At.AddSeconds(1)), leased.Single(l => l.Item.ContactId == "1002").Item);
+
+            await queue.ReleaseAsync(leased, default);
+
+            var stats = await queue.GetStatsAsync(default);
+            Assert.Equal((3, 0), (stats.Pending, stats.Unacknowledged));
+        }
+
+        // The entry of several contacts went back whole (one entry, both contacts), under a new id.
+        var entries = await db.StreamRangeAsync(StreamKey(queue));
+        Assert.Equal(3, entries.Length);
+        Assert.DoesNotContain(entries, e => e.Id == multi);
+        Assert.Single(entries, e => e.Values.Count(v => v.Name == "c") == 2);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_EntryAcknowledgedMeanwhile_IsNotQueuedAgain()
+    {
+        var queue = NewQueue();
+        await queue.EnqueueAsync([new WorkItem("1101", WorkReason.Webhook, At)], default);
+        var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+        await queue.AcknowledgeAsync(leased, default);
+
+        await queue.ReleaseAsync(leased, default);
+
+        Assert.Empty(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default));
+        Assert.Equal(0, await _connection.GetDatabase().StreamLengthAsync(StreamKey(queue)));
+    }
+
+    [Fact]
     public async Task ReadAsync_StreamWipedByRedisFlush_RecreatesConsumerGroupAndKeepsWorking()
     {
         var queue = NewQueue();

@@ -77,6 +77,8 @@ public sealed class QueueMetricsTests
         public Task<IReadOnlyList<LeasedWorkItem>> ReadAsync(string consumer, int maxCount, TimeSpan wait, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private sealed class StaticOptionsMonitor(DiagnosticsOptions value) : IOptionsMonitor<DiagnosticsOptions>

@@ -210,6 +210,8 @@ public sealed class InMemoryWebhookInboxTests
         public Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<WorkQueueStats> GetStatsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -32,6 +32,23 @@ public sealed class InMemoryWorkQueueTests
     }
 
     [Fact]
+    public async Task ReleaseAsync_AfterAFailedDelivery_HandsTheItemsOutFirstWithTheDeliveryUncounted()
+    {
+        await _queue.EnqueueAsync([new("1", WorkReason.Webhook, At), new("2", WorkReason.Manual, At)], default);
+        var first = await _queue.ReadAsync("a", 1, TimeSpan.Zero, default);
+
+        await _queue.ReleaseAsync(first, default);
+        await _queue.ReleaseAsync(first, default);
+
+        var again = await _queue.ReadAsync("b", 10, TimeSpan.Zero, default);
+        Assert.Equal(["1", "2"], again.Select(l => l.Item.ContactId));
+        Assert.All(again, l => Assert.Equal(1, l.DeliveryCount));
+        await _queue.AcknowledgeAsync(again, default);
+        await _queue.ReleaseAsync(again, default);
+        Assert.Equal(new WorkQueueStats(0, 0, null), await _queue.GetStatsAsync(default));
+    }
+
+    [Fact]
     public async Task EnqueueAsync_SameContactTwiceBeforeRead_QueuesOneEntry()
     {
         await _queue.EnqueueAsync([new("1", WorkReason.Webhook, At), new("1", WorkReason.Webhook, At.AddSeconds(1))], default);

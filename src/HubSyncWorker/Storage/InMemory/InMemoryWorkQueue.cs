@@ -107,6 +107,38 @@ internal sealed class InMemoryWorkQueue(IOptions<RedisOptions> options, TimeProv
         return Task.CompletedTask;
     }
 
+    public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        TaskCompletionSource? wake = null;
+        lock (_gate)
+        {
+            foreach (var item in items)
+            {
+                // Back at the head of the line with the failed delivery uncounted; a contact queued again meanwhile stays once.
+                if (long.TryParse(item.EntryId, NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence)
+                    && _handedOut.TryGetValue(sequence, out var entry))
+                {
+                    _handedOut.Remove(sequence);
+                    entry.Deliveries--;
+                    if (_waitingByContact.TryAdd(entry.Item.ContactId, entry))
+                    {
+                        _waiting.AddFirst(entry);
+                        wake = _enqueued;
+                    }
+                }
+            }
+
+            if (wake is not null)
+            {
+                _enqueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        wake?.TrySetResult();
+        return Task.CompletedTask;
+    }
+
     public Task<WorkQueueStats> GetStatsAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

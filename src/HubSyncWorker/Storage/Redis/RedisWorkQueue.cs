@@ -124,6 +124,26 @@ internal sealed class RedisWorkQueue(
         return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
         """;
 
+    // KEYS[1] = stream; ARGV[1] = group, ARGV[2..] = entry ids. Each entry still pending (not acknowledged or released by a replica
+    // that reclaimed it) is added again as a new entry with the same fields (its contacts, reason and first enqueue time), then the
+    // old one acknowledged and deleted: the new entry starts with no delivery counted. The copy is added first, so an XADD refused
+    // (Redis out of memory) leaves that entry pending as it was, to be reclaimed later.
+    private const string ReleaseScript = """
+        local n = 0
+        for i = 2, #ARGV do
+          local id = ARGV[i]
+          local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)[1]
+          local entry = redis.call('XRANGE', KEYS[1], id, id)[1]
+          if pending and entry then
+            redis.call('XADD', KEYS[1], '*', unpack(entry[2]))
+            redis.call('XACK', KEYS[1], ARGV[1], id)
+            redis.call('XDEL', KEYS[1], id)
+            n = n + 1
+          end
+        end
+        return n
+        """;
+
     // KEYS[1] = stream; ARGV[1] = group. One snapshot: length, unacknowledged count, server time (ms), oldest entry id.
     private const string StatsScript = """
         local len = redis.call('XLEN', KEYS[1])
@@ -196,7 +216,15 @@ internal sealed class RedisWorkQueue(
             return Task.CompletedTask;
         }
 
-        // An entry of the webhook inbox is leased as one item per contact: acknowledge each entry once.
+        return RedisFailures.GuardAsync(
+            "acknowledge",
+            () => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [_keys.Stream], [.. EntryArguments(items)]),
+            cancellationToken);
+    }
+
+    /// <summary>The group, then each entry id once: an entry of the webhook inbox is leased as one item per contact.</summary>
+    private List<RedisValue> EntryArguments(IReadOnlyCollection<LeasedWorkItem> items)
+    {
         var entryIds = new HashSet<string>(StringComparer.Ordinal);
         var values = new List<RedisValue>(items.Count + 1) { _options.ConsumerGroup };
         foreach (var item in items)
@@ -207,9 +235,20 @@ internal sealed class RedisWorkQueue(
             }
         }
 
+        return values;
+    }
+
+    public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
         return RedisFailures.GuardAsync(
-            "acknowledge",
-            () => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [_keys.Stream], [.. values]),
+            "release",
+            () => redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [_keys.Stream], [.. EntryArguments(items)]),
             cancellationToken);
     }
 

@@ -1,0 +1,112 @@
+using HubSyncWorker.HubSpot;
+using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.HubSpot.Properties;
+using HubSyncWorker.IntegrationTests.Infrastructure;
+using HubSyncWorker.Sandbox;
+using HubSyncWorker.Sandbox.Faults;
+using HubSyncWorker.Storage;
+using HubSyncWorker.Sync;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HubSyncWorker.IntegrationTests.Sync;
+
+/// <summary>
+/// The queue consumer against the HubSpot sandbox and a real Redis when HubSpot fails: an outage, however long, loses no queued
+/// work and dead-letters nothing; a contact HubSpot cannot read is dead-lettered, not dropped.
+/// </summary>
+[Collection("redis")]
+public sealed class WorkQueueConsumerFaultTests(RedisServerFixture redis)
+{
+    [Fact]
+    public async Task ProcessOnceAsync_HubSpotAnswers503ForMoreRoundsThanMaxDeliveries_KeepsEveryContactQueuedThenConverges()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var ids = PortalSeed.Seed(sandbox, 5, DateTimeOffset.UtcNow);
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?>
+        {
+            ["Sync:QueueBatchWindow"] = "00:00:00",
+            ["Redis:ClaimIdleTime"] = "00:00:00.300",
+            ["HubSpot:MaxRetryAttempts"] = "1",
+            ["HubSpot:RetryBaseDelay"] = "00:00:00.010",
+            ["HubSpot:RetryMaxDelay"] = "00:00:00.010",
+            ["HubSpot:CircuitBreakerBreakDuration"] = "00:00:00.500",
+        });
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        sandbox.Faults.Inject(SandboxEndpoint.ContactsBatchRead, SandboxFault.Status(503), count: 10_000);
+        var queue = host.Services.GetRequiredService<IWorkQueue>();
+        var deadLetters = host.Services.GetRequiredService<IDeadLetterStore>();
+        await queue.EnqueueAsync([.. ids.Select(id => new WorkItem(id, WorkReason.Manual, DateTimeOffset.UtcNow))], default);
+        var consumer = host.Services.GetRequiredService<WorkQueueConsumer>();
+
+        // More failed rounds than MaxDeliveries, each past the claim idle time: before the fix every entry was dead-lettered
+        // (REPEATED_FAILURE) and deleted.
+        for (var round = 0; round < WorkQueueConsumer.MaxDeliveries + 3; round++)
+        {
+            await Assert.ThrowsAnyAsync<HubSpot.Errors.HubSpotException>(() => consumer.ProcessOnceAsync("storm", default));
+            await Task.Delay(350);
+        }
+
+        Assert.Equal(0, await deadLetters.CountAsync(default));
+        var during = await queue.GetStatsAsync(default);
+        Assert.Equal((5, 0), (during.Pending, during.Unacknowledged));
+
+        // The outage ends; once the circuit breaker lets calls through again, the next batch processes every contact.
+        sandbox.Faults.Clear();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(await consumer.ProcessOnceAsync("storm", default));
+
+        Assert.Equal(new WorkQueueStats(0, 0, null), await queue.GetStatsAsync(default));
+        Assert.Equal(0, await deadLetters.CountAsync(default));
+        Assert.All(ids, id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status"))));
+    }
+
+    [Fact]
+    public async Task ProcessOnceAsync_HubSpotCannotReadOneContact_DeadLettersItAndProcessesTheOthers()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var ids = PortalSeed.Seed(sandbox, 3, DateTimeOffset.UtcNow);
+        var failing = ids[0];
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?>
+        {
+            ["Sync:QueueBatchWindow"] = "00:00:00",
+        }, services =>
+        {
+            services.AddTransient<HubSpotCrmClient>();
+            services.AddTransient<IHubSpotCrmClient>(sp => new OneContactErrors(sp.GetRequiredService<HubSpotCrmClient>(), failing));
+        });
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        var queue = host.Services.GetRequiredService<IWorkQueue>();
+        await queue.EnqueueAsync([.. ids.Select(id => new WorkItem(id, WorkReason.Manual, DateTimeOffset.UtcNow))], default);
+        var consumer = host.Services.GetRequiredService<WorkQueueConsumer>();
+
+        Assert.True(await consumer.ProcessOnceAsync("read-error", default));
+
+        Assert.Equal(new WorkQueueStats(0, 0, null), await queue.GetStatsAsync(default));
+        var dead = Assert.Single(await host.Services.GetRequiredService<IDeadLetterStore>().ListAsync(10, default));
+        Assert.Equal((failing, "INTERNAL_ERROR"), (dead.ContactId, dead.Category));
+        Assert.True(string.IsNullOrEmpty(sandbox.Contacts.GetContact(failing)!.Properties.GetValueOrDefault("hubsync_status")));
+        Assert.All(ids.Skip(1), id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status"))));
+    }
+
+    /// <summary>The real client, except that the batch read reports <paramref name="failing"/> as an error HubSpot tied to it (207).</summary>
+    private sealed class OneContactErrors(IHubSpotCrmClient inner, string failing) : IHubSpotCrmClient
+    {
+        public async Task<BatchReadResult> BatchReadContactsAsync(IReadOnlyCollection<string> ids, IReadOnlyCollection<string> properties, IReadOnlyCollection<string> propertiesWithHistory, CancellationToken cancellationToken)
+        {
+            var r = await inner.BatchReadContactsAsync(ids, properties, propertiesWithHistory, cancellationToken);
+            return ids.Contains(failing)
+                ? new BatchReadResult([.. r.Found.Where(c => c.Id != failing)], r.NotFoundIds, [.. r.Errors, new ContactError(failing, "INTERNAL_ERROR", "HubSpot could not read this record")])
+                : r;
+        }
+
+        public Task<ContactPage> ListContactsAsync(ContactListQuery query, CancellationToken cancellationToken) => inner.ListContactsAsync(query, cancellationToken);
+        public Task<ContactSearchPage> SearchContactsAsync(ContactSearchRequest request, CancellationToken cancellationToken) => inner.SearchContactsAsync(request, cancellationToken);
+        public Task<BatchUpdateResult> BatchUpdateContactsAsync(IReadOnlyCollection<ContactUpdate> updates, CancellationToken cancellationToken) => inner.BatchUpdateContactsAsync(updates, cancellationToken);
+        public Task<IReadOnlyList<HubSpotProperty>> ListPropertiesAsync(CancellationToken cancellationToken) => inner.ListPropertiesAsync(cancellationToken);
+        public Task<HubSpotProperty?> GetPropertyAsync(string name, CancellationToken cancellationToken) => inner.GetPropertyAsync(name, cancellationToken);
+        public Task<bool> CreatePropertyAsync(PropertyCreate definition, CancellationToken cancellationToken) => inner.CreatePropertyAsync(definition, cancellationToken);
+        public Task<HubSpotProperty> UpdatePropertyAsync(string name, PropertyUpdate update, CancellationToken cancellationToken) => inner.UpdatePropertyAsync(name, update, cancellationToken);
+        public Task<IReadOnlyList<HubSpotPropertyGroup>> ListPropertyGroupsAsync(CancellationToken cancellationToken) => inner.ListPropertyGroupsAsync(cancellationToken);
+        public Task<bool> CreatePropertyGroupAsync(PropertyGroupCreate group, CancellationToken cancellationToken) => inner.CreatePropertyGroupAsync(group, cancellationToken);
+    }
+}

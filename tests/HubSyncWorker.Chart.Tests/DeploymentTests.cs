@@ -97,4 +97,28 @@ public sealed class DeploymentTests
         Assert.Null(configMap.Str("data", "Qualification__PolicyFile"));
         Assert.Equal("json", configMap.Str("data", "Logging__Format"));
     }
+
+    [Fact]
+    public void ConfigMap_IngressEnabledWithoutPublicUrl_SignsTheHttpsUrlHubSpotCalls()
+    {
+        var configMap = Helm.TemplateOk("--set", "ingress.enabled=true", "--set", "ingress.host=hooks.acme.example").Single("ConfigMap");
+
+        Assert.Equal("https://hooks.acme.example/webhooks/hubspot", configMap.Str("data", "Webhooks__PublicUrl"));
+    }
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public void ConfigMap_PublicUrlSet_WinsOverTheIngressDefault(string ingressEnabled)
+    {
+        var configMap = Helm.TemplateOk("--set", $"ingress.enabled={ingressEnabled}", "--set", "webhooks.publicUrl=https://edge.acme.example/in/hubspot").Single("ConfigMap");
+
+        Assert.Equal("https://edge.acme.example/in/hubspot", configMap.Str("data", "Webhooks__PublicUrl"));
+    }
+
+    [Fact]
+    public void ConfigMap_NoIngressNoPublicUrl_LeavesTheRequestsOwnUrl()
+    {
+        Assert.Null(Helm.TemplateOk().Single("ConfigMap").Str("data", "Webhooks__PublicUrl"));
+    }
 }

@@ -10,7 +10,12 @@ namespace HubSyncWorker.Scheduling;
 /// (a replica that finds the lock taken skips this firing).
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed class IncrementalSyncJob(IncrementalSync sync, IDistributedLock locks, IOptionsMonitor<SyncOptions> options, ILogger<IncrementalSyncJob> logger) : IJob
+internal sealed class IncrementalSyncJob(
+    IncrementalSync sync,
+    IDistributedLock locks,
+    IOptionsMonitor<SyncOptions> options,
+    TimeProvider timeProvider,
+    ILogger<IncrementalSyncJob> logger) : IJob
 {
     internal const string LockName = "incremental";
 
@@ -27,7 +32,19 @@ internal sealed class IncrementalSyncJob(IncrementalSync sync, IDistributedLock 
 
             await using (lease)
             {
-                await sync.RunAsync(cancellationToken);
+                // A run after an outage or a large import can outlast the lock's TTL: renewed while it runs, so another replica's
+                // firing never scans the same range at once (halving the search budget, moving the checkpoint back), and stopped
+                // before its next checkpoint write should the lease be lost.
+                await using var keeper = LockLeaseKeeper.Start(lease, ttl, timeProvider, logger);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.LeaseLost);
+                try
+                {
+                    await sync.RunAsync(linked.Token);
+                }
+                catch (OperationCanceledException) when (keeper.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // The keeper logged the lost lease; the next firing resumes from the checkpoint.
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -145,7 +145,9 @@ internal sealed class FullResync(
         });
 
         var writes = WriteBackOutcome.None;
-        var pending = new List<WriteBackPlan>(checkpoint?.Pending ?? []);
+        var pending = checkpoint?.Pending is { Count: > 0 } unwritten
+            ? await ReevaluateAsync(unwritten, context, cancellationToken)
+            : [];
         var inFlight = new List<(Task<WriteBackOutcome> Task, List<WriteBackPlan> Plans)>();
         var listCalls = 1;
         var lastProgressLog = timeProvider.GetTimestamp();
@@ -274,6 +276,31 @@ internal sealed class FullResync(
         }
     }
 
+    /// <summary>
+    /// The changes a stopped run had computed but not confirmed written, computed again from HubSpot's current values: hours may
+    /// have passed, and a salesperson's or a webhook's newer change must not be overwritten with the old decision. One batch read
+    /// per 100 contacts (a checkpoint holds a few hundred at most); contacts gone since are dropped.
+    /// </summary>
+    private async Task<List<WriteBackPlan>> ReevaluateAsync(IReadOnlyList<WriteBackPlan> unwritten, ProcessingContext context, CancellationToken cancellationToken)
+    {
+        var plans = new List<WriteBackPlan>();
+        var ids = unwritten.Select(p => p.ContactId).Distinct(StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(PageSize))
+        {
+            var read = await client.BatchReadContactsAsync(chunk, reader.Properties, reader.HistoryProperties, cancellationToken);
+            if (read.Errors.Count > 0)
+            {
+                // Not evaluated now: the checkpoint only speeds things up, and the next full resync or any change reaches them.
+                ResyncLog.ReevaluateFailed(logger, read.Errors.Count, read.Errors[0].Category, read.Errors[0].Message);
+            }
+
+            plans.AddRange(await processor.EvaluateAsync(read.Found, historyIncluded: reader.HistoryProperties.Count > 0, context, cancellationToken));
+        }
+
+        ResyncLog.Reevaluated(logger, unwritten.Count, plans.Count);
+        return plans;
+    }
+
     private async Task<ResyncCheckpoint?> LoadCheckpointAsync(string name, CancellationToken cancellationToken)
     {
         var json = await checkpoints.GetAsync(name, cancellationToken);
@@ -341,6 +368,12 @@ internal static partial class ResyncLog
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Could not count contacts for progress ({Reason}); progress shows no total")]
     public static partial void CountFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Resuming: {Unwritten} changes the stopped run had not written were evaluated again from HubSpot's current values ({Plans} to write)")]
+    public static partial void Reevaluated(ILogger logger, int unwritten, int plans);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Resuming: HubSpot could not read {Count} contacts of the stopped run's unwritten changes ({Category}: {HubSpotMessage}); they are left to the next run")]
+    public static partial void ReevaluateFailed(ILogger logger, int count, string? category, string hubSpotMessage);
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Resync checkpoint {Name} is unreadable; starting from the beginning")]
     public static partial void CheckpointUnreadable(ILogger logger, string name);

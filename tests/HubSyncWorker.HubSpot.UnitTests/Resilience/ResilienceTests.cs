@@ -181,10 +181,12 @@ public sealed class ResilienceTests : IClassFixture<WireMockFixture>
     [Fact]
     public async Task ListContactsAsync_AttemptTimesOut_RetriedThenSucceeds()
     {
-        using var host = HubSpotTestHost.Create(_wireMock.Url, s => s["HubSpot:AttemptTimeout"] = "00:00:10");
+        // 40 s on the 20× clock: 2 s of real time, so the retried attempt has room on a loaded CI machine (0.5 s was seen to time
+        // out too); the first answer comes after 8 real seconds, well past it.
+        using var host = HubSpotTestHost.Create(_wireMock.Url, s => s["HubSpot:AttemptTimeout"] = "00:00:40");
         _wireMock.Server.GivenSequence(
             ListContacts,
-            Json(200, EmptyContactPage).WithDelay(TimeSpan.FromSeconds(3)),
+            Json(200, EmptyContactPage).WithDelay(TimeSpan.FromSeconds(8)),
             Json(200, """{"results":[{"id":"9","properties":{}}]}"""));
 
         var page = await host.Client.ListContactsAsync(new ContactListQuery(), CancellationToken.None);

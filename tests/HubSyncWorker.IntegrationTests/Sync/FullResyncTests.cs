@@ -91,6 +91,35 @@ public sealed class FullResyncTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task RunAsync_ResumingWithUnwrittenChanges_EvaluatesThemAgainFromHubSpotsCurrentValues()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var ids = PortalSeed.Seed(sandbox, 250, DateTimeOffset.UtcNow);
+        var prefix = RedisServerFixture.NewKeyPrefix();
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix);
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        var firstPage = await host.Services.GetRequiredService<HubSyncWorker.HubSpot.IHubSpotCrmClient>().ListContactsAsync(new HubSyncWorker.HubSpot.Contacts.ContactListQuery(), default);
+
+        // A run stopped after computing "lead status OPEN" for a contact of its first page and before writing it; hours later,
+        // when it resumes, a salesperson has connected with the contact (a status sales owns, which the worker never overwrites).
+        var contact = firstPage.Results[0].Id;
+        var stale = new WriteBackPlan(contact, new Dictionary<string, string> { ["hs_lead_status"] = "OPEN", ["hubsync_status"] = "mql" }, ClearLifecycleStageFirst: false);
+        var checkpoint = new ResyncCheckpoint(firstPage.NextAfter!, firstPage.Results.Count, DateTimeOffset.UtcNow.AddHours(-3), [stale]);
+        await host.Services.GetRequiredService<HubSyncWorker.Storage.ICheckpointStore>().SetAsync(
+            FullResync.CheckpointName(dryRun: false), System.Text.Json.JsonSerializer.Serialize(checkpoint), default);
+        Assert.True(sandbox.Contacts.UpdateAsUser(contact, new Dictionary<string, string?> { ["hs_lead_status"] = "CONNECTED" }));
+
+        var resumed = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.Equal(ResyncOutcome.Completed, resumed.Outcome);
+        var stored = sandbox.Contacts.GetContact(contact)!.Properties;
+        Assert.Equal("CONNECTED", stored.GetValueOrDefault("hs_lead_status"));
+        Assert.False(string.IsNullOrEmpty(stored.GetValueOrDefault("hubsync_status")));
+        Assert.All(ids.Where(id => firstPage.Results.All(r => r.Id != id)), id =>
+            Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status")), $"contact {id} was skipped"));
+    }
+
+    [Fact]
     public async Task RunAsync_DryRun_ReportsTransitionsAndWritesNothing()
     {
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);

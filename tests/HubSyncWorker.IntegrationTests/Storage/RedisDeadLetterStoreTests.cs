@@ -60,6 +60,55 @@ public sealed class RedisDeadLetterStoreTests(RedisServerFixture redis) : IAsync
         Assert.Equal(3, await store.CountAsync(default));
     }
 
+    [Fact]
+    public async Task AddAsync_BeyondTheCap_TheEntryPushedOutLeavesTheContactIndex()
+    {
+        var (store, prefix) = NewStoreWithPrefix(maxEntries: 2);
+        await store.AddAsync(Letter("41", At), default);
+        await store.AddAsync(Letter("42", At), default);
+        await store.AddAsync(Letter("42", At.AddMinutes(1)), default);
+
+        var index = await _connection.GetDatabase().HashGetAllAsync(prefix + "deadletters:contacts");
+
+        Assert.Equal([("42", 2L)], index.Select(e => ((string)e.Name!, (long)e.Value)));
+    }
+
+    [Fact]
+    public async Task RemoveContactAsync_ListWrittenByAnEarlierVersionWithoutIndex_RemovesTheLettersAndIndexesTheRest()
+    {
+        var (store, prefix) = NewStoreWithPrefix();
+        var db = _connection.GetDatabase();
+        foreach (var letter in new[] { Letter("51", At), Letter("52", At), Letter("51", At.AddMinutes(1)) })
+        {
+            // As versions before the index wrote them: the list and the counter only.
+            await db.ListLeftPushAsync(prefix + "deadletters", DeadLetterJson.Serialize(letter));
+            await db.StringIncrementAsync(prefix + "deadletters:count");
+        }
+
+        await store.RemoveContactAsync("51", default);
+        await store.RemoveContactAsync("52", default);
+
+        Assert.Empty(await store.ListAsync(10, default));
+        Assert.Equal(0, await store.CountAsync(default));
+        Assert.Equal(0, await db.HashLengthAsync(prefix + "deadletters:contacts"));
+        Assert.True(await db.KeyExistsAsync(prefix + "deadletters:indexed"));
+    }
+
+    [Fact]
+    public async Task RemoveContactAsync_ContactWithoutLetters_LeavesEveryOtherLetter()
+    {
+        var (store, prefix) = NewStoreWithPrefix();
+        await store.AddAsync(Letter("61", At), default);
+        await store.AddAsync(Letter("62", At), default);
+
+        await store.RemoveContactAsync("63", default);
+        await store.RemoveContactAsync("6", default);
+
+        Assert.Equal(["62", "61"], (await store.ListAsync(10, default)).Select(l => l.ContactId));
+        Assert.Equal(2, await store.CountAsync(default));
+        Assert.Equal(2, await _connection.GetDatabase().HashLengthAsync(prefix + "deadletters:contacts"));
+    }
+
     private static DeadLetter Letter(string contactId, DateTimeOffset at) => new(
         contactId,
         new Dictionary<string, string> { ["hubsync_mql_score"] = "87", ["lifecyclestage"] = "marketingqualifiedlead" },
@@ -67,6 +116,11 @@ public sealed class RedisDeadLetterStoreTests(RedisServerFixture redis) : IAsync
         "Property values were not valid",
         at);
 
-    private RedisDeadLetterStore NewStore(int maxEntries = 100) =>
-        new(_connection, Options.Create(new RedisOptions { KeyPrefix = RedisServerFixture.NewKeyPrefix(), DeadLetterMaxEntries = maxEntries }));
+    private RedisDeadLetterStore NewStore(int maxEntries = 100) => NewStoreWithPrefix(maxEntries).Store;
+
+    private (RedisDeadLetterStore Store, string Prefix) NewStoreWithPrefix(int maxEntries = 100)
+    {
+        var prefix = RedisServerFixture.NewKeyPrefix();
+        return (new(_connection, Options.Create(new RedisOptions { KeyPrefix = prefix, DeadLetterMaxEntries = maxEntries })), prefix);
+    }
 }

@@ -7,25 +7,52 @@ namespace HubSyncWorker.Storage.Redis;
 /// Dead letters as a capped list of JSON (newest first, at most <see cref="RedisOptions.DeadLetterMaxEntries"/>) plus a counter.
 /// <see cref="CountAsync"/> returns the counter: every dead letter recorded, including those the cap dropped, minus those removed
 /// for privacy, so an operator sees how many writes failed even after the list overflowed.
+/// <para>
+/// A hash counts each contact's entries in the list (<c>{prefix}deadletters:contacts</c>), so forgetting a contact that has none (a
+/// deletion or a merge in a webhook, nearly always) is one lookup instead of a scan of up to the whole list inside the request. The
+/// index is known complete once <c>{prefix}deadletters:indexed</c> exists; lists written by earlier versions get it on the first
+/// removal, which scans them once and builds it.
+/// </para>
 /// </summary>
 internal sealed class RedisDeadLetterStore(IConnectionMultiplexer redis, IOptions<RedisOptions> options) : IDeadLetterStore
 {
-    // KEYS[1] = list, KEYS[2] = counter; ARGV[1] = json, ARGV[2] = max entries.
+    // KEYS[1] = list, KEYS[2] = counter, KEYS[3] = per-contact index, KEYS[4] = index-complete flag; ARGV[1] = json, ARGV[2] = max
+    // entries, ARGV[3] = contact id. The entry the cap pushes out leaves the index with it.
     private const string AddScript = """
+        local max = tonumber(ARGV[2])
+        if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SET', KEYS[4], '1') end
         redis.call('LPUSH', KEYS[1], ARGV[1])
-        redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+        redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+        for _, v in ipairs(redis.call('LRANGE', KEYS[1], max, -1)) do
+          local ok, entry = pcall(cjson.decode, v)
+          if ok and type(entry) == 'table' and type(entry.contactId) == 'string'
+              and redis.call('HINCRBY', KEYS[3], entry.contactId, -1) <= 0 then
+            redis.call('HDEL', KEYS[3], entry.contactId)
+          end
+        end
+        redis.call('LTRIM', KEYS[1], 0, max - 1)
         return redis.call('INCR', KEYS[2])
         """;
 
-    // KEYS[1] = list, KEYS[2] = counter; ARGV[1] = contact id. Returns how many entries were removed.
+    // KEYS as for AddScript; ARGV[1] = contact id. Returns how many entries were removed. With a complete index, a contact without
+    // entries costs one HGET; otherwise the list is scanned (and, without a complete index, the index built from it).
     private const string RemoveContactScript = """
+        local indexed = redis.call('EXISTS', KEYS[4]) == 1
+        if indexed and not redis.call('HGET', KEYS[3], ARGV[1]) then return 0 end
+        if not indexed then redis.call('DEL', KEYS[3]) end
         local removed = 0
         for _, v in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
           local ok, entry = pcall(cjson.decode, v)
-          if ok and type(entry) == 'table' and entry.contactId == ARGV[1] then
-            removed = removed + redis.call('LREM', KEYS[1], 0, v)
+          if ok and type(entry) == 'table' and type(entry.contactId) == 'string' then
+            if entry.contactId == ARGV[1] then
+              removed = removed + redis.call('LREM', KEYS[1], 0, v)
+            elseif not indexed then
+              redis.call('HINCRBY', KEYS[3], entry.contactId, 1)
+            end
           end
         end
+        redis.call('HDEL', KEYS[3], ARGV[1])
+        redis.call('SET', KEYS[4], '1')
         if removed > 0 then redis.call('DECRBY', KEYS[2], removed) end
         return removed
         """;
@@ -33,13 +60,15 @@ internal sealed class RedisDeadLetterStore(IConnectionMultiplexer redis, IOption
     private readonly RedisKeys _keys = new(options.Value);
     private readonly int _maxEntries = options.Value.DeadLetterMaxEntries;
 
+    private RedisKey[] Keys => [_keys.DeadLetters, _keys.DeadLetterCount, _keys.DeadLetterContacts, _keys.DeadLetterIndexed];
+
     public Task AddAsync(DeadLetter deadLetter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deadLetter);
         var json = DeadLetterJson.Serialize(deadLetter);
         return RedisFailures.GuardAsync(
             "dead letter add",
-            () => redis.GetDatabase().ScriptEvaluateAsync(AddScript, [_keys.DeadLetters, _keys.DeadLetterCount], [json, _maxEntries]),
+            () => redis.GetDatabase().ScriptEvaluateAsync(AddScript, Keys, [json, _maxEntries, deadLetter.ContactId]),
             cancellationToken);
     }
 
@@ -77,7 +106,7 @@ internal sealed class RedisDeadLetterStore(IConnectionMultiplexer redis, IOption
         ArgumentException.ThrowIfNullOrEmpty(contactId);
         return RedisFailures.GuardAsync(
             "dead letter remove",
-            () => redis.GetDatabase().ScriptEvaluateAsync(RemoveContactScript, [_keys.DeadLetters, _keys.DeadLetterCount], [contactId]),
+            () => redis.GetDatabase().ScriptEvaluateAsync(RemoveContactScript, Keys, [contactId]),
             cancellationToken);
     }
 }

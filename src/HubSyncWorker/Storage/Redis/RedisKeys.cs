@@ -11,7 +11,8 @@ namespace HubSyncWorker.Storage.Redis;
 /// <c>{prefix}dedupe:{key}</c> - a remembered webhook event without a time;</item>
 /// <item><c>{prefix}checkpoint:{name}</c> - a named checkpoint;</item>
 /// <item><c>{prefix}lock:{name}</c> (value <c>{fencingToken}:{owner}</c>) and <c>{prefix}lock:{name}:fencing</c> (the INCR counter);</item>
-/// <item><c>{prefix}deadletters</c> (capped list of JSON) and <c>{prefix}deadletters:count</c>;</item>
+/// <item><c>{prefix}deadletters</c> (capped list of JSON), <c>{prefix}deadletters:count</c>, and the per-contact index
+/// <c>{prefix}deadletters:contacts</c> with its flag <c>{prefix}deadletters:indexed</c>;</item>
 /// <item><c>{prefix}ratelimit:{standard|search}</c> (sorted set of grants) and <c>{prefix}ratelimit:{kind}:pause</c>.</item>
 /// </list>
 /// Scripts compute the waiting-marker keys from the prefix, so Redis Cluster is not supported (single node or Sentinel).
@@ -40,6 +41,12 @@ internal sealed class RedisKeys(RedisOptions options)
     public RedisKey DeadLetters => _prefix + "deadletters";
 
     public RedisKey DeadLetterCount => _prefix + "deadletters:count";
+
+    /// <summary>Hash: contact id → its entries in <see cref="DeadLetters"/>.</summary>
+    public RedisKey DeadLetterContacts => _prefix + "deadletters:contacts";
+
+    /// <summary>Exists once <see cref="DeadLetterContacts"/> covers every entry of <see cref="DeadLetters"/>.</summary>
+    public RedisKey DeadLetterIndexed => _prefix + "deadletters:indexed";
 
     public RedisKey RateWindow(string kind) => _prefix + "ratelimit:" + kind;
 

@@ -23,10 +23,12 @@ internal sealed class ContactSnapshotReader
     private const int BatchLimit = 100;
 
     private readonly IHubSpotCrmClient _client;
+    private readonly ILogger _logger;
 
-    public ContactSnapshotReader(IHubSpotCrmClient client, QualificationPolicy policy)
+    public ContactSnapshotReader(IHubSpotCrmClient client, QualificationPolicy policy, ILogger<ContactSnapshotReader> logger)
     {
         _client = client;
+        _logger = logger;
         HistoryProperties = policy.HistoryProperties;
         var properties = new List<string>(policy.RequiredProperties);
         if (HistoryProperties.Count > 0)
@@ -56,6 +58,7 @@ internal sealed class ContactSnapshotReader
     public async Task<IReadOnlyList<ContactSnapshot>> ToSnapshotsAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, CancellationToken cancellationToken)
     {
         Dictionary<string, HubSpotContact>? withHistory = null;
+        HashSet<string>? unreadable = null;
         if (!historyIncluded && HistoryProperties.Count > 0)
         {
             var needHistory = new List<string>();
@@ -77,22 +80,39 @@ internal sealed class ContactSnapshotReader
                     {
                         withHistory[found.Id] = found;
                     }
+
+                    foreach (var error in read.Errors)
+                    {
+                        // An error tied to no contact leaves every one of this chunk in doubt.
+                        (unreadable ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(error.ContactId is { } id ? [id] : chunk);
+                    }
                 }
             }
         }
 
-        var snapshots = new ContactSnapshot[contacts.Count];
-        for (var i = 0; i < contacts.Count; i++)
+        var snapshots = new List<ContactSnapshot>(contacts.Count);
+        foreach (var contact in contacts)
         {
-            var contact = contacts[i];
+            if (unreadable is not null && unreadable.Contains(contact.Id) && !withHistory!.ContainsKey(contact.Id))
+            {
+                // Its conversions beyond the first and the latest are unknown this time: evaluated on fewer of them, it could be
+                // scored lower than it is and that written back. Left as HubSpot has it until its next change or resync.
+                continue;
+            }
+
             var history = historyIncluded ? contact.PropertiesWithHistory
                 : withHistory is not null && withHistory.TryGetValue(contact.Id, out var read) ? read.PropertiesWithHistory
                 : null;
             // Up to two conversions, both paths take the names from first/recent (so a resync and a webhook always agree);
             // beyond that, both read the history.
-            snapshots[i] = history is not null && HistoryProperties.Count > 0 && ConversionCount(contact) > 2
+            snapshots.Add(history is not null && HistoryProperties.Count > 0 && ConversionCount(contact) > 2
                 ? WithFirstConversion(ContactSnapshot.FromHubSpot(contact.Id, contact.Properties, Convert(history)), contact)
-                : new ContactSnapshot(contact.Id, contact.Properties, ConversionNamesWithoutHistory(contact));
+                : new ContactSnapshot(contact.Id, contact.Properties, ConversionNamesWithoutHistory(contact)));
+        }
+
+        if (unreadable is not null)
+        {
+            SnapshotLog.HistoryUnreadable(_logger, contacts.Count - snapshots.Count);
         }
 
         return snapshots;
@@ -155,4 +175,10 @@ internal sealed class ContactSnapshotReader
 
         return converted;
     }
+}
+
+internal static partial class SnapshotLog
+{
+    [LoggerMessage(EventId = 3501, Level = LogLevel.Warning, Message = "HubSpot could not read the conversion history of {Count} contacts; they are not evaluated this time (their next change or resync does)")]
+    public static partial void HistoryUnreadable(ILogger logger, int count);
 }

@@ -120,6 +120,33 @@ public sealed class FullResyncTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task RunAsync_ConversionHistoryOfAContactUnreadable_LeavesThatContactUnwrittenInsteadOfScoringItOnTwoConversions()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var now = DateTimeOffset.UtcNow;
+        var ids = Enumerable.Range(0, 2).Select(i =>
+        {
+            var properties = PortalSeed.Contact(i, now);
+            properties["num_conversion_events"] = "4";
+            properties["first_conversion_event_name"] = "Newsletter signup";
+            properties["recent_conversion_event_name"] = "Webinar replay";
+            return sandbox.Contacts.AddContact(properties);
+        }).ToList();
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), configureServices: services =>
+        {
+            services.AddTransient<HubSyncWorker.HubSpot.HubSpotCrmClient>();
+            services.AddTransient<HubSyncWorker.HubSpot.IHubSpotCrmClient>(sp => new OneContactErrorsClient(sp.GetRequiredService<HubSyncWorker.HubSpot.HubSpotCrmClient>(), ids[0]));
+        });
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+
+        var result = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.Equal(ResyncOutcome.Completed, result.Outcome);
+        Assert.False(sandbox.Contacts.GetContact(ids[0])!.Properties.ContainsKey("hubsync_status"));
+        Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(ids[1])!.Properties.GetValueOrDefault("hubsync_status")));
+    }
+
+    [Fact]
     public async Task RunAsync_DryRun_ReportsTransitionsAndWritesNothing()
     {
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);

@@ -1,6 +1,5 @@
 using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.Contacts;
-using HubSyncWorker.HubSpot.Properties;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Sandbox;
 using HubSyncWorker.Scheduling;
@@ -39,24 +38,12 @@ public sealed class IncrementalSyncJobTests(RedisServerFixture redis)
     }
 
     /// <summary>The real client, with every search answered <paramref name="delay"/> late (a slow portal or a long backlog).</summary>
-    private sealed class SlowSearch(IHubSpotCrmClient inner, TimeSpan delay) : IHubSpotCrmClient
+    private sealed class SlowSearch(IHubSpotCrmClient inner, TimeSpan delay) : DelegatingCrmClient(inner)
     {
-        public Task<BatchReadResult> BatchReadContactsAsync(IReadOnlyCollection<string> ids, IReadOnlyCollection<string> properties, IReadOnlyCollection<string> propertiesWithHistory, CancellationToken cancellationToken) =>
-            inner.BatchReadContactsAsync(ids, properties, propertiesWithHistory, cancellationToken);
-
-        public async Task<ContactSearchPage> SearchContactsAsync(ContactSearchRequest request, CancellationToken cancellationToken)
+        public override async Task<ContactSearchPage> SearchContactsAsync(ContactSearchRequest request, CancellationToken cancellationToken)
         {
             await Task.Delay(delay, cancellationToken);
-            return await inner.SearchContactsAsync(request, cancellationToken);
+            return await base.SearchContactsAsync(request, cancellationToken);
         }
-
-        public Task<ContactPage> ListContactsAsync(ContactListQuery query, CancellationToken cancellationToken) => inner.ListContactsAsync(query, cancellationToken);
-        public Task<BatchUpdateResult> BatchUpdateContactsAsync(IReadOnlyCollection<ContactUpdate> updates, CancellationToken cancellationToken) => inner.BatchUpdateContactsAsync(updates, cancellationToken);
-        public Task<IReadOnlyList<HubSpotProperty>> ListPropertiesAsync(CancellationToken cancellationToken) => inner.ListPropertiesAsync(cancellationToken);
-        public Task<HubSpotProperty?> GetPropertyAsync(string name, CancellationToken cancellationToken) => inner.GetPropertyAsync(name, cancellationToken);
-        public Task<bool> CreatePropertyAsync(PropertyCreate definition, CancellationToken cancellationToken) => inner.CreatePropertyAsync(definition, cancellationToken);
-        public Task<HubSpotProperty> UpdatePropertyAsync(string name, PropertyUpdate update, CancellationToken cancellationToken) => inner.UpdatePropertyAsync(name, update, cancellationToken);
-        public Task<IReadOnlyList<HubSpotPropertyGroup>> ListPropertyGroupsAsync(CancellationToken cancellationToken) => inner.ListPropertyGroupsAsync(cancellationToken);
-        public Task<bool> CreatePropertyGroupAsync(PropertyGroupCreate group, CancellationToken cancellationToken) => inner.CreatePropertyGroupAsync(group, cancellationToken);
     }
 }

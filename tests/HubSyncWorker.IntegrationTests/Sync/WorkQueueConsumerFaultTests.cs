@@ -1,6 +1,4 @@
 using HubSyncWorker.HubSpot;
-using HubSyncWorker.HubSpot.Contacts;
-using HubSyncWorker.HubSpot.Properties;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Sandbox;
 using HubSyncWorker.Sandbox.Faults;
@@ -72,7 +70,7 @@ public sealed class WorkQueueConsumerFaultTests(RedisServerFixture redis)
         }, services =>
         {
             services.AddTransient<HubSpotCrmClient>();
-            services.AddTransient<IHubSpotCrmClient>(sp => new OneContactErrors(sp.GetRequiredService<HubSpotCrmClient>(), failing));
+            services.AddTransient<IHubSpotCrmClient>(sp => new OneContactErrorsClient(sp.GetRequiredService<HubSpotCrmClient>(), failing));
         });
         await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
         var queue = host.Services.GetRequiredService<IWorkQueue>();
@@ -86,27 +84,5 @@ public sealed class WorkQueueConsumerFaultTests(RedisServerFixture redis)
         Assert.Equal((failing, "INTERNAL_ERROR"), (dead.ContactId, dead.Category));
         Assert.True(string.IsNullOrEmpty(sandbox.Contacts.GetContact(failing)!.Properties.GetValueOrDefault("hubsync_status")));
         Assert.All(ids.Skip(1), id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status"))));
-    }
-
-    /// <summary>The real client, except that the batch read reports <paramref name="failing"/> as an error HubSpot tied to it (207).</summary>
-    private sealed class OneContactErrors(IHubSpotCrmClient inner, string failing) : IHubSpotCrmClient
-    {
-        public async Task<BatchReadResult> BatchReadContactsAsync(IReadOnlyCollection<string> ids, IReadOnlyCollection<string> properties, IReadOnlyCollection<string> propertiesWithHistory, CancellationToken cancellationToken)
-        {
-            var r = await inner.BatchReadContactsAsync(ids, properties, propertiesWithHistory, cancellationToken);
-            return ids.Contains(failing)
-                ? new BatchReadResult([.. r.Found.Where(c => c.Id != failing)], r.NotFoundIds, [.. r.Errors, new ContactError(failing, "INTERNAL_ERROR", "HubSpot could not read this record")])
-                : r;
-        }
-
-        public Task<ContactPage> ListContactsAsync(ContactListQuery query, CancellationToken cancellationToken) => inner.ListContactsAsync(query, cancellationToken);
-        public Task<ContactSearchPage> SearchContactsAsync(ContactSearchRequest request, CancellationToken cancellationToken) => inner.SearchContactsAsync(request, cancellationToken);
-        public Task<BatchUpdateResult> BatchUpdateContactsAsync(IReadOnlyCollection<ContactUpdate> updates, CancellationToken cancellationToken) => inner.BatchUpdateContactsAsync(updates, cancellationToken);
-        public Task<IReadOnlyList<HubSpotProperty>> ListPropertiesAsync(CancellationToken cancellationToken) => inner.ListPropertiesAsync(cancellationToken);
-        public Task<HubSpotProperty?> GetPropertyAsync(string name, CancellationToken cancellationToken) => inner.GetPropertyAsync(name, cancellationToken);
-        public Task<bool> CreatePropertyAsync(PropertyCreate definition, CancellationToken cancellationToken) => inner.CreatePropertyAsync(definition, cancellationToken);
-        public Task<HubSpotProperty> UpdatePropertyAsync(string name, PropertyUpdate update, CancellationToken cancellationToken) => inner.UpdatePropertyAsync(name, update, cancellationToken);
-        public Task<IReadOnlyList<HubSpotPropertyGroup>> ListPropertyGroupsAsync(CancellationToken cancellationToken) => inner.ListPropertyGroupsAsync(cancellationToken);
-        public Task<bool> CreatePropertyGroupAsync(PropertyGroupCreate group, CancellationToken cancellationToken) => inner.CreatePropertyGroupAsync(group, cancellationToken);
     }
 }

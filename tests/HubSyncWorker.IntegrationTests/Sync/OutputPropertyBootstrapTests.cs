@@ -1,0 +1,50 @@
+using HubSyncWorker.Cli;
+using HubSyncWorker.IntegrationTests.Infrastructure;
+using HubSyncWorker.Qualification.Policy;
+using HubSyncWorker.Sandbox;
+using HubSyncWorker.Sync;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HubSyncWorker.IntegrationTests.Sync;
+
+/// <summary>The start-up bootstrap against the sandbox's property catalog (HubSpot's default stages and lead statuses).</summary>
+[Collection("redis")]
+public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
+{
+    [Fact]
+    public async Task EnsureAsync_DefaultPolicyOnADefaultPortal_Succeeds()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix());
+
+        var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+
+        Assert.NotEmpty(summary.Created);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_PolicyWritesAStageAndALeadStatusThePortalLacks_StopsNamingEachKeyAndValue()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var policy = System.Text.Json.Nodes.JsonNode.Parse(PolicyLoader.DefaultPolicyJson)!;
+        policy["LeadStatus"]!["OpenValue"] = "WORKING";
+        policy["LeadStatus"]!["UnqualifiedValue"] = "DISQUALIFIED";
+        var policyFile = Path.Combine(Path.GetTempPath(), $"hubsync-policy-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(policyFile, policy.ToJsonString());
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?>
+        {
+            ["Qualification:PolicyFile"] = policyFile,
+        });
+
+        var exception = await Assert.ThrowsAsync<PortalValuesMismatchException>(() => host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default));
+
+        Assert.Equal(2, exception.Problems.Count);
+        Assert.StartsWith("Qualification:LeadStatus:OpenValue = 'WORKING' is not an option of the portal's 'hs_lead_status'", exception.Problems[0], StringComparison.Ordinal);
+        Assert.StartsWith("Qualification:LeadStatus:UnqualifiedValue = 'DISQUALIFIED'", exception.Problems[1], StringComparison.Ordinal);
+        Assert.Contains("OPEN, IN_PROGRESS", exception.Problems[0], StringComparison.Ordinal);
+        var message = WorkerCommands.StartupFailure(exception);
+        Assert.NotNull(message);
+        Assert.Contains("  - Qualification:LeadStatus:OpenValue", message, StringComparison.Ordinal);
+        File.Delete(policyFile);
+    }
+}

@@ -48,6 +48,13 @@ public interface IWorkQueue
     Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Says that <paramref name="consumer"/> is still working on the items: their claim idle time starts again, so no other replica
+    /// reclaims them while a long batch runs (HubSpot's retries during a 429 or 5xx storm can take minutes). The delivery count is
+    /// unchanged; items acknowledged or released meanwhile are left alone.
+    /// </summary>
+    Task ExtendAsync(string consumer, IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Hands the items back after a failure that is not theirs (HubSpot or the store unavailable, HubSpot's limits, a shutdown
     /// part-way): they are handed out again by a later read, first among the waiting ones or after them, and the failed delivery does not
     /// count towards dead-lettering, however long the outage lasts. An item acknowledged or released meanwhile (another replica

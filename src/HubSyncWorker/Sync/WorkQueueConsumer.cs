@@ -20,6 +20,7 @@ internal sealed class WorkQueueConsumer(
     LiveSyncReport liveReport,
     SyncMetrics metrics,
     IOptionsMonitor<SyncOptions> options,
+    IOptions<RedisOptions> redisOptions,
     TimeProvider timeProvider,
     ILogger<WorkQueueConsumer> logger) : BackgroundService
 {
@@ -92,7 +93,18 @@ internal sealed class WorkQueueConsumer(
                 }
             }
 
-            await ProcessItemsAsync(items, settings, cancellationToken);
+            // While the batch runs, its claim is renewed, so a batch slowed by HubSpot's retries is not reclaimed and done twice.
+            using var processing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var keepClaimed = KeepClaimedAsync(consumer, items, processing.Token);
+            try
+            {
+                await ProcessItemsAsync(items, settings, cancellationToken);
+            }
+            finally
+            {
+                await processing.CancelAsync();
+                await keepClaimed;
+            }
         }
         catch (Exception ex) when (IsNotTheItemsFault(ex) || cancellationToken.IsCancellationRequested)
         {
@@ -115,6 +127,32 @@ internal sealed class WorkQueueConsumer(
         HubSpotApiException api => (int)api.StatusCode is 429 or >= 500,
         _ => false,
     };
+
+    /// <summary>Renews the claim on <paramref name="items"/> every third of the claim idle time until cancelled; never throws.</summary>
+    private async Task KeepClaimedAsync(string consumer, IReadOnlyList<LeasedWorkItem> items, CancellationToken cancellationToken)
+    {
+        var interval = redisOptions.Value.ClaimIdleTime / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, timeProvider, cancellationToken);
+                try
+                {
+                    await queue.ExtendAsync(consumer, items, cancellationToken);
+                }
+                catch (StorageUnavailableException ex)
+                {
+                    // Redis away for a moment: the next renewal may still come in time; at worst the entries are reclaimed.
+                    ConsumerLog.ExtendFailed(logger, ex, items.Count);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The batch is done.
+        }
+    }
 
     private async Task ReleaseAsync(IReadOnlyList<LeasedWorkItem> items)
     {
@@ -214,6 +252,9 @@ internal static partial class ConsumerLog
 
     [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "{Count} queued contacts could not be handed back; they are reclaimed after the claim idle time")]
     public static partial void ReleaseFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 3308, Level = LogLevel.Warning, Message = "Could not renew the claim on {Count} queued contacts being processed; another replica may reclaim them")]
+    public static partial void ExtendFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(EventId = 3307, Level = LogLevel.Error, Message = "HubSpot could not read queued contact {ContactId} ({Category}): {HubSpotMessage}; dead-lettered")]
     public static partial void ReadFailed(ILogger logger, string contactId, string? category, string hubSpotMessage);

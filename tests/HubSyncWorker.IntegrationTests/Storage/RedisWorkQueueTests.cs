@@ -186,6 +186,27 @@ public sealed class RedisWorkQueueTests(RedisServerFixture redis) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task ExtendAsync_WhileTheConsumerWorks_KeepsAnotherConsumerFromReclaimingWithoutCountingADelivery()
+    {
+        var claimIdle = TimeSpan.FromMilliseconds(400);
+        var queue = NewQueue(claimIdle);
+        await queue.EnqueueAsync([new WorkItem("1201", WorkReason.Webhook, At)], default);
+        var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
+
+        for (var renewal = 0; renewal < 3; renewal++)
+        {
+            await Task.Delay(claimIdle / 2);
+            await queue.ExtendAsync("worker-a", leased, default);
+            Assert.Empty(await queue.ReadAsync("worker-b", 10, TimeSpan.Zero, default));
+        }
+
+        // Renewals stop (worker-a died): the entry is reclaimed after the idle time, as its second delivery.
+        await Task.Delay(claimIdle * 2);
+        var reclaimed = Assert.Single(await queue.ReadAsync("worker-b", 10, TimeSpan.Zero, default));
+        Assert.Equal((leased[0].EntryId, 2L), (reclaimed.EntryId, reclaimed.DeliveryCount));
+    }
+
+    [Fact]
     public async Task ReleaseAsync_EntryAcknowledgedMeanwhile_IsNotQueuedAgain()
     {
         var queue = NewQueue();

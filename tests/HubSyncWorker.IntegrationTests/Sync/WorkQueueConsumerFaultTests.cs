@@ -1,4 +1,5 @@
 using HubSyncWorker.HubSpot;
+using HubSyncWorker.HubSpot.Contacts;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Sandbox;
 using HubSyncWorker.Sandbox.Faults;
@@ -84,5 +85,38 @@ public sealed class WorkQueueConsumerFaultTests(RedisServerFixture redis)
         Assert.Equal((failing, "INTERNAL_ERROR"), (dead.ContactId, dead.Category));
         Assert.True(string.IsNullOrEmpty(sandbox.Contacts.GetContact(failing)!.Properties.GetValueOrDefault("hubsync_status")));
         Assert.All(ids.Skip(1), id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status"))));
+    }
+
+    [Fact]
+    public async Task ProcessOnceAsync_BatchSlowerThanTheClaimIdleTime_IsNotReclaimedByAnotherReplicaMeanwhile()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var ids = PortalSeed.Seed(sandbox, 3, DateTimeOffset.UtcNow);
+        var prefix = RedisServerFixture.NewKeyPrefix();
+        var settings = new Dictionary<string, string?> { ["Sync:QueueBatchWindow"] = "00:00:00", ["Redis:ClaimIdleTime"] = "00:00:00.600" };
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings, services =>
+            services.AddSingleton<IHubSpotCrmClient>(sp => new SlowBatchRead(ActivatorUtilities.CreateInstance<HubSpotCrmClient>(sp), TimeSpan.FromSeconds(2))));
+        using var otherReplica = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings);
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        var queue = host.Services.GetRequiredService<IWorkQueue>();
+        await queue.EnqueueAsync([.. ids.Select(id => new WorkItem(id, WorkReason.Manual, DateTimeOffset.UtcNow))], default);
+
+        var slow = host.Services.GetRequiredService<WorkQueueConsumer>().ProcessOnceAsync("slow", default);
+        await Task.Delay(TimeSpan.FromSeconds(1.4));
+        var reclaimed = await otherReplica.Services.GetRequiredService<IWorkQueue>().ReadAsync("other", 10, TimeSpan.Zero, default);
+
+        Assert.Empty(reclaimed);
+        Assert.True(await slow);
+        Assert.Equal(new WorkQueueStats(0, 0, null), await queue.GetStatsAsync(default));
+    }
+
+    /// <summary>The real client, with every batch read answered <paramref name="delay"/> late (HubSpot's retries in a storm).</summary>
+    private sealed class SlowBatchRead(IHubSpotCrmClient inner, TimeSpan delay) : DelegatingCrmClient(inner)
+    {
+        public override async Task<BatchReadResult> BatchReadContactsAsync(IReadOnlyCollection<string> ids, IReadOnlyCollection<string> properties, IReadOnlyCollection<string> propertiesWithHistory, CancellationToken cancellationToken)
+        {
+            await Task.Delay(delay, cancellationToken);
+            return await base.BatchReadContactsAsync(ids, properties, propertiesWithHistory, cancellationToken);
+        }
     }
 }

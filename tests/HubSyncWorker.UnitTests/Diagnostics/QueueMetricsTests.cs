@@ -79,6 +79,8 @@ public sealed class QueueMetricsTests
         public Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task ExtendAsync(string consumer, IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private sealed class StaticOptionsMonitor(DiagnosticsOptions value) : IOptionsMonitor<DiagnosticsOptions>

@@ -212,6 +212,8 @@ public sealed class InMemoryWebhookInboxTests
 
         public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task ExtendAsync(string consumer, IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<WorkQueueStats> GetStatsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -49,6 +49,21 @@ public sealed class InMemoryWorkQueueTests
     }
 
     [Fact]
+    public async Task ExtendAsync_WhileTheConsumerWorks_KeepsAnotherConsumerFromReclaiming()
+    {
+        await _queue.EnqueueAsync([new("1", WorkReason.Webhook, At)], default);
+        var leased = await _queue.ReadAsync("a", 10, TimeSpan.Zero, default);
+
+        _time.Advance(TimeSpan.FromSeconds(45));
+        await _queue.ExtendAsync("a", leased, default);
+        _time.Advance(TimeSpan.FromSeconds(45));
+
+        Assert.Empty(await _queue.ReadAsync("b", 10, TimeSpan.Zero, default));
+        _time.Advance(TimeSpan.FromSeconds(16));
+        Assert.Equal(2, Assert.Single(await _queue.ReadAsync("b", 10, TimeSpan.Zero, default)).DeliveryCount);
+    }
+
+    [Fact]
     public async Task EnqueueAsync_SameContactTwiceBeforeRead_QueuesOneEntry()
     {
         await _queue.EnqueueAsync([new("1", WorkReason.Webhook, At), new("1", WorkReason.Webhook, At.AddSeconds(1))], default);

@@ -107,6 +107,26 @@ internal sealed class InMemoryWorkQueue(IOptions<RedisOptions> options, TimeProv
         return Task.CompletedTask;
     }
 
+    public Task ExtendAsync(string consumer, IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consumer);
+        ArgumentNullException.ThrowIfNull(items);
+        lock (_gate)
+        {
+            var now = timeProvider.GetUtcNow();
+            foreach (var item in items)
+            {
+                if (long.TryParse(item.EntryId, NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence)
+                    && _handedOut.TryGetValue(sequence, out var entry))
+                {
+                    entry.HandedOutAt = now;
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);

@@ -238,6 +238,24 @@ internal sealed class RedisWorkQueue(
         return values;
     }
 
+    public Task ExtendAsync(string consumer, IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consumer);
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        // XCLAIM with JUSTID and no minimum idle time: resets each pending entry's idle time without counting a delivery, and
+        // skips entries no longer pending.
+        var ids = EntryArguments(items).Skip(1).ToArray();
+        return RedisFailures.GuardAsync(
+            "extend",
+            () => redis.GetDatabase().StreamClaimIdsOnlyAsync(_keys.Stream, _options.ConsumerGroup, consumer, 0, ids),
+            cancellationToken);
+    }
+
     public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);

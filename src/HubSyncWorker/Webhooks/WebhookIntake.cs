@@ -90,7 +90,8 @@ internal sealed class WebhookIntake(
 
         var isNew = await inbox.AcceptAsync(inboxEvents, WorkReason.Webhook, timeProvider.GetUtcNow(), settings.DedupeTtl, cancellationToken);
 
-        HashSet<string>? queued = null;
+        var queued = 0;
+        var distinct = actionable.Count > 64 ? new HashSet<string>(StringComparer.Ordinal) : null;
         var duplicates = 0;
         for (var i = 0; i < actionable.Count; i++)
         {
@@ -102,7 +103,7 @@ internal sealed class WebhookIntake(
             }
             else if (inboxEvents[i].ContactId is { } contactId)
             {
-                (queued ??= new HashSet<string>(StringComparer.Ordinal)).Add(contactId);
+                queued += (distinct?.Add(contactId) ?? FirstNewWithContact(inboxEvents, isNew, i, contactId)) ? 1 : 0;
                 tally.Add(triaged.SubscriptionType, "queued");
             }
             else
@@ -113,7 +114,21 @@ internal sealed class WebhookIntake(
 
         // Recorded only once the delivery is accepted: a delivery answered 503 is counted when HubSpot's retry succeeds.
         tally.RecordTo(metrics);
-        return new WebhookIntakeSummary(queued?.Count ?? 0, forget?.Count ?? 0, duplicates, ignored);
+        return new WebhookIntakeSummary(queued, forget?.Count ?? 0, duplicates, ignored);
+    }
+
+    /// <summary>Whether no new event before <paramref name="index"/> queues <paramref name="contactId"/>: distinct contacts without a set, for the usual small delivery.</summary>
+    private static bool FirstNewWithContact(InboxEvent[] events, IReadOnlyList<bool> isNew, int index, string contactId)
+    {
+        for (var j = 0; j < index; j++)
+        {
+            if (isNew[j] && string.Equals(events[j].ContactId, contactId, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // DateTimeOffset.MaxValue in Unix milliseconds: a larger occurredAt is no usable time.

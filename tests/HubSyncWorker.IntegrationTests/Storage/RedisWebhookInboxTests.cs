@@ -427,6 +427,53 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
         Assert.False(await db.HashExistsAsync(hash, RedisWebhookInbox.Field("e1")));
     }
 
+    [Fact]
+    public async Task AcceptAsync_ManyCallsOfVaryingShapeThroughOneInbox_AnswersEachAsAModelOfTheRememberedKeys()
+    {
+        // The commit loop reuses its call plan (tables, field buffers, entry lists) from call to call and across loops: calls of
+        // different sizes, hours, timeless keys, repeats within and across calls and concurrent deliveries must each be answered
+        // exactly as if planned afresh.
+        var (inbox, queue) = NewInbox(_connection);
+        var random = new Random(20261201);
+        var now = DateTimeOffset.UtcNow; // Redis expires the hour hashes by its own clock
+        var remembered = new HashSet<string>(StringComparer.Ordinal);
+        var queuedContacts = new HashSet<string>(StringComparer.Ordinal);
+        for (var round = 0; round < 40; round++)
+        {
+            var deliveries = Enumerable.Range(0, random.Next(1, 4)).Select(_ => Enumerable.Range(0, random.Next(1, 30)).Select(_ =>
+            {
+                var key = $"k{random.Next(0, 400)}";
+                var hour = random.Next(0, 4);
+                DateTimeOffset? occurred = hour == 3 ? null : now.AddHours(-hour);
+                return new InboxEvent($"{key}@{hour}", random.Next(5) == 0 ? null : $"c{random.Next(0, 60)}", occurred);
+            }).ToList()).ToList();
+
+            var answers = await Task.WhenAll(deliveries.Select(d => inbox.AcceptAsync(d, WorkReason.Webhook, now, DedupeTtl, default)));
+
+            var seenThisRound = new HashSet<string>(StringComparer.Ordinal);
+            for (var d = 0; d < deliveries.Count; d++)
+            {
+                for (var i = 0; i < deliveries[d].Count; i++)
+                {
+                    var e = deliveries[d][i];
+                    var id = e.DedupeId.ToString();
+                    var expectedNew = !remembered.Contains(id) && !seenThisRound.Contains(id);
+                    Assert.True(expectedNew == answers[d][i], $"round {round}, delivery {d}, event {i} ({e.OccurredAt}): expected new={expectedNew}");
+                    seenThisRound.Add(id);
+                    if (expectedNew && e.ContactId is { } contact)
+                    {
+                        queuedContacts.Add(contact);
+                    }
+                }
+            }
+
+            remembered.UnionWith(seenThisRound);
+        }
+
+        var leased = await queue.ReadAsync("worker-a", 100_000, TimeSpan.Zero, default);
+        Assert.Equal(queuedContacts.Order(StringComparer.Ordinal), leased.Select(l => l.Item.ContactId).Distinct().Order(StringComparer.Ordinal));
+    }
+
     /// <summary>Where an event without a time is remembered: the dedupe prefix and the key's 16-byte hash.</summary>
     private RedisKey SingleKey(string dedupeKey) =>
         (RedisKey)System.Text.Encoding.UTF8.GetBytes(_options.KeyPrefix + "dedupe:").Concat(RedisWebhookInbox.Field(dedupeKey)).ToArray();

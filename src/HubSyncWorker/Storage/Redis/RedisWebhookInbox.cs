@@ -172,6 +172,8 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
 
     private int _loops;
 
+    private CallPlan? _sparePlan;
+
     public Task<IReadOnlyList<bool>> AcceptAsync(
         IReadOnlyList<InboxEvent> events, WorkReason reason, DateTimeOffset enqueuedAt, TimeSpan dedupeTtl, CancellationToken cancellationToken)
     {
@@ -215,9 +217,12 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     /// deliveries is sent once: its first occurrence gets the answer, the others are duplicates. Internal for the tests of a
     /// shared call.
     /// </summary>
-    internal async Task<IReadOnlyList<bool>[]> AcceptTogetherAsync(IReadOnlyList<Delivery> deliveries)
+    internal Task<IReadOnlyList<bool>[]> AcceptTogetherAsync(IReadOnlyList<Delivery> deliveries) => AcceptTogetherAsync(deliveries, new CallPlan());
+
+    /// <summary>As <see cref="AcceptTogetherAsync(IReadOnlyList{Delivery})"/>, building the call in <paramref name="plan"/> (reset first), which a commit loop reuses.</summary>
+    private async Task<IReadOnlyList<bool>[]> AcceptTogetherAsync(IReadOnlyList<Delivery> deliveries, CallPlan plan)
     {
-        var plan = new CallPlan();
+        plan.Reset();
         foreach (var delivery in deliveries)
         {
             plan.Add(delivery);
@@ -261,11 +266,16 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     private async Task CommitLoopAsync()
     {
         var batch = new List<Delivery>();
+
+        // One plan per loop, reset for each call: its tables and buffers are kept, so a call allocates only its arguments. A loop
+        // that ends hands its plan to the next one (an idle worker starts a loop per delivery).
+        var plan = Interlocked.Exchange(ref _sparePlan, null) ?? new CallPlan();
         while (true)
         {
             TakeBatch(batch);
             if (batch.Count == 0)
             {
+                _sparePlan = plan;
                 LoopIdle?.Invoke();
                 Interlocked.Decrement(ref _loops);
 
@@ -275,12 +285,14 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
                     return;
                 }
 
+                // Counted again: the plan handed over may already be another loop's, so this one takes a plan anew.
+                plan = Interlocked.Exchange(ref _sparePlan, null) ?? new CallPlan();
                 continue;
             }
 
             try
             {
-                var answers = await AcceptTogetherAsync(batch);
+                var answers = await AcceptTogetherAsync(batch, plan);
                 for (var d = 0; d < batch.Count; d++)
                 {
                     batch[d].Result.TrySetResult(answers[d]);
@@ -346,14 +358,39 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     {
         private readonly Dictionary<(long Hour, UInt128 Field), int> _slots = [];
         private readonly Dictionary<long, List<int>> _hours = [];
+        private readonly Stack<List<int>> _spareHourLists = new();
         private readonly List<int> _single = [];
         private readonly List<(byte[] Field, string? Contact)> _keys = [];
+        private readonly List<byte[]> _fields = [];
         private readonly List<int> _eventSlots = [];
+        private readonly List<int> _ordered = [];
+        private readonly StringBuilder _perKey = new();
+        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+        private readonly List<List<string>> _entries = [];
+        private readonly Stack<List<string>> _spareEntries = new();
         private DateTimeOffset? _firstEnqueuedAt;
         private DateTimeOffset _now = DateTimeOffset.MinValue;
         private WorkReason _reason;
         private TimeSpan _ttl;
-        private int[]? _order;
+        private int[] _order = [];
+
+        /// <summary>Empties the plan for another call, keeping its tables' capacity and its 16-byte field buffers.</summary>
+        public void Reset()
+        {
+            _slots.Clear();
+            foreach (var slots in _hours.Values)
+            {
+                slots.Clear();
+                _spareHourLists.Push(slots);
+            }
+
+            _hours.Clear();
+            _single.Clear();
+            _keys.Clear();
+            _eventSlots.Clear();
+            _firstEnqueuedAt = null;
+            _now = DateTimeOffset.MinValue;
+        }
 
         public void Add(Delivery delivery)
         {
@@ -374,7 +411,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
                 }
 
                 var slot = _keys.Count;
-                _keys.Add((Field(e.DedupeId), e.ContactId));
+                _keys.Add((FieldBuffer(slot, e.DedupeId), e.ContactId));
                 _eventSlots.Add(slot);
                 if (hour < 0)
                 {
@@ -386,16 +423,32 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
                 }
                 else
                 {
-                    _hours.Add(hour, [slot]);
+                    var list = _spareHourLists.Count > 0 ? _spareHourLists.Pop() : [];
+                    list.Add(slot);
+                    _hours.Add(hour, list);
                 }
             }
+        }
+
+        /// <summary>The 16 bytes Redis stores for key <paramref name="slot"/>, in a buffer kept from earlier calls of this plan.</summary>
+        private byte[] FieldBuffer(int slot, UInt128 dedupeId)
+        {
+            if (slot == _fields.Count)
+            {
+                _fields.Add(new byte[16]);
+            }
+
+            var field = _fields[slot];
+            BinaryPrimitives.WriteUInt128BigEndian(field, dedupeId);
+            return field;
         }
 
         /// <summary>The script's arguments; afterwards <see cref="_order"/> maps each slot to its answer's position.</summary>
         public RedisValue[] Arguments(RedisValue dedupePrefix, int contactsPerEntry, bool compact)
         {
             // In the order the script answers: by hour, then the keys without one.
-            var ordered = new List<int>(_keys.Count);
+            var ordered = _ordered;
+            ordered.Clear();
             foreach (var (_, slots) in _hours)
             {
                 ordered.AddRange(slots);
@@ -419,7 +472,11 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             values[5] = contactsPerEntry;
             values[6] = compact ? "1" : "0";
             values[7] = _hours.Count;
-            _order = new int[_keys.Count];
+            if (_order.Length < _keys.Count)
+            {
+                _order = new int[Math.Max(_keys.Count, _order.Length * 2)];
+            }
+
             var position = 0;
             var v = FixedArguments;
             foreach (var (hour, slots) in _hours)
@@ -469,9 +526,17 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         /// </summary>
         private (string PerKey, List<List<string>> Entries) Contacts(List<int> ordered, int contactsPerEntry)
         {
-            var perKey = new StringBuilder(ordered.Count * 12);
-            var entries = new List<List<string>>(1);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var perKey = _perKey.Clear();
+            var entries = _entries;
+            foreach (var entry in entries)
+            {
+                entry.Clear();
+                _spareEntries.Push(entry);
+            }
+
+            entries.Clear();
+            var seen = _seen;
+            seen.Clear();
             for (var k = 0; k < ordered.Count; k++)
             {
                 var contact = _keys[ordered[k]].Contact;
@@ -493,7 +558,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
 
                 if (entries.Count == 0 || entries[^1].Count == contactsPerEntry)
                 {
-                    entries.Add(new List<string>(Math.Min(contactsPerEntry, ordered.Count - k)));
+                    entries.Add(_spareEntries.Count > 0 ? _spareEntries.Pop() : new List<string>(Math.Min(contactsPerEntry, ordered.Count - k)));
                 }
 
                 entries[^1].Add(contact);
@@ -518,7 +583,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
                 for (var i = 0; i < isNew.Length; i++, e++)
                 {
                     var slot = _eventSlots[e];
-                    isNew[i] = slot >= 0 && flags[_order![slot]] == (byte)'1';
+                    isNew[i] = slot >= 0 && flags[_order[slot]] == (byte)'1';
                 }
 
                 answers[d] = isNew;

@@ -17,6 +17,19 @@ public sealed class PolicyValidationTests
     public void Validate_DefaultPolicy_NoErrors() => Assert.Empty(PolicyValidator.Validate(PolicyLoader.LoadDefault()));
 
     [Fact]
+    public void Validate_NoFitAndNoEngagementRules_FailsAsAPolicyThatScoresNothing()
+    {
+        var error = SingleError(o =>
+        {
+            o.Fit.Rules.Clear();
+            o.Engagement.Rules.Clear();
+        });
+
+        Assert.Equal("Qualification:Fit:Rules", error.Path);
+        Assert.Contains("score nothing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_UnknownRuleKind_NamesPathAndValue()
     {
         var error = SingleError(o => o.Engagement.Rules[3].Kind = "Sometimes");

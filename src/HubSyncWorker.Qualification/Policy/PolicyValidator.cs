@@ -80,6 +80,11 @@ public static class PolicyValidator
 
         ValidateRules(errors, ids, options.Fit.Rules, $"{root}:Fit:Rules", scored: true);
         ValidateRules(errors, ids, options.Engagement.Rules, $"{root}:Engagement:Rules", scored: true);
+        if ((options.Fit.Rules?.Count ?? 0) == 0 && (options.Engagement.Rules?.Count ?? 0) == 0)
+        {
+            // Typically a few values set in configuration, read as a whole policy in place of the default.
+            errors.Add(new($"{root}:Fit:Rules", "[]", "the policy has no fit and no engagement rules, so it would score nothing"));
+        }
         var conversionRules = (options.Fit.Rules ?? []).Concat(options.Engagement.Rules ?? []).Count(r => RuleKinds.Normalise(r?.Kind) == RuleKinds.Conversion);
         if (conversionRules > 63)
         {

@@ -80,8 +80,16 @@ internal static class CommandLine
                     throw new CommandLineException($"{name} needs a value.");
                 }
             }
-            else if (arg.StartsWith("--", StringComparison.Ordinal) || arg.StartsWith('/'))
+            else if (arg.StartsWith("--", StringComparison.Ordinal) || (arg.StartsWith('/') && arg.Contains('=', StringComparison.Ordinal)))
             {
+                // A setting override names a section and a key (--Sync:DryRun=true); anything else is a flag this verb does not
+                // have (a typo such as --dryrun must not be ignored: it would run a writing resync). A path such as /tmp/p.json
+                // is a verb argument, not a /Key=value setting.
+                if (!name.Contains(':', StringComparison.Ordinal))
+                {
+                    throw new CommandLineException($"Unknown option {name}. Options of this verb: {string.Join(", ", VerbFlags.Order(StringComparer.Ordinal))}; settings are given as --Section:Key=value.");
+                }
+
                 configuration.Add(arg);
                 if (!arg.Contains('=', StringComparison.Ordinal) && i + 1 < args.Length && !args[i + 1].StartsWith('-'))
                 {

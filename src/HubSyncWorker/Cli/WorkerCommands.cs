@@ -61,6 +61,12 @@ internal static class WorkerCommands
         HubSpotDailyLimitExceededException daily => "HubSpot's daily API limit is exhausted: " + daily.Message,
         HubSpotApiException api => "HubSpot refused a start-up call: " + api.Message,
         HubSpotUnavailableException unavailable => "HubSpot is unreachable: " + unavailable.Message,
+        Storage.StorageUnavailableException storage => "Redis is unreachable (check Redis:ConnectionString): " + storage.Message,
+
+        // The configuration binder's "Failed to convert configuration value at 'Sync:IncrementalInterval' to type 'System.TimeSpan'."
+        InvalidOperationException conversion when conversion.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
+            "Invalid configuration:" + Environment.NewLine + "  - " + conversion.Message,
+        OutputFileException output => output.Message,
         AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
             StartupFailure(new OptionsValidationException("startup", typeof(object), aggregate.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures))),
         AggregateException aggregate when aggregate.InnerExceptions.All(e => StartupFailure(e) is not null) =>

@@ -416,13 +416,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
 
     private async Task WriteArtifactsAsync(FunnelReport funnel, IReadOnlyList<(string Label, string Value)> usage, CancellationToken cancellationToken)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(settings.HtmlPath));
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        await File.WriteAllTextAsync(settings.HtmlPath, FunnelHtml.Render(funnel, usage), cancellationToken);
+        await Cli.OutputFile.WriteAllTextAsync(settings.HtmlPath, FunnelHtml.Render(funnel, usage), cancellationToken);
         await Line();
         await Line($"HTML report: {Path.GetFullPath(settings.HtmlPath)}");
         if (settings.JsonPath is not null)

@@ -30,7 +30,18 @@ internal static class PolicyExtensions
             throw new PolicyValidationException($"The qualification policy cannot be read ({QualificationPolicyOptions.SectionName}): {ex.Message}", ex);
         }
 
-        return QualificationPolicy.Compile(options);
+        try
+        {
+            return QualificationPolicy.Compile(options);
+        }
+        catch (PolicyValidationException ex) when (ex.Errors.Count > 0 && string.IsNullOrWhiteSpace(options.PolicyFile)
+            && configuration.GetSection(QualificationPolicyOptions.SectionName).GetChildren().Any())
+        {
+            // Setting a few Qualification keys replaces the default policy with a policy made of only those keys.
+            throw new PolicyValidationException([.. ex.Errors, new PolicyError(QualificationPolicyOptions.SectionName, null,
+                "note: a policy in configuration is the whole policy, in place of the default (it is not layered on it); to change a few "
+                + "values, save `policy check` output to a file, edit it, and set Qualification:PolicyFile (docs/qualification-policy.md)")]);
+        }
     }
 }
 

@@ -33,13 +33,7 @@ internal static class ReportCommand
         await stdout.WriteAsync(FunnelTable.Render(report));
         if (command.Flags.GetValueOrDefault("--html") is { Length: > 0 } html)
         {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(html));
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
-
-            await File.WriteAllTextAsync(html, FunnelHtml.Render(report));
+            await Cli.OutputFile.WriteAllTextAsync(html, FunnelHtml.Render(report), CancellationToken.None);
             await stdout.WriteLineAsync($"HTML report: {html}");
         }
 

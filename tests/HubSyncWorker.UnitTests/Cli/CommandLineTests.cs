@@ -66,4 +66,27 @@ public sealed class CommandLineTests
         Assert.Contains("500", errors, StringComparison.Ordinal);
         Assert.DoesNotContain("Webhooks:ClientSecret", errors, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--dryrun")]
+    [InlineData("--dryRun")]
+    [InlineData("--dry_run")]
+    [InlineData("--outfile=x.json")]
+    [InlineData("--Sync__DryRun=true")]
+    public void Parse_MisspeltFlag_IsAnErrorNotASilentlyIgnoredSetting(string flag)
+    {
+        var exception = Assert.Throws<CommandLineException>(() => CommandLine.Parse(["resync", flag]));
+
+        Assert.Contains(flag.Split('=')[0], exception.Message, StringComparison.Ordinal);
+        Assert.Contains("--dry-run", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_AbsolutePathArgument_IsAVerbArgumentAndASlashSettingStillASetting()
+    {
+        var parsed = CommandLine.Parse(["policy", "check", "/tmp/policy.json", "/Sync:DryRun=true"]);
+
+        Assert.Equal(["check", "/tmp/policy.json"], parsed.VerbArguments);
+        Assert.Equal(["/Sync:DryRun=true"], parsed.ConfigurationArguments);
+    }
 }

@@ -121,4 +121,30 @@ public sealed class DeploymentTests
     {
         Assert.Null(Helm.TemplateOk().Single("ConfigMap").Str("data", "Webhooks__PublicUrl"));
     }
+
+    [Theory]
+    [InlineData("resync.enabled=true", "redis.host")]
+    [InlineData("resync.schedule=0 3 * * 0", "redis.host")]
+    [InlineData("redis.host=redis,redis.auth=true", "secrets.redisPassword")]
+    public void Render_SettingThatCannotWork_FailsNamingWhatIsMissing(string setting, string missing)
+    {
+        var rendering = Helm.Template("--set", setting);
+
+        Assert.NotEqual(0, rendering.ExitCode);
+        Assert.Contains(missing, rendering.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigMap_NumericAppIdsAndExtraConfig_RenderedAsWrittenNotInExponentForm()
+    {
+        var configMap = Helm.TemplateOk(
+            "--set-json", "webhooks.ownAppIds=[1234567,98765432]",
+            "--set-json", """extraConfig={"Redis__DeadLetterMaxEntries":1000000,"Sync__QueueBatchSize":"50","Sync__Ratio":0.5}""").Single("ConfigMap");
+
+        Assert.Equal("1234567", configMap.Str("data", "Webhooks__OwnAppIds__0"));
+        Assert.Equal("98765432", configMap.Str("data", "Webhooks__OwnAppIds__1"));
+        Assert.Equal("1000000", configMap.Str("data", "Redis__DeadLetterMaxEntries"));
+        Assert.Equal("50", configMap.Str("data", "Sync__QueueBatchSize"));
+        Assert.Equal("0.5", configMap.Str("data", "Sync__Ratio"));
+    }
 }

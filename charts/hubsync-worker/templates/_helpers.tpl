@@ -69,6 +69,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if and .Values.secrets.adminToken (lt (len .Values.secrets.adminToken) 16) }}
 {{- fail "secrets.adminToken must be at least 16 characters" }}
 {{- end }}
+{{- if and (or .Values.resync.enabled .Values.resync.schedule) (not .Values.redis.host) }}
+{{- fail "resync.enabled and resync.schedule need redis.host: the resync Job runs in its own pod, and without a shared Redis it has no cluster-wide lock and no checkpoint to resume from" }}
+{{- end }}
+{{- if and .Values.redis.auth (not .Values.existingSecret) (not .Values.secrets.redisPassword) }}
+{{- fail "redis.auth needs the password: set secrets.redisPassword, or existingSecret holding the key existingSecretKeys.redisPassword" }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -200,4 +206,11 @@ tolerations:
 affinity:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- end }}
+
+{{/*
+A value as the text the worker reads: whole numbers (which YAML hands to templates as floats) without an exponent, others as is.
+*/}}
+{{- define "hubsync-worker.scalar" -}}
+{{- if and (kindIs "float64" .) (eq (float64 (int64 .)) .) }}{{ int64 . }}{{ else }}{{ . }}{{ end }}
 {{- end }}

@@ -46,9 +46,6 @@ internal sealed class RedisOptions
     /// </summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Lease time of the cluster-wide job locks; holders renew every third of it. Default: 60 seconds.</summary>
-    public TimeSpan LockTtl { get; set; } = TimeSpan.FromSeconds(60);
-
     /// <summary>How many dead letters are kept for operators; older ones are dropped (the count keeps them). Default: 10000.</summary>
     public int DeadLetterMaxEntries { get; set; } = 10_000;
 
@@ -108,7 +105,6 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         RequirePositive(errors, "ClaimIdleTime", options.ClaimIdleTime);
         RequirePositive(errors, "CoalesceTtl", options.CoalesceTtl);
         RequirePositive(errors, "QueuePollInterval", options.QueuePollInterval);
-        RequirePositive(errors, "LockTtl", options.LockTtl);
 
         if (options.DeadLetterMaxEntries < 1)
         {

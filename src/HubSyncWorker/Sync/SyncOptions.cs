@@ -50,7 +50,7 @@ public sealed class SyncOptions
     /// <summary>This replica's consumer name in the queue's consumer group. Default: host name and process id.</summary>
     public string? ConsumerName { get; set; }
 
-    /// <summary>Lifetime of the resync lock; it is renewed every third of it while the resync runs. Default: 1 minute.</summary>
+    /// <summary>Lifetime of the full resync's and the incremental sync's cluster-wide locks, renewed every third of it while they run. Default: 1 minute.</summary>
     public TimeSpan ResyncLockTtl { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How often a running resync logs its progress. Default: 10 seconds.</summary>

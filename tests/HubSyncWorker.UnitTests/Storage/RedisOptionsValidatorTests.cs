@@ -24,7 +24,7 @@ public sealed class RedisOptionsValidatorTests
         {
             KeyPrefix = "",
             ClaimIdleTime = TimeSpan.Zero,
-            LockTtl = TimeSpan.FromHours(-2),
+            QueuePollInterval = TimeSpan.FromHours(-2),
             DeadLetterMaxEntries = 0,
         };
 
@@ -35,7 +35,7 @@ public sealed class RedisOptionsValidatorTests
         Assert.Equal(4, errors.Count);
         Assert.Contains(errors, e => e.Contains("Redis:KeyPrefix", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Redis:ClaimIdleTime", StringComparison.Ordinal) && e.Contains("'00:00:00'", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("Redis:LockTtl", StringComparison.Ordinal) && e.Contains("'-02:00:00'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Redis:QueuePollInterval", StringComparison.Ordinal) && e.Contains("'-02:00:00'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Redis:DeadLetterMaxEntries", StringComparison.Ordinal) && e.Contains("'0'", StringComparison.Ordinal));
     }
 

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace HubSyncWorker.Webhooks;
@@ -12,8 +11,6 @@ public sealed class WebhookOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>The path HubSpot posts to. Default: <c>/webhooks/hubspot</c>.</summary>
-    [Required]
-    [RegularExpression("^/.*", ErrorMessage = "must start with '/'")]
     public string Path { get; set; } = "/webhooks/hubspot";
 
     /// <summary>The app's client secret that signs deliveries (required when <see cref="Enabled"/>). Never logged.</summary>
@@ -33,11 +30,9 @@ public sealed class WebhookOptions
     public bool AcceptSignatureV2 { get; set; }
 
     /// <summary>How far a v3 timestamp may be from now. Default: 5 minutes (HubSpot's rule).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MaxTimestampAge { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The largest accepted body; larger deliveries get 413. Default: 1 MiB (HubSpot sends at most 100 events).</summary>
-    [Range(1024, 16 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
@@ -53,15 +48,28 @@ public sealed class WebhookOptions
     public TimeSpan DedupeTtl { get; set; } = TimeSpan.FromHours(25);
 }
 
-[OptionsValidator]
-internal sealed partial class WebhookOptionsValidator : IValidateOptions<WebhookOptions>;
-
 /// <summary>Rules across fields, each error naming the key and the value.</summary>
 internal sealed class WebhookOptionsCrossValidator : IValidateOptions<WebhookOptions>
 {
     public ValidateOptionsResult Validate(string? name, WebhookOptions options)
     {
         var errors = new List<string>();
+        const string Section = WebhookOptions.SectionName;
+        if (string.IsNullOrWhiteSpace(options.Path) || !options.Path.StartsWith('/'))
+        {
+            errors.Add($"{Section}:Path must start with '/' (e.g. /webhooks/hubspot); was '{options.Path}'.");
+        }
+
+        if (options.MaxTimestampAge < TimeSpan.FromSeconds(1) || options.MaxTimestampAge > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{Section}:MaxTimestampAge must be between 00:00:01 and 01:00:00 (HubSpot's rule is 00:05:00); was '{options.MaxTimestampAge.ToString("c", System.Globalization.CultureInfo.InvariantCulture)}'.");
+        }
+
+        if (options.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024)
+        {
+            errors.Add($"{Section}:MaxBodyBytes must be between 1024 and 16777216 (HubSpot sends at most 100 events); was '{options.MaxBodyBytes}'.");
+        }
+
         if (options.Enabled && string.IsNullOrWhiteSpace(options.ClientSecret))
         {
             errors.Add($"{WebhookOptions.SectionName}:ClientSecret is required when {WebhookOptions.SectionName}:Enabled is true (the HubSpot app's client secret; set it through the environment variable Webhooks__ClientSecret or a secret).");

@@ -9,7 +9,7 @@ internal static class WebhooksExtensions
     /// <summary>The HubSpot webhook receiver: options, signature verification, the delivery reader, intake and metrics.</summary>
     public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
+        builder.Services.AddOptionsWithValidateOnStart<WebhookOptions>()
             .Bind(builder.Configuration.GetSection(WebhookOptions.SectionName));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsCrossValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);

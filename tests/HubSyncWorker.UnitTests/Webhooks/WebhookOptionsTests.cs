@@ -32,8 +32,23 @@ public sealed class WebhookOptionsTests
         var options = Valid();
         options.DedupeTtl = TimeSpan.Parse(ttl, CultureInfo.InvariantCulture);
 
-        Assert.True(new WebhookOptionsValidator().Validate(null, options).Succeeded);
         Assert.True(new WebhookOptionsCrossValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_BadPathTimestampAgeAndBodyLimit_ReportsEachNamingKeyAndValue()
+    {
+        var options = Valid();
+        options.Path = "webhooks";
+        options.MaxTimestampAge = TimeSpan.Zero;
+        options.MaxBodyBytes = 10;
+
+        var errors = new WebhookOptionsCrossValidator().Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(3, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("Webhooks:Path", StringComparison.Ordinal) && e.Contains("'webhooks'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Webhooks:MaxTimestampAge", StringComparison.Ordinal) && e.Contains("'00:00:00'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Webhooks:MaxBodyBytes", StringComparison.Ordinal) && e.Contains("'10'", StringComparison.Ordinal));
     }
 
     private static WebhookOptions Valid() => new() { ClientSecret = "test-secret" };

@@ -50,6 +50,7 @@ internal sealed class FullResync(
     IDistributedLock locks,
     ICheckpointStore checkpoints,
     IOptionsMonitor<SyncOptions> options,
+    BootstrapGate gate,
     TimeProvider timeProvider,
     ILogger<FullResync> logger)
 {
@@ -76,6 +77,12 @@ internal sealed class FullResync(
     /// <summary>Runs one full resync. With <paramref name="waitForLock"/> it waits for a resync running elsewhere to finish first.</summary>
     public async Task<ResyncResult> RunAsync(bool dryRun, bool waitForLock, CancellationToken cancellationToken)
     {
+        if (!dryRun)
+        {
+            // In the worker, a scheduled or admin resync writes only once the output properties exist.
+            await gate.WaitAsync(cancellationToken);
+        }
+
         var settings = options.CurrentValue;
         var started = timeProvider.GetTimestamp();
         var report = new SyncReport(settings.DryRunSamplesPerTransition);

@@ -101,22 +101,106 @@ internal sealed class PortalValuesMismatchException(IReadOnlyList<string> proble
     public IReadOnlyList<string> Problems { get; } = problems;
 }
 
-/// <summary>Runs the bootstrap while the host starts, before any write, unless disabled or in dry-run mode.</summary>
-internal sealed class OutputPropertyBootstrapService(OutputPropertyBootstrap bootstrap, IOptions<SyncOptions> options) : IHostedService
+/// <summary>
+/// Opens once the output properties are known to exist, so the paths that write wait for it (the queue consumer, the scheduled and
+/// admin resyncs); open from the start when no bootstrap runs in this process.
+/// </summary>
+internal sealed class BootstrapGate(bool open)
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly TaskCompletionSource _opened = CreateSource(open);
+
+    public bool IsOpen => _opened.Task.IsCompletedSuccessfully;
+
+    public void Open() => _opened.TrySetResult();
+
+    /// <summary>Completes when the gate opens (at once when open), or throws when cancelled.</summary>
+    public Task WaitAsync(CancellationToken cancellationToken) => _opened.Task.WaitAsync(cancellationToken);
+
+    private static TaskCompletionSource CreateSource(bool open)
     {
-        if (options.Value.BootstrapProperties && !options.Value.DryRun)
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (open)
         {
-            await bootstrap.EnsureAsync(cancellationToken);
+            source.SetResult();
+        }
+
+        return source;
+    }
+}
+
+/// <summary>
+/// Runs the bootstrap in the background once the host has started, unless disabled or in dry-run mode, and opens the
+/// <see cref="BootstrapGate"/> when it succeeds. Start-up never waits on HubSpot: the webhook endpoint listens and queues work (and
+/// the probes answer) during a HubSpot outage, while the writers wait. HubSpot unreachable, 5xx or 429 is retried with backoff; a
+/// conflict that retrying cannot fix (a property of another type, a value the portal lacks, a refused token) stops the worker with
+/// exit code 1 and the same message start-up gave.
+/// </summary>
+internal sealed class OutputPropertyBootstrapService(
+    OutputPropertyBootstrap bootstrap,
+    BootstrapGate gate,
+    IOptions<SyncOptions> options,
+    IHostApplicationLifetime lifetime,
+    TimeProvider timeProvider,
+    ILogger<OutputPropertyBootstrapService> logger) : BackgroundService
+{
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromMinutes(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.BootstrapProperties || options.Value.DryRun)
+        {
+            gate.Open();
+            return;
+        }
+
+        var delay = FirstRetry;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await bootstrap.EnsureAsync(stoppingToken);
+                gate.Open();
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (WorkQueueConsumer.IsNotTheItemsFault(ex))
+            {
+                BootstrapLog.Retrying(logger, ex, delay.TotalSeconds);
+            }
+            catch (Exception ex) when (Cli.WorkerCommands.StartupFailure(ex) is { } message)
+            {
+                BootstrapLog.Failed(logger, ex, message);
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(delay, timeProvider, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(MaxRetry.Ticks, delay.Ticks * 2));
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 internal static partial class BootstrapLog
 {
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "HubSpot property bootstrap failed; webhooks are still queued, writes wait. Next attempt in {DelaySeconds:F0} s")]
+    public static partial void Retrying(ILogger logger, Exception exception, double delaySeconds);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Critical, Message = "HubSpot property bootstrap cannot succeed; stopping. {Reason}")]
+    public static partial void Failed(ILogger logger, Exception exception, string reason);
+
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "HubSpot property group {Group}: {Created} properties created, {Updated} updated, {Unchanged} already right")]
     public static partial void Ensured(ILogger logger, string group, int created, int updated, int unchanged);
 }

@@ -27,6 +27,9 @@ internal static class SyncExtensions
         services.TryAddSingleton<LiveSyncReport>();
         services.TryAddSingleton<OutputPropertyBootstrap>();
         services.TryAddSingleton<WorkQueueConsumer>();
+
+        // Closed until the background bootstrap succeeds when one runs here; the one-shot verbs run it themselves, first.
+        services.TryAddSingleton(new BootstrapGate(open: !runBackgroundServices));
         if (runBackgroundServices)
         {
             services.AddHostedService<OutputPropertyBootstrapService>();

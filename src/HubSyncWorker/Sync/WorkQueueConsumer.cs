@@ -21,6 +21,7 @@ internal sealed class WorkQueueConsumer(
     SyncMetrics metrics,
     IOptionsMonitor<SyncOptions> options,
     IOptions<RedisOptions> redisOptions,
+    BootstrapGate gate,
     TimeProvider timeProvider,
     ILogger<WorkQueueConsumer> logger) : BackgroundService
 {
@@ -34,6 +35,16 @@ internal sealed class WorkQueueConsumer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var consumer = options.CurrentValue.EffectiveConsumerName;
+        try
+        {
+            // Writes need the output properties: queued work waits (safely in the queue) until the bootstrap has succeeded.
+            await gate.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         ConsumerLog.Started(logger, consumer);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)

@@ -1,6 +1,9 @@
 using System.Net;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Sandbox;
+using HubSyncWorker.Sandbox.Faults;
+using HubSyncWorker.Sync;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HubSyncWorker.IntegrationTests.Webhooks;
 
@@ -63,5 +66,47 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
         var updates = await Eventually.ReturnsAsync(
             () => Task.FromResult(sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate)), n => n >= 1, TimeSpan.FromSeconds(10), "the batch update is counted");
         Assert.Equal(1, updates);
+    }
+
+    [Fact]
+    public async Task Worker_HubSpotFailingAtStart_ListensAndQueuesWebhooksThenWritesOnceTheBootstrapSucceeds()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var contactId = sandbox.Contacts.AddContact(PortalSeed.Contact(1, DateTimeOffset.UtcNow));
+
+        // Every attempt of the first bootstrap fails (the client retries once); the bootstrap's own retry comes after 5 s.
+        sandbox.Faults.Inject(SandboxEndpoint.GroupsList, SandboxFault.Status(503), count: 2);
+        await using var worker = await WorkerApplication.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AccessToken"] = sandbox.AccessToken,
+                ["HubSpot:RequestsPerTenSeconds"] = "1000",
+                ["HubSpot:MaxRetryAttempts"] = "1",
+                ["HubSpot:RetryBaseDelay"] = "00:00:00.010",
+                ["HubSpot:RetryMaxDelay"] = "00:00:00.010",
+                ["Webhooks:ClientSecret"] = Secret,
+                ["Redis:ConnectionString"] = redis.ConnectionString,
+                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
+                ["Sync:IncrementalEnabled"] = "false",
+                ["Sync:QueueBatchWindow"] = "00:00:00",
+            },
+            WorkerFeatures.All);
+        var url = new Uri(worker.BaseAddress, "/webhooks/hubspot").ToString();
+        var body = "[" + SignedWebhook.PropertyChange(long.Parse(contactId, System.Globalization.CultureInfo.InvariantCulture), "jobtitle", "VP Marketing", eventId: 601) + "]";
+
+        // Started and serving before HubSpot answered: the probe and the webhook do not wait for it.
+        Assert.Equal(HttpStatusCode.OK, (await worker.Client.GetAsync(new Uri(worker.BaseAddress, "/alive"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await worker.Client.SendAsync(SignedWebhook.V3(url, body, Secret, DateTimeOffset.UtcNow))).StatusCode);
+        Assert.False(worker.Services.GetRequiredService<BootstrapGate>().IsOpen);
+        Assert.False(sandbox.Contacts.GetContact(contactId)!.Properties.ContainsKey("hubsync_status"));
+
+        var status = await Eventually.ReturnsAsync(
+            () => Task.FromResult(sandbox.Contacts.GetContact(contactId)!.Properties.GetValueOrDefault("hubsync_status")),
+            s => !string.IsNullOrEmpty(s),
+            TimeSpan.FromSeconds(30),
+            "the queued change is written once the bootstrap has succeeded");
+        Assert.False(string.IsNullOrEmpty(status));
+        Assert.True(worker.Services.GetRequiredService<BootstrapGate>().IsOpen);
     }
 }

@@ -4,6 +4,7 @@ using HubSyncWorker.Sandbox;
 using HubSyncWorker.Sandbox.Faults;
 using HubSyncWorker.Sync;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace HubSyncWorker.IntegrationTests.Webhooks;
 
@@ -108,5 +109,42 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
             "the queued change is written once the bootstrap has succeeded");
         Assert.False(string.IsNullOrEmpty(status));
         Assert.True(worker.Services.GetRequiredService<BootstrapGate>().IsOpen);
+    }
+
+    [Fact]
+    public async Task Worker_PolicyWritesALeadStatusThePortalLacks_StopsWithExitCode1()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var policy = System.Text.Json.Nodes.JsonNode.Parse(Qualification.Policy.PolicyLoader.DefaultPolicyJson)!;
+        policy["LeadStatus"]!["OpenValue"] = "WORKING";
+        var policyFile = Path.Combine(Path.GetTempPath(), $"hubsync-policy-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(policyFile, policy.ToJsonString());
+        try
+        {
+            await using var worker = await WorkerApplication.StartAsync(
+                new Dictionary<string, string?>
+                {
+                    ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                    ["HubSpot:AccessToken"] = sandbox.AccessToken,
+                    ["Webhooks:ClientSecret"] = Secret,
+                    ["Redis:ConnectionString"] = redis.ConnectionString,
+                    ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
+                    ["Sync:IncrementalEnabled"] = "false",
+                    ["Qualification:PolicyFile"] = policyFile,
+                },
+                WorkerFeatures.All);
+            var stopping = worker.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
+            await Task.Delay(TimeSpan.FromSeconds(15), stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+
+            Assert.True(stopping.IsCancellationRequested, "the worker stops once the bootstrap finds the value missing");
+            Assert.Equal(1, Environment.ExitCode);
+            Assert.False(worker.Services.GetRequiredService<BootstrapGate>().IsOpen);
+        }
+        finally
+        {
+            Environment.ExitCode = 0;
+            File.Delete(policyFile);
+        }
     }
 }

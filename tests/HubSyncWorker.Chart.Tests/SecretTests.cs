@@ -28,8 +28,8 @@ public sealed class SecretTests
         Assert.Equal("hubspot-access-token", worker.Env("HubSpot__AccessToken")!.Str("valueFrom", "secretKeyRef", "key"));
         Assert.Equal("webhook-client-secret", worker.Env("Webhooks__ClientSecret")!.Str("valueFrom", "secretKeyRef", "key"));
         Assert.Equal("true", worker.Env("Admin__Token")!.Str("valueFrom", "secretKeyRef", "optional"));
-        Assert.Equal("redis-password", worker.Env("REDIS_PASSWORD")!.Str("valueFrom", "secretKeyRef", "key"));
-        Assert.Equal("redis:6379,ssl=false,abortConnect=false,password=$(REDIS_PASSWORD)", worker.Env("Redis__ConnectionString")!.Str("value"));
+        Assert.Equal("redis-password", worker.Env("Redis__Password")!.Str("valueFrom", "secretKeyRef", "key"));
+        Assert.Equal("redis:6379,ssl=false,abortConnect=false", worker.Env("Redis__ConnectionString")!.Str("value"));
     }
 
     [Fact]

@@ -79,7 +79,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/*
 Environment shared by the Deployment, the resync Job and the CronJob. Credentials come only through secretKeyRef; the Redis
-password is expanded by Kubernetes into the connection string ($(REDIS_PASSWORD)), so it never appears in a manifest.
+password is a setting of its own (Redis__Password), so it never appears in a manifest and may hold any character.
 */}}
 {{- define "hubsync-worker.env" -}}
 {{- $secret := include "hubsync-worker.secretName" . }}
@@ -107,12 +107,11 @@ password is expanded by Kubernetes into the connection string ($(REDIS_PASSWORD)
 {{- if .Values.redis.host }}
 {{- $connection := printf "%s:%d,ssl=%t,abortConnect=false" .Values.redis.host (int .Values.redis.port) .Values.redis.tls }}
 {{- if .Values.redis.auth }}
-- name: REDIS_PASSWORD
+- name: Redis__Password
   valueFrom:
     secretKeyRef:
       name: {{ $secret }}
       key: {{ $keys.redisPassword }}
-{{- $connection = printf "%s,password=$(REDIS_PASSWORD)" $connection }}
 {{- end }}
 - name: Redis__ConnectionString
   value: {{ $connection | quote }}

@@ -18,6 +18,13 @@ internal sealed class RedisOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// The Redis password, when not in <see cref="ConnectionString"/>: taken as it is, so a password holding <c>,</c> or <c>=</c>
+    /// (which would split the connection string) works. Set it through the environment (<c>Redis__Password</c>) or a secret; never
+    /// logged. Default: none.
+    /// </summary>
+    public string? Password { get; set; }
+
     /// <summary>Prefix of every key this deployment writes, so several deployments can share one Redis. Default: <c>hubsync:</c>.</summary>
     public string KeyPrefix { get; set; } = "hubsync:";
 

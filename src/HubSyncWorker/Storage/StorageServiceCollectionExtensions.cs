@@ -68,6 +68,11 @@ internal static class StorageServiceCollectionExtensions
     {
         var configuration = ConfigurationOptions.Parse(options.ConnectionString!);
         configuration.AbortOnConnectFail = false;
+        if (!string.IsNullOrEmpty(options.Password))
+        {
+            configuration.Password = options.Password;
+        }
+
         return configuration;
     }
 

@@ -60,4 +60,24 @@ public sealed class RedisOptionsValidatorTests
         Assert.True(_validator.Validate(null, options).Succeeded);
         Assert.False(options.UsesEmbeddedStore);
     }
+
+    [Theory]
+    [InlineData("p,a=ss")]
+    [InlineData("plain")]
+    public void ConnectOptions_PasswordSetApart_IsTakenAsItIsWhateverItHolds(string password)
+    {
+        var options = StorageServiceCollectionExtensions.ConnectOptions(new RedisOptions { ConnectionString = "redis:6379,ssl=false", Password = password });
+
+        Assert.Equal(password, options.Password);
+        Assert.True(options.EndPoints.Single() is System.Net.DnsEndPoint { Host: "redis", Port: 6379 });
+        Assert.False(options.AbortOnConnectFail);
+    }
+
+    [Fact]
+    public void ConnectOptions_NoPasswordSetApart_KeepsTheConnectionStringsOwn()
+    {
+        var options = StorageServiceCollectionExtensions.ConnectOptions(new RedisOptions { ConnectionString = "redis:6379,password=inline" });
+
+        Assert.Equal("inline", options.Password);
+    }
 }

@@ -167,7 +167,7 @@ internal sealed class OutputPropertyBootstrapService(
             {
                 return;
             }
-            catch (Exception ex) when (WorkQueueConsumer.IsNotTheItemsFault(ex))
+            catch (Exception ex) when (TransientFailures.IsTransient(ex))
             {
                 BootstrapLog.Retrying(logger, ex, delay.TotalSeconds);
             }

@@ -117,7 +117,7 @@ internal sealed class WorkQueueConsumer(
                 await keepClaimed;
             }
         }
-        catch (Exception ex) when (IsNotTheItemsFault(ex) || cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (TransientFailures.IsTransient(ex) || cancellationToken.IsCancellationRequested)
         {
             // HubSpot or Redis down, HubSpot's limits, or a shutdown part-way: the entries go back without a delivery counted, so
             // an outage of any length never dead-letters queued work (only failures that recur with HubSpot answering do).
@@ -127,17 +127,6 @@ internal sealed class WorkQueueConsumer(
 
         return true;
     }
-
-    /// <summary>
-    /// True for a failure of the batch that says nothing about its contacts: HubSpot unreachable or failing (timeouts, 5xx, the
-    /// circuit open), its rate or daily limits, or the store unavailable.
-    /// </summary>
-    internal static bool IsNotTheItemsFault(Exception exception) => exception switch
-    {
-        HubSpotUnavailableException or HubSpotDailyLimitExceededException or StorageUnavailableException => true,
-        HubSpotApiException api => (int)api.StatusCode is 429 or >= 500,
-        _ => false,
-    };
 
     /// <summary>Renews the claim on <paramref name="items"/> every third of the claim idle time until cancelled; never throws.</summary>
     private async Task KeepClaimedAsync(string consumer, IReadOnlyList<LeasedWorkItem> items, CancellationToken cancellationToken)

@@ -208,7 +208,11 @@ internal sealed class RedisWorkQueue(
         }
     }
 
-    public Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
+    public Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) =>
+        EvaluateOnEntriesAsync("acknowledge", AcknowledgeScript, items, cancellationToken);
+
+    /// <summary>Runs <paramref name="script"/> with the group, then each entry id of <paramref name="items"/> once.</summary>
+    private Task EvaluateOnEntriesAsync(string operation, string script, IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         if (items.Count == 0)
@@ -216,26 +220,27 @@ internal sealed class RedisWorkQueue(
             return Task.CompletedTask;
         }
 
+        RedisValue[] values = [_options.ConsumerGroup, .. EntryIds(items)];
         return RedisFailures.GuardAsync(
-            "acknowledge",
-            () => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [_keys.Stream], [.. EntryArguments(items)]),
+            operation,
+            () => redis.GetDatabase().ScriptEvaluateAsync(script, [_keys.Stream], values),
             cancellationToken);
     }
 
-    /// <summary>The group, then each entry id once: an entry of the webhook inbox is leased as one item per contact.</summary>
-    private List<RedisValue> EntryArguments(IReadOnlyCollection<LeasedWorkItem> items)
+    /// <summary>Each entry id once: an entry of the webhook inbox is leased as one item per contact.</summary>
+    private static List<RedisValue> EntryIds(IReadOnlyCollection<LeasedWorkItem> items)
     {
-        var entryIds = new HashSet<string>(StringComparer.Ordinal);
-        var values = new List<RedisValue>(items.Count + 1) { _options.ConsumerGroup };
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var ids = new List<RedisValue>(items.Count);
         foreach (var item in items)
         {
-            if (entryIds.Add(item.EntryId))
+            if (seen.Add(item.EntryId))
             {
-                values.Add(item.EntryId);
+                ids.Add(item.EntryId);
             }
         }
 
-        return values;
+        return ids;
     }
 
     public Task ExtendAsync(string consumer, IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
@@ -249,26 +254,15 @@ internal sealed class RedisWorkQueue(
 
         // XCLAIM with JUSTID and no minimum idle time: resets each pending entry's idle time without counting a delivery, and
         // skips entries no longer pending.
-        var ids = EntryArguments(items).Skip(1).ToArray();
+        RedisValue[] ids = [.. EntryIds(items)];
         return RedisFailures.GuardAsync(
             "extend",
             () => redis.GetDatabase().StreamClaimIdsOnlyAsync(_keys.Stream, _options.ConsumerGroup, consumer, 0, ids),
             cancellationToken);
     }
 
-    public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        if (items.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        return RedisFailures.GuardAsync(
-            "release",
-            () => redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [_keys.Stream], [.. EntryArguments(items)]),
-            cancellationToken);
-    }
+    public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) =>
+        EvaluateOnEntriesAsync("release", ReleaseScript, items, cancellationToken);
 
     public async Task<WorkQueueStats> GetStatsAsync(CancellationToken cancellationToken)
     {

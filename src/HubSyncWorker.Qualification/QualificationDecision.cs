@@ -1,3 +1,5 @@
+using HubSyncWorker.Qualification.Evaluation;
+
 namespace HubSyncWorker.Qualification;
 
 /// <summary>The worker's own status, written to <c>{prefix}status</c>.</summary>
@@ -18,6 +20,15 @@ public enum QualificationStatus
 public readonly record struct FiredRule(string RuleId, int Points);
 
 /// <summary>The outcome of evaluating one contact. Pure data: the host diffs it against HubSpot with <see cref="QualificationPolicy.ComputeChanges"/>.</summary>
+/// <remarks>
+/// A decision made by <see cref="QualificationPolicy.Evaluate"/> keeps the facts its <see cref="Reason"/> and
+/// <see cref="FiredRules"/> are made of (the rules that fired, their points and values, the status and its cause) and builds
+/// the string and the list the first time they are read: most evaluations are of contacts whose reason HubSpot already
+/// holds, and <see cref="QualificationPolicy.ComputeChanges"/> compares the reason without building it. The text is the
+/// same whenever it is built (the facts are copied into the decision and never change; <c>with</c> copies them too), and
+/// building it from several threads at once is safe (each builds the same string). Equality compares the public values:
+/// the reason by its text and the fired rules element by element.
+/// </remarks>
 /// <param name="ContactId">The contact's id.</param>
 /// <param name="FitScore">Fit (ICP) score, 0–100.</param>
 /// <param name="EngagementScore">Engagement after inactivity decay, rounded to an integer, 0..MaxScore.</param>
@@ -46,7 +57,88 @@ public sealed record QualificationDecision(
     string Reason,
     DateOnly? MqlDate,
     DateOnly? BelowThresholdSince,
-    string PolicyVersion);
+    string PolicyVersion)
+{
+    // Set by Evaluate (null for a decision built with its reason and fired rules given).
+    private readonly QualificationPolicy? _policy;
+    private readonly ReasonFacts _facts;
+    private readonly FiredEntries _fired;
+    private readonly int _firedCount;
+    private readonly FiredEntry[]? _firedOverflow;
+    private IReadOnlyList<FiredRule>? _firedRules = FiredRules;
+    private string? _reason = Reason;
+
+    /// <summary>A decision whose reason and fired rules <paramref name="policy"/> builds from <paramref name="facts"/> when they are read.</summary>
+    internal QualificationDecision(
+        string contactId,
+        int fitScore,
+        int engagementScore,
+        int score,
+        QualificationStatus status,
+        string? targetLifecycleStage,
+        bool regressionRequired,
+        string? leadStatusToSet,
+        string sourceBucket,
+        DateOnly? mqlDate,
+        DateOnly? belowThresholdSince,
+        string policyVersion,
+        QualificationPolicy policy,
+        in ReasonFacts facts,
+        ReadOnlySpan<FiredEntry> fired)
+        : this(contactId, fitScore, engagementScore, score, status, targetLifecycleStage, regressionRequired, leadStatusToSet, sourceBucket,
+            null!, null!, mqlDate, belowThresholdSince, policyVersion)
+    {
+        _policy = policy;
+        _facts = facts;
+        if (fired.Length <= FiredEntries.Capacity)
+        {
+            fired.CopyTo(_fired);
+            _firedCount = fired.Length;
+        }
+        else
+        {
+            _firedOverflow = fired.ToArray();
+        }
+    }
+
+    /// <summary>Rules that fired, in policy order.</summary>
+    public IReadOnlyList<FiredRule> FiredRules
+    {
+        get => _firedRules ??= _policy?.FiredRulesOf(Fired)!;
+        init => _firedRules = value;
+    }
+
+    /// <summary>Short human-readable reason.</summary>
+    public string Reason
+    {
+        get => _reason ??= _policy?.ReasonOf(in _facts, Fired)!;
+        init => _reason = value;
+    }
+
+    /// <summary>The policy that will build <see cref="Reason"/> from <see cref="Facts"/>; null once it is built or when it was given.</summary>
+    internal QualificationPolicy? UnbuiltReasonPolicy => _reason is null ? _policy : null;
+
+    /// <inheritdoc cref="ReasonFacts"/>
+    internal ref readonly ReasonFacts Facts => ref _facts;
+
+    /// <summary>The rules that fired, as <see cref="QualificationPolicy.Evaluate"/> recorded them.</summary>
+    internal ReadOnlySpan<FiredEntry> Fired => _firedOverflow ?? ((ReadOnlySpan<FiredEntry>)_fired)[.._firedCount];
+
+    /// <summary>Keeps a reason built elsewhere from this decision's facts (the same text <see cref="Reason"/> would build).</summary>
+    internal void KeepReason(string reason) => _reason ??= reason;
+
+    /// <summary>Equal when every public value is: the reason by its text, the fired rules element by element.</summary>
+    public bool Equals(QualificationDecision? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (ContactId == other.ContactId && FitScore == other.FitScore && EngagementScore == other.EngagementScore && Score == other.Score
+                && Status == other.Status && TargetLifecycleStage == other.TargetLifecycleStage && RegressionRequired == other.RegressionRequired
+                && LeadStatusToSet == other.LeadStatusToSet && SourceBucket == other.SourceBucket && MqlDate == other.MqlDate
+                && BelowThresholdSince == other.BelowThresholdSince && PolicyVersion == other.PolicyVersion && Reason == other.Reason
+                && FiredRules.SequenceEqual(other.FiredRules)));
+
+    public override int GetHashCode() => HashCode.Combine(ContactId, FitScore, EngagementScore, Score, Status, SourceBucket, Reason, PolicyVersion);
+}
 
 /// <summary>What to write for one contact: only the properties whose value differs from HubSpot's.</summary>
 /// <param name="ContactId">The contact's id.</param>

@@ -392,9 +392,7 @@ public sealed class QualificationPolicy
         Span<string?> values = _slotNames.Length <= PropertyValues.Capacity ? buffer : new string?[_slotNames.Length];
         values = values[.._slotNames.Length];
         GatherValues(contact.Properties, values);
-        Span<int> firedRule = stackalloc int[_rules.Length];
-        Span<int> firedPoints = stackalloc int[_rules.Length];
-        Span<int> firedValue = stackalloc int[_rules.Length];
+        Span<FiredEntry> firedRules = stackalloc FiredEntry[_rules.Length];
         Span<bool> ruleFired = stackalloc bool[_rules.Length];
         ruleFired.Clear(); // read by AllOf rules for rules that did not fire (the other buffers are read only where written)
         Span<bool> textMatched = stackalloc bool[_rules.Length];
@@ -422,10 +420,10 @@ public sealed class QualificationPolicy
             handRaiser |= (mask & _handRaiserMask) != 0;
         }
 
-        var fitRaw = ScoreSet(values, nameCount, now, 0, _fitEnd, _fitConversionMask, masks, textMatched, ruleFired, firedRule, firedPoints, firedValue, ref fired, out _);
+        var fitRaw = ScoreSet(values, nameCount, now, 0, _fitEnd, _fitConversionMask, masks, textMatched, ruleFired, firedRules, ref fired, out _);
         var fitFired = fired;
         var fit = Math.Clamp(fitRaw, 0, _fitMax);
-        var engagementRaw = ScoreSet(values, nameCount, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, textMatched, ruleFired, firedRule, firedPoints, firedValue, ref fired, out var positiveEngagement);
+        var engagementRaw = ScoreSet(values, nameCount, now, _fitEnd, _engagementEnd, _engagementConversionMask, masks, textMatched, ruleFired, firedRules, ref fired, out var positiveEngagement);
         var scoredFired = fired;
 
         var lastEngagement = LatestDate(values, _lastEngagementSlots);
@@ -448,9 +446,7 @@ public sealed class QualificationPolicy
             if (Fires(i, values, nameCount, now, textMatched[i]))
             {
                 disqualifiedBy = disqualifiedBy < 0 ? i : disqualifiedBy;
-                firedRule[fired] = i;
-                firedPoints[fired] = 0;
-                firedValue[fired++] = 0;
+                firedRules[fired++] = new FiredEntry(i, 0, 0);
             }
         }
 
@@ -528,9 +524,7 @@ public sealed class QualificationPolicy
                 if (Fires(i, values, nameCount, now, textMatched[i]))
                 {
                     advocacyRule = advocacyRule < 0 ? i : advocacyRule;
-                    firedRule[fired] = i;
-                    firedPoints[fired] = 0;
-                    firedValue[fired++] = 0;
+                    firedRules[fired++] = new FiredEntry(i, 0, 0);
                 }
             }
 
@@ -611,15 +605,10 @@ public sealed class QualificationPolicy
         var mqlDate = existingMqlDate
             ?? (status is QualificationStatus.Mql or QualificationStatus.Sql or QualificationStatus.Opportunity ? today : null);
 
-        var rules = fired == 0 ? [] : new FiredRule[fired];
-        for (var i = 0; i < fired; i++)
-        {
-            rules[i] = new FiredRule(_ruleIds[firedRule[i]], firedPoints[i]);
-        }
-
-        var reason = WriteReason(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, firedRule, firedPoints, firedValue, fitFired, scoredFired);
+        // The reason and the fired-rule list are built from these facts when they are read (see QualificationDecision).
+        var facts = new ReasonFacts(status, cause, disqualifiedBy, advocacyRule, belowSince, fit, engagement, engagementRaw, fitFired, scoredFired);
         return new QualificationDecision(contact.Id, fit, engagement, score, status, target, regression, leadStatusToSet,
-            SourceBucket(values, names, masks), rules, reason, mqlDate, belowSince, Version);
+            SourceBucket(values, names, masks), mqlDate, belowSince, Version, this, in facts, firedRules[..fired]);
     }
 
     /// <summary>
@@ -635,7 +624,7 @@ public sealed class QualificationPolicy
         SetNumber(changes, current, OutputNames.EngagementScore, decision.EngagementScore);
         SetNumber(changes, current, OutputNames.Score, decision.Score);
         SetText(changes, current, OutputNames.Status, decision.Status.ToPropertyValue());
-        SetText(changes, current, OutputNames.Reason, decision.Reason);
+        SetReason(changes, current, decision);
         SetText(changes, current, OutputNames.SourceBucket, decision.SourceBucket);
         SetText(changes, current, OutputNames.PolicyVersion, decision.PolicyVersion);
         if (decision.MqlDate is { } mqlDate)
@@ -691,9 +680,7 @@ public sealed class QualificationPolicy
         ReadOnlySpan<ulong> masks,
         ReadOnlySpan<bool> textMatched,
         Span<bool> ruleFired,
-        Span<int> firedRule,
-        Span<int> firedPoints,
-        Span<int> firedValue,
+        Span<FiredEntry> firedRules,
         ref int fired,
         out bool positive)
     {
@@ -744,9 +731,7 @@ public sealed class QualificationPolicy
                 ruleFired[i] = true;
                 total += points;
                 positive |= points > 0;
-                firedRule[fired] = i;
-                firedPoints[fired] = points;
-                firedValue[fired++] = value;
+                firedRules[fired++] = new FiredEntry(i, points, value);
             }
         }
 
@@ -927,58 +912,14 @@ public sealed class QualificationPolicy
         return _buckets[sourceIndex, offerIndex];
     }
 
+    /// <summary>The reason of a decision this policy made (<see cref="QualificationDecision.Reason"/>).</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private string WriteReason(
-        QualificationStatus status,
-        int cause,
-        int disqualifiedBy,
-        int advocacyRule,
-        DateOnly? belowSince,
-        int fit,
-        int engagement,
-        int engagementRaw,
-        ReadOnlySpan<int> firedRule,
-        ReadOnlySpan<int> firedPoints,
-        ReadOnlySpan<int> firedValue,
-        int fitFired,
-        int scoredFired)
+    internal string ReasonOf(in ReasonFacts facts, ReadOnlySpan<FiredEntry> fired)
     {
         var writer = new ReasonWriter(stackalloc char[512]);
         try
         {
-            // "<status> (<why>): fit ", built at compile time except for the recycle date.
-            if (disqualifiedBy >= 0 && status == QualificationStatus.Disqualified)
-            {
-                writer.Append(_ruleHeaders[disqualifiedBy]);
-            }
-            else if (advocacyRule >= 0 && status == QualificationStatus.Evangelist)
-            {
-                writer.Append(_ruleHeaders[advocacyRule]);
-            }
-            else if (status == QualificationStatus.Recycled && belowSince is { } since)
-            {
-                writer.Append(status.ToLabel());
-                writer.Append(" (below the MQL test since ");
-                writer.AppendDate(since);
-                writer.Append("): fit ");
-            }
-            else
-            {
-                writer.Append(_headers[((int)status * CauseTexts.Length) + cause]);
-            }
-
-            writer.Append(fit);
-            AppendRules(ref writer, firedRule[..fitFired], firedPoints[..fitFired], firedValue[..fitFired]);
-            writer.Append(", engagement ");
-            writer.Append(engagement);
-            if (engagementRaw > 0 && engagementRaw != engagement)
-            {
-                writer.Append(" of ");
-                writer.Append(engagementRaw);
-                writer.Append(" before decay");
-            }
-
-            AppendRules(ref writer, firedRule[fitFired..scoredFired], firedPoints[fitFired..scoredFired], firedValue[fitFired..scoredFired]);
+            WriteReason(ref writer, in facts, fired);
             return writer.ToString();
         }
         finally
@@ -987,14 +928,102 @@ public sealed class QualificationPolicy
         }
     }
 
-    /// <summary>The rules of one score set that fired, in brackets: " (senior title +25, 6 visits +16)".</summary>
-    private void AppendRules(ref ReasonWriter writer, ReadOnlySpan<int> firedRule, ReadOnlySpan<int> firedPoints, ReadOnlySpan<int> firedValue)
+    /// <summary>The fired rules of a decision this policy made (<see cref="QualificationDecision.FiredRules"/>).</summary>
+    internal IReadOnlyList<FiredRule> FiredRulesOf(ReadOnlySpan<FiredEntry> fired)
     {
-        for (var i = 0; i < firedRule.Length; i++)
+        if (fired.IsEmpty)
         {
-            var rule = _rules[firedRule[i]];
+            return [];
+        }
+
+        var rules = new FiredRule[fired.Length];
+        for (var i = 0; i < rules.Length; i++)
+        {
+            rules[i] = new FiredRule(_ruleIds[fired[i].Rule], fired[i].Points);
+        }
+
+        return rules;
+    }
+
+    /// <summary>
+    /// Writes the reason to <see cref="OutputPropertyNames.Reason"/> when it differs from HubSpot's value. A reason not yet
+    /// built is written into a stack buffer and compared there, so a contact whose reason HubSpot already holds (the usual
+    /// resync) costs no string.
+    /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private void SetReason(Dictionary<string, string> changes, ContactSnapshot current, QualificationDecision decision)
+    {
+        if (decision.UnbuiltReasonPolicy is not { } policy)
+        {
+            SetText(changes, current, OutputNames.Reason, decision.Reason);
+            return;
+        }
+
+        var existing = current.Get(OutputNames.Reason) ?? string.Empty;
+        var writer = new ReasonWriter(stackalloc char[512]);
+        try
+        {
+            policy.WriteReason(ref writer, in decision.Facts, decision.Fired);
+            if (!writer.Written.SequenceEqual(existing))
+            {
+                var reason = writer.ToString();
+                decision.KeepReason(reason);
+                changes[OutputNames.Reason] = reason;
+            }
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    private void WriteReason(ref ReasonWriter writer, in ReasonFacts facts, ReadOnlySpan<FiredEntry> fired)
+    {
+        // "<status> (<why>): fit ", built at compile time except for the recycle date.
+        var status = facts.Status;
+        if (facts.DisqualifiedBy >= 0 && status == QualificationStatus.Disqualified)
+        {
+            writer.Append(_ruleHeaders[facts.DisqualifiedBy]);
+        }
+        else if (facts.AdvocacyRule >= 0 && status == QualificationStatus.Evangelist)
+        {
+            writer.Append(_ruleHeaders[facts.AdvocacyRule]);
+        }
+        else if (status == QualificationStatus.Recycled && facts.BelowSince is { } since)
+        {
+            writer.Append(status.ToLabel());
+            writer.Append(" (below the MQL test since ");
+            writer.AppendDate(since);
+            writer.Append("): fit ");
+        }
+        else
+        {
+            writer.Append(_headers[((int)status * CauseTexts.Length) + facts.Cause]);
+        }
+
+        writer.Append(facts.Fit);
+        AppendRules(ref writer, fired[..facts.FitFired]);
+        writer.Append(", engagement ");
+        writer.Append(facts.Engagement);
+        if (facts.EngagementRaw > 0 && facts.EngagementRaw != facts.Engagement)
+        {
+            writer.Append(" of ");
+            writer.Append(facts.EngagementRaw);
+            writer.Append(" before decay");
+        }
+
+        AppendRules(ref writer, fired[facts.FitFired..facts.ScoredFired]);
+    }
+
+    /// <summary>The rules of one score set that fired, in brackets: " (senior title +25, 6 visits +16)".</summary>
+    private void AppendRules(ref ReasonWriter writer, ReadOnlySpan<FiredEntry> fired)
+    {
+        for (var i = 0; i < fired.Length; i++)
+        {
+            var (index, points, value) = fired[i];
+            var rule = _rules[index];
             var first = i == 0;
-            if (rule.Fragment is not null && rule.FragmentPoints == firedPoints[i])
+            if (rule.Fragment is not null && rule.FragmentPoints == points)
             {
                 writer.Append(first ? rule.FirstFragment : rule.NextFragment);
                 continue;
@@ -1003,7 +1032,7 @@ public sealed class QualificationPolicy
             writer.Append(first ? rule.FirstLabelPrefix : rule.NextLabelPrefix);
             if (rule.LabelHasValue)
             {
-                writer.Append(firedValue[i]);
+                writer.Append(value);
                 writer.Append(rule.LabelSuffixAndSpace);
             }
             else
@@ -1011,10 +1040,10 @@ public sealed class QualificationPolicy
                 writer.Append(' ');
             }
 
-            writer.AppendSigned(firedPoints[i]);
+            writer.AppendSigned(points);
         }
 
-        if (!firedRule.IsEmpty)
+        if (!fired.IsEmpty)
         {
             writer.Append(')');
         }

@@ -113,6 +113,9 @@ internal ref struct ReasonWriter
         Append(text[..written]);
     }
 
+    /// <summary>The text written so far.</summary>
+    public readonly ReadOnlySpan<char> Written => _buffer[.._length];
+
     public override readonly string ToString() => new(_buffer[.._length]);
 
     public void Dispose()

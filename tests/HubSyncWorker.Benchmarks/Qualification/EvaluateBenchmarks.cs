@@ -4,7 +4,12 @@ using HubSyncWorker.Qualification;
 
 namespace HubSyncWorker.Benchmarks.Qualification;
 
-/// <summary>Cost of one <see cref="QualificationPolicy.Evaluate"/> on the default policy, per representative contact.</summary>
+/// <summary>
+/// Cost of one <see cref="QualificationPolicy.Evaluate"/> on the default policy, per representative contact. The decision
+/// builds its reason string when it is first read (the sync's diff compares it without building it), so the
+/// <c>...WithReason</c> cases measure Evaluate and then reading <see cref="QualificationDecision.Reason"/>: what a caller
+/// that needs the text pays.
+/// </summary>
 [MemoryDiagnoser]
 public class EvaluateBenchmarks
 {
@@ -58,6 +63,18 @@ public class EvaluateBenchmarks
 
     [Benchmark]
     public QualificationDecision Customer() => _policy.Evaluate(_customer, Now);
+
+    [Benchmark]
+    public string IcpMqlWithReason() => _policy.Evaluate(_icpMql, Now).Reason;
+
+    [Benchmark]
+    public string StudentWithReason() => _policy.Evaluate(_student, Now).Reason;
+
+    [Benchmark]
+    public string CompetitorWithReason() => _policy.Evaluate(_competitor, Now).Reason;
+
+    [Benchmark]
+    public string CustomerWithReason() => _policy.Evaluate(_customer, Now).Reason;
 
     private static ContactSnapshot Contact(string id, string[] conversions, Dictionary<string, string?> properties) =>
         new(id, properties, conversions);

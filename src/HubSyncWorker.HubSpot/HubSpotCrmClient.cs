@@ -77,8 +77,13 @@ internal sealed class HubSpotCrmClient(
         var response = await CallAsync("batch read contacts", () => contacts.BatchReadAsync(request, cancellationToken));
         var batch = EnsureContent(response, "batch read contacts");
 
-        var found = batch.Results.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var requested = distinct.ToHashSet(StringComparer.Ordinal);
+
+        // One record per requested id. Should HubSpot answer a merged-away id with its survivor's record, that record is not what
+        // was asked for (the requested id counts as not found) and may repeat a survivor asked for too: two plans for one
+        // contact would make the batch update refuse the whole batch.
+        var results = batch.Results.Where(r => requested.Contains(r.Id)).DistinctBy(r => r.Id, StringComparer.Ordinal).ToList();
+        var found = results.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var errors = new List<ContactError>();
         var otherwiseFailed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var error in batch.Errors ?? [])
@@ -97,7 +102,7 @@ internal sealed class HubSpotCrmClient(
 
         // OBJECT_NOT_FOUND ids and ids silently missing from the results (merged-away contacts) are both "not found".
         var notFound = distinct.Where(id => !found.Contains(id) && !otherwiseFailed.Contains(id)).ToList();
-        return new BatchReadResult(batch.Results, notFound, errors);
+        return new BatchReadResult(results, notFound, errors);
     }
 
     public async Task<BatchUpdateResult> BatchUpdateContactsAsync(IReadOnlyCollection<ContactUpdate> updates, CancellationToken cancellationToken)

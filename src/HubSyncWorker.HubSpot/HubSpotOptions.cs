@@ -53,7 +53,7 @@ public sealed class HubSpotOptions
     /// <summary>Timeout of one call including every retry and wait. Default 2 minutes.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How many times a failed attempt is retried (429 other than DAILY, 423, 477, 5xx, network errors, attempt timeouts). Default 6. Range 0-20.</summary>
+    /// <summary>How many times a failed attempt is retried (429 other than DAILY, 423, 477, 5xx, network errors, attempt timeouts). Default 6. Range 1-20.</summary>
     public int MaxRetryAttempts { get; set; } = 6;
 
     /// <summary>Base delay of the jittered exponential backoff used for 5xx and network errors. Default 1 second.</summary>

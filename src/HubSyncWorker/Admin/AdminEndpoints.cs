@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HubSyncWorker.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,11 @@ namespace HubSyncWorker.Admin;
 internal static class AdminEndpoints
 {
     public const string ResyncPath = "/admin/resync";
+
+    public const string DeadLettersPath = "/admin/deadletters";
+
+    /// <summary>The most dead letters one <c>GET /admin/deadletters</c> lists.</summary>
+    private const int MaxListed = 1000;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -36,6 +42,8 @@ internal static class AdminEndpoints
         ArgumentNullException.ThrowIfNull(app);
         app.MapPost(ResyncPath, StartResync);
         app.MapGet(ResyncPath, GetResync);
+        app.MapGet(DeadLettersPath, ListDeadLettersAsync);
+        app.MapPost(DeadLettersPath + "/retry", RetryDeadLettersAsync);
         return app;
     }
 
@@ -57,6 +65,45 @@ internal static class AdminEndpoints
 
     private static IResult GetResync(HttpContext context, AdminResyncRunner runner, IOptionsMonitor<AdminOptions> options, ILogger<AdminResyncRunner> logger) =>
         Authorize(context, options.CurrentValue, logger) ?? Results.Json(runner.Status, Json);
+
+    /// <summary><c>GET /admin/deadletters[?max=50]</c>: how many writes failed for good, and the newest letters (20 unless asked; at most 1000).</summary>
+    private static async Task<IResult> ListDeadLettersAsync(
+        HttpContext context, IDeadLetterStore deadLetters, IOptionsMonitor<AdminOptions> options, ILogger<AdminResyncRunner> logger, int? max)
+    {
+        if (Authorize(context, options.CurrentValue, logger) is { } refused)
+        {
+            return refused;
+        }
+
+        if (max is < 1 or > MaxListed)
+        {
+            return Results.Json(new { error = $"max must be between 1 and {MaxListed}." }, Json, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var count = await deadLetters.CountAsync(context.RequestAborted);
+        var letters = await deadLetters.ListAsync(max ?? 20, context.RequestAborted);
+        return Results.Json(new { count, letters }, Json);
+    }
+
+    /// <summary>
+    /// <c>POST /admin/deadletters/retry[?contactId=1&amp;contactId=2]</c>: queues the dead-lettered contacts (all, or those named) for
+    /// evaluation again and removes their letters; 200 with what was done.
+    /// </summary>
+    private static async Task<IResult> RetryDeadLettersAsync(
+        HttpContext context, DeadLetterRetry retry, IOptionsMonitor<AdminOptions> options, ILogger<AdminResyncRunner> logger, [Microsoft.AspNetCore.Mvc.FromQuery] string[]? contactId)
+    {
+        if (Authorize(context, options.CurrentValue, logger) is { } refused)
+        {
+            return refused;
+        }
+
+        if (contactId?.Any(string.IsNullOrWhiteSpace) == true)
+        {
+            return Results.Json(new { error = "contactId must not be empty." }, Json, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        return Results.Json(await retry.RetryAsync(contactId ?? [], context.RequestAborted), Json);
+    }
 
     /// <summary>Null when the request carries the admin token; else the answer to give (404 disabled, 401 missing or wrong).</summary>
     internal static IResult? Authorize(HttpContext context, AdminOptions options, ILogger logger)

@@ -26,6 +26,9 @@ internal static class CommandLine
           report --input <funnel.json> [--html <report.html>]
                                                print a saved funnel (contacts per stage, conversion rates per source)
                                                and write it as a self-contained HTML page
+          deadletters list [--max 20]          show the writes that failed for good (newest first), from Redis
+          deadletters retry [contact-id ...]   queue the dead-lettered contacts (all, or those named) for evaluation again
+                                               and remove their letters; a running worker processes them
           help                                 show this text
 
         Configuration comes from appsettings.json, environment variables (Section__Key) and --Section:Key=value arguments.
@@ -34,7 +37,7 @@ internal static class CommandLine
     // Flags that a verb understands; anything else that starts with "--" is a configuration override.
     private static readonly HashSet<string> VerbFlags = new(StringComparer.OrdinalIgnoreCase)
     {
-        "--input", "--policy", "--dry-run", "--contacts", "--out", "--html", "--seed", "--now",
+        "--input", "--policy", "--dry-run", "--contacts", "--out", "--html", "--seed", "--now", "--max",
     };
 
     private static readonly HashSet<string> SwitchFlags = new(StringComparer.OrdinalIgnoreCase) { "--dry-run" };

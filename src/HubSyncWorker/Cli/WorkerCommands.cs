@@ -39,6 +39,7 @@ internal static class WorkerCommands
                 "evaluate" => await EvaluateAsync(command, stdout, stderr),
                 "demo" => await Demo.DemoCommand.RunAsync(command, stdout, stderr),
                 "report" => await Reporting.ReportCommand.RunAsync(command, stdout, stderr),
+                "deadletters" => await DeadLetterCommands.RunAsync(command, stdout, stderr),
                 _ => await UnknownAsync(command.Verb, stderr),
             };
         }

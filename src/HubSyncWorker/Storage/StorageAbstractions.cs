@@ -56,4 +56,10 @@ public interface IDeadLetterStore
 
     /// <summary>Drops every dead letter of the contact (privacy deletion).</summary>
     Task RemoveContactAsync(string contactId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Drops these dead letters, as <see cref="ListAsync"/> returned them (a retry clears what it re-queued): each one once, and
+    /// none recorded since, even for the same contact. Returns how many were still there.
+    /// </summary>
+    Task<int> RemoveAsync(IReadOnlyCollection<DeadLetter> deadLetters, CancellationToken cancellationToken);
 }

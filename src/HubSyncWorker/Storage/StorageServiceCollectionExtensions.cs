@@ -28,6 +28,7 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageModeAnnouncement>();
+        services.TryAddSingleton<DeadLetterRetry>();
 
         var connectionString = builder.Configuration[$"{RedisOptions.SectionName}:{nameof(RedisOptions.ConnectionString)}"];
         if (string.IsNullOrWhiteSpace(connectionString))

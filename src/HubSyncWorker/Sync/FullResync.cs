@@ -156,6 +156,7 @@ internal sealed class FullResync(
             ? await ReevaluateAsync(unwritten, context, cancellationToken)
             : [];
         var inFlight = new List<(Task<WriteBackOutcome> Task, List<WriteBackPlan> Plans)>();
+        var oldestPending = timeProvider.GetTimestamp();
         var listCalls = 1;
         var lastProgressLog = timeProvider.GetTimestamp();
         var runStarted = timeProvider.GetTimestamp();
@@ -173,8 +174,13 @@ internal sealed class FullResync(
             }
 
             var plans = await processor.EvaluateAsync(page.Results, historyIncluded: false, context, cancellationToken);
-            if (!dryRun)
+            if (!dryRun && plans.Count > 0)
             {
+                if (pending.Count == 0)
+                {
+                    oldestPending = timeProvider.GetTimestamp();
+                }
+
                 pending.AddRange(plans);
             }
 
@@ -192,10 +198,15 @@ internal sealed class FullResync(
 
             // Full batches are written in the background (a few at a time) while the next pages are listed and evaluated,
             // so a page's write does not hold up the list cursor.
-            while (pending.Count >= WriteBatchSize)
+            // A batch is written once full, or once its oldest change has waited ResyncMaxPendingAge (a change is a decision on
+            // the contact as it was read: held for minutes, it could overwrite a lead status a salesperson set in between).
+            while (pending.Count >= WriteBatchSize
+                || (pending.Count > 0 && timeProvider.GetElapsedTime(oldestPending) >= settings.ResyncMaxPendingAge))
             {
-                var batch = pending[..WriteBatchSize];
-                pending.RemoveRange(0, WriteBatchSize);
+                var size = Math.Min(WriteBatchSize, pending.Count);
+                var batch = pending[..size];
+                pending.RemoveRange(0, size);
+                oldestPending = timeProvider.GetTimestamp();
                 inFlight.Add((processor.WriteAsync(batch, context, cancellationToken), batch));
                 if (inFlight.Count > MaxWritesInFlight)
                 {

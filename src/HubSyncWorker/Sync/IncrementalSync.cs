@@ -13,10 +13,14 @@ internal sealed record IncrementalSyncResult(long Queued, int SearchCalls, DateT
 /// Finds contacts modified since the last run with the search API and queues them for evaluation.
 /// </summary>
 /// <remarks>
-/// A search query stops at 10,000 results, so paging is keyset-based on <c>(lastmodifieddate, hs_object_id)</c>: page through
-/// <c>lastmodifieddate ≥ from</c> sorted ascending until the cap is near; then read every contact sharing the last timestamp seen
-/// by <c>hs_object_id</c> (sorted by id, restarting the query past the last id whenever the cap is near again) so that even more
-/// than 10,000 contacts with one timestamp are all found; then go on with <c>lastmodifieddate &gt; that timestamp</c>.
+/// Paging is pure keyset on <c>(lastmodifieddate, hs_object_id)</c>, never HubSpot's <c>after</c> offset: the result set changes
+/// while it is read (the worker's own write-backs, users, workflows), and a contact modified after it was returned moves to the
+/// end, so an offset would shift every later contact one place and skip the one at each page boundary, for good once the
+/// checkpoint has passed it. So every page is a new query from the first result: <c>lastmodifieddate ≥ t</c> sorted ascending,
+/// where t is the latest timestamp seen, skipping the contacts already seen at t. A page whose contacts all share t (more than a
+/// page at one millisecond, as an import makes) is followed by the contacts with exactly t by ascending id
+/// (<c>lastmodifieddate = t</c> and <c>hs_object_id &gt; the last id</c>, again a new query per page), then by
+/// <c>lastmodifieddate &gt; t</c>. No query goes past its first page, so HubSpot's cap of 10,000 results per query never applies.
 /// Each run starts <see cref="SyncOptions.IncrementalOverlap"/> before the checkpoint because search lags writes; the work queue
 /// coalesces the repeats, and the diff makes re-evaluating an unchanged contact write nothing.
 /// </remarks>
@@ -30,7 +34,6 @@ internal sealed class IncrementalSync(
 {
     internal const string CheckpointName = "incremental:since";
     internal const int PageSize = 200;
-    internal const int ResultCap = 10_000;
     private const string ModifiedProperty = "lastmodifieddate";
     private const string IdProperty = "hs_object_id";
 
@@ -45,19 +48,45 @@ internal sealed class IncrementalSync(
         var from = checkpoint - (long)settings.IncrementalOverlap.TotalMilliseconds;
         var state = new RunState(checkpoint);
 
-        var inclusive = true;
         var cursor = from;
+        var inclusive = true;
+        var seenAtCursor = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
-            var capped = await ScanFromAsync(cursor, inclusive, state, cancellationToken);
-            if (capped is not { } tieTimestamp)
+            var page = await SearchAsync(
+                [Filter(ModifiedProperty, inclusive ? SearchOperator.Gte : SearchOperator.Gt, cursor)], ModifiedProperty, seenAtCursor, state, cancellationToken);
+            if (page.NextAfter is null)
             {
                 break;
             }
 
-            await ScanTieAsync(tieTimestamp, state, cancellationToken);
-            cursor = tieTimestamp;
-            inclusive = false;
+            // The latest timestamp of the page, and the contacts that have it (the next query returns them again).
+            var latest = LastModified(page.Results);
+            if (latest is null)
+            {
+                IncrementalLog.NoTimestamps(logger, page.Results.Count);
+                break;
+            }
+
+            if (latest == cursor && inclusive)
+            {
+                // A whole page at one timestamp: read every contact with it by id, then go on after it.
+                await ScanTieAsync(cursor, state, cancellationToken);
+                inclusive = false;
+                seenAtCursor.Clear();
+                continue;
+            }
+
+            cursor = latest.Value;
+            inclusive = true;
+            seenAtCursor.Clear();
+            foreach (var contact in page.Results)
+            {
+                if (ParseTimestamp(contact.GetProperty(ModifiedProperty)) == cursor)
+                {
+                    seenAtCursor.Add(contact.Id);
+                }
+            }
         }
 
         var result = new IncrementalSyncResult(state.Queued, state.SearchCalls, DateTimeOffset.FromUnixTimeMilliseconds(from), DateTimeOffset.FromUnixTimeMilliseconds(state.Highest));
@@ -65,112 +94,62 @@ internal sealed class IncrementalSync(
         return result;
     }
 
-    /// <summary>Pages through <c>lastmodifieddate ≥ (or &gt;) from</c>; returns the last timestamp seen when the 10,000 cap stopped it.</summary>
-    private async Task<long?> ScanFromAsync(long from, bool inclusive, RunState state, CancellationToken cancellationToken)
-    {
-        string? after = null;
-        long? last = null;
-        while (true)
-        {
-            var request = new ContactSearchRequest
-            {
-                FilterGroups = [new SearchFilterGroup([Filter(ModifiedProperty, inclusive ? SearchOperator.Gte : SearchOperator.Gt, from)])],
-                Sorts = [new SearchSort(ModifiedProperty, SortDirection.Ascending)],
-                Properties = [ModifiedProperty, IdProperty],
-                Limit = PageSize,
-                After = after,
-            };
-            var page = await SearchAsync(request, state, cancellationToken);
-            last = LastModified(page.Results) ?? last;
-            if (page.NextAfter is null)
-            {
-                return null;
-            }
-
-            if (!WithinCap(page.NextAfter))
-            {
-                return last;
-            }
-
-            after = page.NextAfter;
-        }
-    }
-
-    /// <summary>Reads every contact whose <c>lastmodifieddate</c> is exactly <paramref name="timestamp"/>, by ascending id.</summary>
+    /// <summary>Reads every contact whose <c>lastmodifieddate</c> is exactly <paramref name="timestamp"/>, by ascending id, one new query per page.</summary>
     private async Task ScanTieAsync(long timestamp, RunState state, CancellationToken cancellationToken)
     {
         var afterId = 0L;
-        var highestId = 0L;
         while (true)
         {
-            // The filter stays fixed while one query is paged; only a restart moves it past the highest id seen.
-            afterId = highestId;
-            string? after = null;
-            var restart = false;
-            while (true)
+            var page = await SearchAsync(
+                [Filter(ModifiedProperty, SearchOperator.Eq, timestamp), Filter(IdProperty, SearchOperator.Gt, afterId)], IdProperty, null, state, cancellationToken);
+            var highestId = afterId;
+            foreach (var contact in page.Results)
             {
-                var request = new ContactSearchRequest
+                if (long.TryParse(contact.Id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && id > highestId)
                 {
-                    FilterGroups =
-                    [
-                        new SearchFilterGroup([Filter(ModifiedProperty, SearchOperator.Eq, timestamp), Filter(IdProperty, SearchOperator.Gt, afterId)]),
-                    ],
-                    Sorts = [new SearchSort(IdProperty, SortDirection.Ascending)],
-                    Properties = [ModifiedProperty, IdProperty],
-                    Limit = PageSize,
-                    After = after,
-                };
-                var page = await SearchAsync(request, state, cancellationToken);
-                foreach (var contact in page.Results)
-                {
-                    if (long.TryParse(contact.Id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && id > highestId)
-                    {
-                        highestId = id;
-                    }
+                    highestId = id;
                 }
-
-                if (page.NextAfter is null)
-                {
-                    break;
-                }
-
-                if (!WithinCap(page.NextAfter))
-                {
-                    restart = true;
-                    break;
-                }
-
-                after = page.NextAfter;
             }
 
-            if (!restart)
+            if (page.NextAfter is null || highestId == afterId)
             {
                 return;
             }
+
+            afterId = highestId;
         }
     }
 
-    private async Task<ContactSearchPage> SearchAsync(ContactSearchRequest request, RunState state, CancellationToken cancellationToken)
+    /// <summary>One page (the first) of a query sorted ascending by <paramref name="sortBy"/>; queues its contacts, except those in <paramref name="skip"/>.</summary>
+    private async Task<ContactSearchPage> SearchAsync(
+        SearchFilter[] filters, string sortBy, HashSet<string>? skip, RunState state, CancellationToken cancellationToken)
     {
+        var request = new ContactSearchRequest
+        {
+            FilterGroups = [new SearchFilterGroup(filters)],
+            Sorts = [new SearchSort(sortBy, SortDirection.Ascending)],
+            Properties = [ModifiedProperty, IdProperty],
+            Limit = PageSize,
+        };
         var page = await client.SearchContactsAsync(request, cancellationToken);
         state.SearchCalls++;
-        if (page.Results.Count > 0)
+        var now = timeProvider.GetUtcNow();
+        var items = page.Results.Where(c => skip?.Contains(c.Id) != true).Select(c => new WorkItem(c.Id, WorkReason.IncrementalSync, now)).ToList();
+        if (items.Count > 0)
         {
-            var now = timeProvider.GetUtcNow();
-            await queue.EnqueueAsync([.. page.Results.Select(c => new WorkItem(c.Id, WorkReason.IncrementalSync, now))], cancellationToken);
-            state.Queued += page.Results.Count;
-            if (LastModified(page.Results) is { } last && last > state.Highest)
-            {
-                state.Highest = last;
-                await checkpoints.SetAsync(CheckpointName, last.ToString(CultureInfo.InvariantCulture), cancellationToken);
-            }
+            await queue.EnqueueAsync(items, cancellationToken);
+            state.Queued += items.Count;
+        }
+
+        if (LastModified(page.Results) is { } last && last > state.Highest)
+        {
+            // Only once the page is queued: every contact modified before this instant has been seen (ascending order).
+            state.Highest = last;
+            await checkpoints.SetAsync(CheckpointName, last.ToString(CultureInfo.InvariantCulture), cancellationToken);
         }
 
         return page;
     }
-
-    private static bool WithinCap(string nextAfter) =>
-        int.TryParse(nextAfter, NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset) && offset + PageSize <= ResultCap;
 
     private static SearchFilter Filter(string property, SearchOperator op, long value) =>
         new() { PropertyName = property, Operator = op, Value = value.ToString(CultureInfo.InvariantCulture) };
@@ -221,4 +200,7 @@ internal static partial class IncrementalLog
 {
     [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Incremental sync queued {Queued} contacts modified since {From:O} in {SearchCalls} searches; checkpoint {Checkpoint:O}")]
     public static partial void Completed(ILogger logger, long queued, int searchCalls, DateTimeOffset from, DateTimeOffset? checkpoint);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Incremental sync stopped: a search page of {Count} contacts carried no readable lastmodifieddate; the next run starts again from the checkpoint")]
+    public static partial void NoTimestamps(ILogger logger, int count);
 }

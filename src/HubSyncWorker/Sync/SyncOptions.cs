@@ -53,6 +53,12 @@ public sealed class SyncOptions
     /// <summary>Lifetime of the full resync's and the incremental sync's cluster-wide locks, renewed every third of it while they run. Default: 1 minute.</summary>
     public TimeSpan ResyncLockTtl { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Longest a full resync holds a change before writing it, when fewer than a batch (100) have built up: a decision held
+    /// for minutes could overwrite what a salesperson set since. Default: 5 seconds. Range 0 (write after every page) to 5 minutes.
+    /// </summary>
+    public TimeSpan ResyncMaxPendingAge { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a running resync logs its progress. Default: 10 seconds.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -76,6 +82,7 @@ internal sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
         Range(errors, nameof(SyncOptions.QueueBatchWindow), options.QueueBatchWindow, TimeSpan.Zero, TimeSpan.FromSeconds(10));
         Range(errors, nameof(SyncOptions.ResyncLockTtl), options.ResyncLockTtl, TimeSpan.FromSeconds(3), TimeSpan.FromHours(1));
         Range(errors, nameof(SyncOptions.ProgressInterval), options.ProgressInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        Range(errors, nameof(SyncOptions.ResyncMaxPendingAge), options.ResyncMaxPendingAge, TimeSpan.Zero, TimeSpan.FromMinutes(5));
         if (options.QueueBatchSize is < 1 or > 100)
         {
             errors.Add($"{SyncOptions.SectionName}:{nameof(SyncOptions.QueueBatchSize)} must be between 1 and 100 (HubSpot's batch limit); got {options.QueueBatchSize}.");

@@ -160,6 +160,24 @@ public sealed class ContactsClientTests : IClassFixture<WireMockFixture>, IDispo
     }
 
     [Fact]
+    public async Task BatchReadContactsAsync_MergedAwayIdAnsweredWithItsSurvivor_OneRecordPerRequestedIdAndTheMergedIdNotFound()
+    {
+        // Should HubSpot answer merged-away "8" with survivor "9" (also requested), "9" comes back twice; "7" was never asked for.
+        _wireMock.Server
+            .Given(Request.Create().WithPath("/crm/v3/objects/contacts/batch/read").UsingPost())
+            .RespondWith(Json(200, """
+                {"status":"COMPLETE","results":[
+                  {"id":"9","properties":{"email":"s@x.io"}},{"id":"9","properties":{"email":"s@x.io"}},{"id":"7","properties":{"email":"o@x.io"}}]}
+                """));
+
+        var result = await _host.Client.BatchReadContactsAsync(["8", "9"], ["email"], [], CancellationToken.None);
+
+        Assert.Equal("9", Assert.Single(result.Found).Id);
+        Assert.Equal(["8"], result.NotFoundIds);
+        Assert.Empty(result.Errors);
+    }
+
+    [Fact]
     public async Task BatchReadContactsAsync_MoreThan100Ids_ThrowsArgumentException()
     {
         var ids = Enumerable.Range(1, 101).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();

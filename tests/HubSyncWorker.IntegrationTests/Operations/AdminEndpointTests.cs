@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using HubSyncWorker.IntegrationTests.Infrastructure;
+using HubSyncWorker.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HubSyncWorker.IntegrationTests.Operations;
 
@@ -84,6 +86,52 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WorkerUnderTest.AdminToken);
 
         Assert.Equal(HttpStatusCode.NotFound, (await worker.Client.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task DeadLetters_NoToken_UnauthorizedForListAndRetry()
+    {
+        await using var worker = await WorkerUnderTest.StartAsync(redisConnectionString: null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await worker.Client.GetAsync("/admin/deadletters")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await worker.Client.PostAsync("/admin/deadletters/retry", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task DeadLetters_EmbeddedStore_ListedThenRetriedOntoTheWorkQueue()
+    {
+        // The embedded store: only the running worker can reach its dead letters, so the endpoints are the way in.
+        await using var worker = await WorkerUnderTest.StartAsync(redisConnectionString: null);
+        var store = worker.Services.GetRequiredService<IDeadLetterStore>();
+        var at = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        await store.AddAsync(new DeadLetter("501", new Dictionary<string, string> { ["hs_lead_status"] = "NEW" }, "VALIDATION_ERROR", "not an option", at), default);
+        await store.AddAsync(new DeadLetter("502", new Dictionary<string, string>(), "REPEATED_FAILURE", "failed 10 times", at.AddMinutes(1)), default);
+
+        using (var listed = JsonDocument.Parse(await SendAsync(worker, HttpMethod.Get, "/admin/deadletters?max=1", HttpStatusCode.OK)))
+        {
+            Assert.Equal(2, listed.RootElement.GetProperty("count").GetInt64());
+            var letter = Assert.Single(listed.RootElement.GetProperty("letters").EnumerateArray());
+            Assert.Equal(("502", "REPEATED_FAILURE"), (letter.GetProperty("contactId").GetString(), letter.GetProperty("category").GetString()));
+        }
+
+        await SendAsync(worker, HttpMethod.Get, "/admin/deadletters?max=0", HttpStatusCode.BadRequest);
+        using (var retried = JsonDocument.Parse(await SendAsync(worker, HttpMethod.Post, "/admin/deadletters/retry?contactId=501", HttpStatusCode.OK)))
+        {
+            Assert.Equal((1, 1, 1), (retried.RootElement.GetProperty("letters").GetInt32(), retried.RootElement.GetProperty("contactsQueued").GetInt32(), retried.RootElement.GetProperty("lettersRemoved").GetInt32()));
+        }
+
+        Assert.Equal(["502"], (await store.ListAsync(10, default)).Select(l => l.ContactId));
+        var queued = await worker.Services.GetRequiredService<IWorkQueue>().ReadAsync("admin-test", 10, TimeSpan.Zero, default);
+        Assert.Equal([("501", WorkReason.Manual)], queued.Select(q => (q.Item.ContactId, q.Item.Reason)));
+    }
+
+    private static async Task<string> SendAsync(WorkerUnderTest worker, HttpMethod method, string path, HttpStatusCode expected)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WorkerUnderTest.AdminToken);
+        var response = await worker.Client.SendAsync(request);
+        Assert.Equal(expected, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
     }
 
     private static HttpRequestMessage Authorized(HttpMethod method)

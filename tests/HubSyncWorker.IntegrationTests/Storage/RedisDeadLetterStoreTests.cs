@@ -109,6 +109,42 @@ public sealed class RedisDeadLetterStoreTests(RedisServerFixture redis) : IAsync
         Assert.Equal(2, await _connection.GetDatabase().HashLengthAsync(prefix + "deadletters:contacts"));
     }
 
+    [Fact]
+    public async Task RemoveAsync_ListedLetters_DropsExactlyThoseAndKeepsOrderIndexAndLaterLetters()
+    {
+        var (store, prefix) = NewStoreWithPrefix();
+        await store.AddAsync(Letter("71", At), default);
+        await store.AddAsync(Letter("72", At.AddMinutes(1)), default);
+        await store.AddAsync(Letter("73", At.AddMinutes(2)), default);
+        var listed = await store.ListAsync(10, default);
+        // Recorded after the listing, for a contact being removed: it must stay (the contact failed again).
+        await store.AddAsync(Letter("71", At.AddMinutes(3)), default);
+
+        var removed = await store.RemoveAsync([listed[0], listed[2]], default);
+
+        Assert.Equal(2, removed);
+        var left = await store.ListAsync(10, default);
+        Assert.Equal([("71", At.AddMinutes(3)), ("72", At.AddMinutes(1))], left.Select(l => (l.ContactId, l.At)));
+        Assert.Equal(2, await store.CountAsync(default));
+        var index = await _connection.GetDatabase().HashGetAllAsync(prefix + "deadletters:contacts");
+        Assert.Equal([("71", 1L), ("72", 1L)], index.Select(e => ((string)e.Name!, (long)e.Value)).Order());
+    }
+
+    [Fact]
+    public async Task RemoveAsync_LettersNoLongerHeld_RemovesNothing()
+    {
+        var store = NewStore();
+        await store.AddAsync(Letter("81", At), default);
+        var listed = await store.ListAsync(10, default);
+        await store.RemoveContactAsync("81", default);
+        await store.AddAsync(Letter("82", At), default);
+
+        Assert.Equal(0, await store.RemoveAsync(listed, default));
+        Assert.Equal(0, await store.RemoveAsync([Letter("82", At.AddSeconds(1))], default));
+        Assert.Equal(["82"], (await store.ListAsync(10, default)).Select(l => l.ContactId));
+        Assert.Equal(1, await store.CountAsync(default));
+    }
+
     private static DeadLetter Letter(string contactId, DateTimeOffset at) => new(
         contactId,
         new Dictionary<string, string> { ["hubsync_mql_score"] = "87", ["lifecyclestage"] = "marketingqualifiedlead" },

@@ -49,6 +49,32 @@ public sealed class FullResyncTests(RedisServerFixture redis)
         Assert.Equal((contacts + 99) / 100, sandbox.Stats.Requests(SandboxEndpoint.ContactsList));
     }
 
+    [Theory]
+    [InlineData("00:00:00", 3)]
+    [InlineData("00:05:00", 1)]
+    public async Task RunAsync_FewChangesAcrossPages_WritesThemOnceTheyAreResyncMaxPendingAgeOld(string maxPendingAge, int expectedUpdateCalls)
+    {
+        // A change is a decision on the contact as read: held until 100 have built up (minutes, when few contacts change), it could
+        // overwrite a lead status a salesperson set in between. One change on each of three pages: with an age of 0 each is written
+        // right after its page; with 5 minutes (longer than the run) they go out together at the end, as one batch.
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var ids = PortalSeed.Seed(sandbox, 300, DateTimeOffset.UtcNow);
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?> { ["Sync:ResyncMaxPendingAge"] = maxPendingAge });
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        var resync = host.Services.GetRequiredService<FullResync>();
+        Assert.Equal(ResyncOutcome.Completed, (await resync.RunAsync(dryRun: false, waitForLock: false, default)).Outcome);
+        foreach (var id in new[] { ids[10], ids[150], ids[290] })
+        {
+            Assert.True(sandbox.Contacts.UpdateAsUser(id, new Dictionary<string, string?> { ["hubsync_reason"] = "edited by hand" }));
+        }
+
+        sandbox.Stats.Reset();
+        var result = await resync.RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.Equal((ResyncOutcome.Completed, 3, 3), (result.Outcome, result.Report.Changed, result.Writes.Written));
+        Assert.Equal(expectedUpdateCalls, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
+    }
+
     [Fact]
     public async Task RunAsync_StoppedHalfWayThenRestarted_SkipsNoContactAndReReadsAtMostOnePage()
     {

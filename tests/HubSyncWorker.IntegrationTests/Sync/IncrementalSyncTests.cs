@@ -1,3 +1,4 @@
+using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.RateLimiting;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Sandbox;
@@ -59,6 +60,35 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
         Assert.Subset(new HashSet<string>(late.Append(early[3])), new HashSet<string>(second));
     }
 
+    [Fact]
+    public async Task RunAsync_ContactsAlreadyReturnedAreModifiedMidScan_NoOtherContactIsSkipped()
+    {
+        // One contact a second for 7.5 minutes: the contacts past the first page lie well before the final checkpoint minus the
+        // 2-minute overlap, so one skipped by this run would never be seen by the next either.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-20));
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { EnforceRateLimits = false, TimeProvider = clock }, default);
+        var ids = new List<string>();
+        for (var i = 0; i < 450; i++)
+        {
+            ids.Add(sandbox.Contacts.AddContact(PortalSeed.Contact(i, clock.GetUtcNow())));
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        using var host = SyncHost.Build(
+            sandbox,
+            redis.ConnectionString,
+            RedisServerFixture.NewKeyPrefix(),
+            new Dictionary<string, string?> { ["Sync:IncrementalOverlap"] = "00:02:00", ["Sync:IncrementalInitialLookback"] = "01:00:00" },
+            services => services.AddSingleton<IHubSpotCrmClient>(sp => new ModifiesReturnedContacts(ActivatorUtilities.CreateInstance<HubSpotCrmClient>(sp), sandbox, clock)));
+
+        var result = await host.Services.GetRequiredService<IncrementalSync>().RunAsync(default);
+
+        // Offset paging skipped the 5 contacts at the first page boundary (their places taken by the 5 modified ones).
+        var queued = await DrainAsync(host.Services.GetRequiredService<IWorkQueue>());
+        Assert.Empty(ids.Except(queued));
+        Assert.True(result.SearchCalls >= 3);
+    }
+
     private static async Task<List<string>> DrainAsync(IWorkQueue queue)
     {
         var ids = new List<string>();
@@ -72,6 +102,27 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
 
             ids.AddRange(items.Select(i => i.Item.ContactId));
             await queue.AcknowledgeAsync(items, default);
+        }
+    }
+
+    /// <summary>After the first search page, a user edits 5 of the contacts it returned (as the worker's own write-backs do).</summary>
+    private sealed class ModifiesReturnedContacts(IHubSpotCrmClient inner, HubSpotSandbox sandbox, FakeTimeProvider clock) : DelegatingCrmClient(inner)
+    {
+        private int _calls;
+
+        public override async Task<HubSpot.Contacts.ContactSearchPage> SearchContactsAsync(HubSpot.Contacts.ContactSearchRequest request, CancellationToken cancellationToken)
+        {
+            var page = await base.SearchContactsAsync(request, cancellationToken);
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                foreach (var contact in page.Results.Take(5))
+                {
+                    Assert.True(sandbox.Contacts.UpdateAsUser(contact.Id, new Dictionary<string, string?> { ["jobtitle"] = "Head of Growth" }));
+                }
+            }
+
+            return page;
         }
     }
 

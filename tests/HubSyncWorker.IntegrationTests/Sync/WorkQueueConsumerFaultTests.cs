@@ -88,6 +88,39 @@ public sealed class WorkQueueConsumerFaultTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task DeadLetterRetry_OnceHubSpotReadsTheContactAgain_TheContactIsWrittenAndOnlyItsOldLetterRemoved()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var ids = PortalSeed.Seed(sandbox, 3, DateTimeOffset.UtcNow);
+        var (failing, other) = (ids[0], ids[1]);
+        var prefix = RedisServerFixture.NewKeyPrefix();
+        var settings = new Dictionary<string, string?> { ["Sync:QueueBatchWindow"] = "00:00:00" };
+        using (var broken = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings, services =>
+        {
+            services.AddTransient<HubSpotCrmClient>();
+            services.AddTransient<IHubSpotCrmClient>(sp => new OneContactErrorsClient(sp.GetRequiredService<HubSpotCrmClient>(), failing));
+        }))
+        {
+            await broken.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+            await broken.Services.GetRequiredService<IWorkQueue>().EnqueueAsync([new WorkItem(failing, WorkReason.Manual, DateTimeOffset.UtcNow)], default);
+            Assert.True(await broken.Services.GetRequiredService<WorkQueueConsumer>().ProcessOnceAsync("broken", default));
+        }
+
+        // The cause is fixed (here: HubSpot reads the contact again); a letter of another contact is recorded meanwhile.
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings);
+        var deadLetters = host.Services.GetRequiredService<IDeadLetterStore>();
+        await deadLetters.AddAsync(new DeadLetter(other, new Dictionary<string, string>(), "VALIDATION_ERROR", "kept: not retried", DateTimeOffset.UtcNow), default);
+
+        var result = await host.Services.GetRequiredService<DeadLetterRetry>().RetryAsync([failing], default);
+        Assert.True(await host.Services.GetRequiredService<WorkQueueConsumer>().ProcessOnceAsync("fixed", default));
+
+        Assert.Equal(new DeadLetterRetryResult(1, 1, 1), result);
+        Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(failing)!.Properties.GetValueOrDefault("hubsync_status")));
+        Assert.Equal([other], (await deadLetters.ListAsync(10, default)).Select(l => l.ContactId));
+        Assert.Equal(new WorkQueueStats(0, 0, null), await host.Services.GetRequiredService<IWorkQueue>().GetStatsAsync(default));
+    }
+
+    [Fact]
     public async Task ProcessOnceAsync_BatchSlowerThanTheClaimIdleTime_IsNotReclaimedByAnotherReplicaMeanwhile()
     {
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);

@@ -124,6 +124,23 @@ public sealed class InMemoryDeadLetterStoreTests
         Assert.Equal(3, await store.CountAsync(default));
     }
 
+    [Fact]
+    public async Task RemoveAsync_ListedLetters_DropsThoseAndKeepsOneRecordedSinceForTheSameContact()
+    {
+        var store = NewStore(100);
+        await store.AddAsync(Letter("1"), default);
+        await store.AddAsync(Letter("2"), default);
+        var listed = await store.ListAsync(10, default);
+        await store.AddAsync(Letter("1"), default);
+
+        var removed = await store.RemoveAsync(listed, default);
+        var again = await store.RemoveAsync(listed, default);
+
+        Assert.Equal((2, 0), (removed, again));
+        Assert.Equal(["1"], (await store.ListAsync(10, default)).Select(l => l.ContactId));
+        Assert.Equal(1, await store.CountAsync(default));
+    }
+
     private static DeadLetter Letter(string contactId) =>
         new(contactId, new Dictionary<string, string> { ["hubsync_mql_score"] = "5" }, "VALIDATION_ERROR", "bad value", At);
 

@@ -108,3 +108,23 @@ public sealed class SyncOptionsValidatorTests
         Assert.True(new SyncOptionsValidator().Validate(null, new SyncOptions { FullResyncCron = cron }).Succeeded);
     }
 }
+
+public sealed class TransientFailuresTests
+{
+    [Theory]
+    [InlineData(423, true)]
+    [InlineData(429, true)]
+    [InlineData(477, true)]
+    [InlineData(500, true)]
+    [InlineData(503, true)]
+    [InlineData(400, false)]
+    [InlineData(403, false)]
+    [InlineData(404, false)]
+    [InlineData(409, false)]
+    public void IsTransient_HubSpotStatusAfterTheRetries_OnlyLocksMigrationsRateLimitsAndServerErrors(int status, bool expected)
+    {
+        var exception = new HubSyncWorker.HubSpot.Errors.HubSpotApiException((System.Net.HttpStatusCode)status, null, "batch read contacts");
+
+        Assert.Equal(expected, TransientFailures.IsTransient(exception));
+    }
+}

@@ -72,4 +72,30 @@ internal sealed class InMemoryDeadLetterStore(IOptions<RedisOptions> options) : 
 
         return Task.CompletedTask;
     }
+
+    public Task<int> RemoveAsync(IReadOnlyCollection<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        cancellationToken.ThrowIfCancellationRequested();
+        var removed = 0;
+        lock (_gate)
+        {
+            foreach (var letter in deadLetters)
+            {
+                // The very instances ListAsync handed out: a letter recorded since is another instance, whatever its values.
+                for (var node = _newestFirst.First; node is not null; node = node.Next)
+                {
+                    if (ReferenceEquals(node.Value, letter))
+                    {
+                        _newestFirst.Remove(node);
+                        _count--;
+                        removed++;
+                        break;
+                    }
+                }
+            }
+        }
+
+        return Task.FromResult(removed);
+    }
 }

@@ -57,6 +57,36 @@ internal sealed class RedisDeadLetterStore(IConnectionMultiplexer redis, IOption
         return removed
         """;
 
+    // KEYS as for AddScript; ARGV = the entries to drop, as stored. One pass over the list keeps every other entry in its order
+    // (LREM per entry would scan the list once per entry); each given entry is dropped once, its contact's index count lowered.
+    // Returns how many were found.
+    private const string RemoveEntriesScript = """
+        local drop = {}
+        for _, v in ipairs(ARGV) do drop[v] = (drop[v] or 0) + 1 end
+        local kept, removed = {}, 0
+        for _, v in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+          if (drop[v] or 0) > 0 then
+            drop[v] = drop[v] - 1
+            removed = removed + 1
+            local ok, entry = pcall(cjson.decode, v)
+            if ok and type(entry) == 'table' and type(entry.contactId) == 'string'
+                and redis.call('HINCRBY', KEYS[3], entry.contactId, -1) <= 0 then
+              redis.call('HDEL', KEYS[3], entry.contactId)
+            end
+          else
+            kept[#kept + 1] = v
+          end
+        end
+        if removed == 0 then return 0 end
+        redis.call('DEL', KEYS[1])
+        for i = 1, #kept, 1000 do redis.call('RPUSH', KEYS[1], unpack(kept, i, math.min(i + 999, #kept))) end
+        redis.call('DECRBY', KEYS[2], removed)
+        return removed
+        """;
+
+    /// <summary>At most this many entries per removal script, so one call never holds Redis for long.</summary>
+    private const int RemoveChunk = 500;
+
     private readonly RedisKeys _keys = new(options.Value);
     private readonly int _maxEntries = options.Value.DeadLetterMaxEntries;
 
@@ -108,5 +138,25 @@ internal sealed class RedisDeadLetterStore(IConnectionMultiplexer redis, IOption
             "dead letter remove",
             () => redis.GetDatabase().ScriptEvaluateAsync(RemoveContactScript, Keys, [contactId]),
             cancellationToken);
+    }
+
+    public async Task<int> RemoveAsync(IReadOnlyCollection<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetters);
+
+        // An entry is found by its stored JSON, which serialising the listed letter again reproduces (same serializer, same
+        // options); an entry that somehow differs stays, which only leaves it listed.
+        var removed = 0;
+        foreach (var chunk in deadLetters.Chunk(RemoveChunk))
+        {
+            var entries = Array.ConvertAll(chunk, letter => (RedisValue)DeadLetterJson.Serialize(letter));
+            var result = await RedisFailures.GuardAsync(
+                "dead letter remove",
+                () => redis.GetDatabase().ScriptEvaluateAsync(RemoveEntriesScript, Keys, entries),
+                cancellationToken);
+            removed += (int)result;
+        }
+
+        return removed;
     }
 }

@@ -50,19 +50,19 @@ public static class HubSpotValues
         }
 
         var span = value.AsSpan().Trim();
-        if (IsAllDigits(span))
+
+        // Up to 18 digits cannot overflow a long: summed here in the same pass that checks them (HubSpot's 13-digit
+        // timestamps); longer runs of digits (leading zeros, or out of range) go through long.TryParse.
+        long ms = 0;
+        var digits = 0;
+        while (digits < span.Length && digits < 18 && char.IsAsciiDigit(span[digits]))
         {
-            // Up to 18 digits cannot overflow a long: summed here (HubSpot's 13-digit timestamps); longer runs of digits
-            // (leading zeros, or out of range) go through long.TryParse.
-            long ms = 0;
-            if (span.Length <= 18)
-            {
-                foreach (var c in span)
-                {
-                    ms = (ms * 10) + (c - '0');
-                }
-            }
-            else if (!long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out ms))
+            ms = (ms * 10) + (span[digits++] - '0');
+        }
+
+        if (digits == span.Length || (digits == 18 && IsAllDigits(span[18..])))
+        {
+            if (digits < span.Length && !long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out ms))
             {
                 return null;
             }

@@ -34,6 +34,12 @@ public sealed class SandboxOptions
     /// </summary>
     public TimeSpan SearchIndexLag { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Whether one invalid value fails a whole batch update with a 400 <c>VALIDATION_ERROR</c> that names no input, nothing written
+    /// (HubSpot answers so without multi-status). Default false: a 207 with the invalid inputs' errors, the others written.
+    /// </summary>
+    public bool RejectWholeBatchOnInvalidValue { get; set; }
+
     /// <summary>Delay added to every API response before it is written. Default zero.</summary>
     public TimeSpan Latency { get; set; } = TimeSpan.Zero;
 

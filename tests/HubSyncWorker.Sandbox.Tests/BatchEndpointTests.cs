@@ -73,6 +73,25 @@ public sealed class BatchEndpointTests
     }
 
     [Fact]
+    public async Task BatchUpdate_RejectWholeBatchOnInvalidValue_400NamingNoInputAndNothingWritten()
+    {
+        await using var session = await SandboxSession.StartAsync(o => o.RejectWholeBatchOnInvalidValue = true);
+        var contacts = session.Sandbox.Contacts;
+        var good = contacts.AddContact(new Dictionary<string, string?> { ["email"] = "good@example.com" });
+        var bad = contacts.AddContact(new Dictionary<string, string?> { ["email"] = "bad@example.com" });
+
+        var result = await session.BatchUpdateAsync(
+            new { id = good, properties = new Dictionary<string, string> { ["jobtitle"] = "CTO" } },
+            new { id = bad, properties = new Dictionary<string, string> { ["hs_lead_status"] = "MAYBE" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, result.Status);
+        Assert.Equal("VALIDATION_ERROR", result.Json["category"]!.GetValue<string>());
+        Assert.Contains("INVALID_OPTION", result.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.False(contacts.GetContact(good)!.Properties.ContainsKey("jobtitle"));
+        Assert.Equal(HttpStatusCode.OK, (await session.BatchUpdateAsync(new { id = good, properties = new Dictionary<string, string> { ["jobtitle"] = "CTO" } })).Status);
+    }
+
+    [Fact]
     public async Task BatchUpdate_UnknownIdAndUnknownProperty_Return207ErrorsEchoingTheTraceIds()
     {
         await using var session = await SandboxSession.StartAsync();

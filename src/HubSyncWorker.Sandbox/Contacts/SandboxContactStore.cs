@@ -369,6 +369,53 @@ public sealed class SandboxContactStore
         }
     }
 
+    /// <summary>The first input of <paramref name="inputs"/> with a value this portal refuses, and its errors; null when every value is valid.</summary>
+    internal (ContactWrite Input, List<PropertyError> Errors)? FirstInvalid(IReadOnlyList<ContactWrite> inputs, bool asIntegration)
+    {
+        lock (_lock)
+        {
+            foreach (var input in inputs)
+            {
+                var (errors, _) = Check(input, asIntegration);
+                if (errors.Count > 0)
+                {
+                    return (input, errors);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Each value of the input checked against the catalog: the errors, and the normalized values of the valid ones.</summary>
+    private (List<PropertyError> Errors, List<(string Name, string Value)> Values) Check(ContactWrite input, bool asIntegration)
+    {
+        var errors = new List<PropertyError>();
+        var normalizedValues = new List<(string Name, string Value)>(input.Properties.Count);
+        foreach (var (name, raw) in input.Properties)
+        {
+            var definition = _catalog.Find(name);
+            if (definition is null)
+            {
+                errors.Add(new PropertyError(name, "PROPERTY_DOESNT_EXIST", $"Property \"{name}\" does not exist"));
+            }
+            else if (definition.ReadOnlyValue && (asIntegration || SystemManaged.Contains(name)))
+            {
+                errors.Add(new PropertyError(name, "READ_ONLY_VALUE", $"\"{name}\" is a read only property; its value cannot be set."));
+            }
+            else if (!PropertyCatalog.TryNormalize(definition, raw ?? "", out var normalized, out var error))
+            {
+                errors.Add(new PropertyError(name, definition.Type == "enumeration" ? "INVALID_OPTION" : "INVALID_VALUE", error!));
+            }
+            else
+            {
+                normalizedValues.Add((name, normalized));
+            }
+        }
+
+        return (errors, normalizedValues);
+    }
+
     /// <summary>
     /// Applies writes. Each input is validated as a whole (an invalid value refuses that input only). Values equal to the current ones are
     /// no-ops; for an integration (API) write an earlier <c>lifecyclestage</c> than the current one is silently ignored and read-only values are refused.
@@ -396,29 +443,7 @@ public sealed class SandboxContactStore
                     continue;
                 }
 
-                var errors = new List<PropertyError>();
-                var normalizedValues = new List<(string Name, string Value)>(input.Properties.Count);
-                foreach (var (name, raw) in input.Properties)
-                {
-                    var definition = _catalog.Find(name);
-                    if (definition is null)
-                    {
-                        errors.Add(new PropertyError(name, "PROPERTY_DOESNT_EXIST", $"Property \"{name}\" does not exist"));
-                    }
-                    else if (definition.ReadOnlyValue && (asIntegration || SystemManaged.Contains(name)))
-                    {
-                        errors.Add(new PropertyError(name, "READ_ONLY_VALUE", $"\"{name}\" is a read only property; its value cannot be set."));
-                    }
-                    else if (!PropertyCatalog.TryNormalize(definition, raw ?? "", out var normalized, out var error))
-                    {
-                        errors.Add(new PropertyError(name, definition.Type == "enumeration" ? "INVALID_OPTION" : "INVALID_VALUE", error!));
-                    }
-                    else
-                    {
-                        normalizedValues.Add((name, normalized));
-                    }
-                }
-
+                var (errors, normalizedValues) = Check(input, asIntegration);
                 if (errors.Count > 0)
                 {
                     outcomes.Add(new WriteOutcome(input, WriteStatus.Invalid, null, errors));

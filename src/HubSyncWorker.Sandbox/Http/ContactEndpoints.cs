@@ -185,6 +185,14 @@ internal sealed class ContactEndpoints(SandboxContactStore store, PropertyCatalo
                 throw HubSpotJson.Validation($"Duplicate IDs found in batch input: [{string.Join(", ", duplicates)}]. IDs must be unique");
             }
 
+            if (options.RejectWholeBatchOnInvalidValue && store.FirstInvalid(writes, asIntegration: true) is { } invalid)
+            {
+                throw HubSpotJson.Validation("Property values were not valid: " + JsonSerializer.Serialize(invalid.Errors.Select(e => new Dictionary<string, object>
+                {
+                    ["isValid"] = false, ["message"] = e.Message, ["error"] = e.Code, ["name"] = e.Name,
+                }).ToList()));
+            }
+
             outcomes = store.Write(writes, _integration, asIntegration: true);
         }
 

@@ -66,23 +66,31 @@ internal static class AdminEndpoints
     private static IResult GetResync(HttpContext context, AdminResyncRunner runner, IOptionsMonitor<AdminOptions> options, ILogger<AdminResyncRunner> logger) =>
         Authorize(context, options.CurrentValue, logger) ?? Results.Json(runner.Status, Json);
 
-    /// <summary><c>GET /admin/deadletters[?max=50]</c>: how many writes failed for good, and the newest letters (20 unless asked; at most 1000).</summary>
+    /// <summary>
+    /// <c>GET /admin/deadletters[?max=50]</c>: how many writes failed for good, and the newest letters (20 unless asked; at most
+    /// 1000). The query is read only once the caller is authorized, so a refused caller learns nothing from a malformed one.
+    /// </summary>
     private static async Task<IResult> ListDeadLettersAsync(
-        HttpContext context, IDeadLetterStore deadLetters, IOptionsMonitor<AdminOptions> options, ILogger<AdminResyncRunner> logger, int? max)
+        HttpContext context, IDeadLetterStore deadLetters, IOptionsMonitor<AdminOptions> options, ILogger<AdminResyncRunner> logger)
     {
         if (Authorize(context, options.CurrentValue, logger) is { } refused)
         {
             return refused;
         }
 
-        if (max is < 1 or > MaxListed)
+        var max = 20;
+        if (context.Request.Query["max"] is { Count: > 0 } text
+            && (!int.TryParse(text.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out max) || max is < 1 or > MaxListed))
         {
-            return Results.Json(new { error = $"max must be between 1 and {MaxListed}." }, Json, statusCode: StatusCodes.Status400BadRequest);
+            return Results.Json(new { error = $"max must be a whole number between 1 and {MaxListed}." }, Json, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var count = await deadLetters.CountAsync(context.RequestAborted);
-        var letters = await deadLetters.ListAsync(max ?? 20, context.RequestAborted);
-        return Results.Json(new { count, letters }, Json);
+        return await UnlessStorageUnavailableAsync(async () =>
+        {
+            var count = await deadLetters.CountAsync(context.RequestAborted);
+            var letters = await deadLetters.ListAsync(max, context.RequestAborted);
+            return Results.Json(new { count, letters }, Json);
+        });
     }
 
     /// <summary>
@@ -90,19 +98,33 @@ internal static class AdminEndpoints
     /// evaluation again and removes their letters; 200 with what was done.
     /// </summary>
     private static async Task<IResult> RetryDeadLettersAsync(
-        HttpContext context, DeadLetterRetry retry, IOptionsMonitor<AdminOptions> options, ILogger<AdminResyncRunner> logger, [Microsoft.AspNetCore.Mvc.FromQuery] string[]? contactId)
+        HttpContext context, DeadLetterRetry retry, IOptionsMonitor<AdminOptions> options, ILogger<AdminResyncRunner> logger)
     {
         if (Authorize(context, options.CurrentValue, logger) is { } refused)
         {
             return refused;
         }
 
-        if (contactId?.Any(string.IsNullOrWhiteSpace) == true)
+        var contactIds = context.Request.Query["contactId"].Select(v => v ?? "").ToList();
+        if (contactIds.Any(string.IsNullOrWhiteSpace))
         {
             return Results.Json(new { error = "contactId must not be empty." }, Json, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        return Results.Json(await retry.RetryAsync(contactId ?? [], context.RequestAborted), Json);
+        return await UnlessStorageUnavailableAsync(async () => Results.Json(await retry.RetryAsync(contactIds, context.RequestAborted), Json));
+    }
+
+    /// <summary>Redis down is a 503 the caller can retry, not a 500 with a stack trace in the log.</summary>
+    private static async Task<IResult> UnlessStorageUnavailableAsync(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (StorageUnavailableException ex)
+        {
+            return Results.Json(new { error = ex.Message }, Json, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 
     /// <summary>Null when the request carries the admin token; else the answer to give (404 disabled, 401 missing or wrong).</summary>

@@ -11,7 +11,7 @@ public sealed class AdminOptions
     public const int MinimumTokenLength = 16;
 
     /// <summary>
-    /// Bearer token that <c>POST/GET /admin/resync</c> require (<c>Authorization: Bearer &lt;token&gt;</c>). Default: empty, which
+    /// Bearer token that <c>/admin/resync</c> and <c>/admin/deadletters</c> require (<c>Authorization: Bearer &lt;token&gt;</c>). Default: empty, which
     /// disables the admin endpoints (they answer 404). At least 16 characters, no whitespace. Never logged.
     /// </summary>
     public string? Token { get; set; }

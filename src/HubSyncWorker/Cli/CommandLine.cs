@@ -40,6 +40,17 @@ internal static class CommandLine
         "--input", "--policy", "--dry-run", "--contacts", "--out", "--html", "--seed", "--now", "--max",
     };
 
+    // The flags each verb reads: any other is refused (a flag a verb ignores, e.g. deadletters retry --dry-run, would do the real thing).
+    private static readonly Dictionary<string, string[]> OptionsOfVerb = new(StringComparer.Ordinal)
+    {
+        ["run"] = [], ["setup"] = [], ["help"] = [], ["policy"] = [],
+        ["resync"] = ["--dry-run", "--out"],
+        ["evaluate"] = ["--input", "--policy", "--now"],
+        ["demo"] = ["--contacts", "--seed", "--html", "--out"],
+        ["report"] = ["--input", "--html"],
+        ["deadletters"] = ["--max"],
+    };
+
     private static readonly HashSet<string> SwitchFlags = new(StringComparer.OrdinalIgnoreCase) { "--dry-run" };
 
     public static ParsedCommandLine Parse(string[] args)
@@ -90,7 +101,7 @@ internal static class CommandLine
                 // is a verb argument, not a /Key=value setting.
                 if (!name.Contains(':', StringComparison.Ordinal))
                 {
-                    throw new CommandLineException($"Unknown option {name}. Options of this verb: {string.Join(", ", VerbFlags.Order(StringComparer.Ordinal))}; settings are given as --Section:Key=value.");
+                    throw new CommandLineException($"Unknown option {name}. Options of '{verb}': {(OptionsOfVerb.TryGetValue(verb, out var own) ? (own.Length == 0 ? "none" : string.Join(", ", own)) : string.Join(", ", VerbFlags.Order(StringComparer.Ordinal)))}; settings are given as --Section:Key=value.");
                 }
 
                 configuration.Add(arg);
@@ -103,6 +114,13 @@ internal static class CommandLine
             {
                 verbArguments.Add(arg);
             }
+        }
+
+        if (OptionsOfVerb.TryGetValue(verb, out var allowed) && flags.Keys.FirstOrDefault(f => !allowed.Contains(f, StringComparer.OrdinalIgnoreCase)) is { } stray)
+        {
+            throw new CommandLineException(allowed.Length == 0
+                ? $"{stray} is not an option of '{verb}', which takes none."
+                : $"{stray} is not an option of '{verb}'; its options: {string.Join(", ", allowed)}.");
         }
 
         return new ParsedCommandLine(verb, verbArguments, flags, [.. configuration]);

@@ -78,6 +78,6 @@ internal sealed class PolicyStartupCheck(IServiceProvider services, ILogger<Poli
 
 internal static partial class PolicyLog
 {
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Qualification policy {PolicyVersion} loaded: reads {PropertyCount} HubSpot properties, writes {OutputCount}")]
+    [LoggerMessage(EventId = 3801, Level = LogLevel.Information, Message = "Qualification policy {PolicyVersion} loaded: reads {PropertyCount} HubSpot properties, writes {OutputCount}")]
     public static partial void Loaded(ILogger logger, string policyVersion, int propertyCount, int outputCount);
 }

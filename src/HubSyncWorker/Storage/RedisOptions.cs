@@ -53,7 +53,7 @@ internal sealed class RedisOptions
     /// </summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How many dead letters are kept for operators; older ones are dropped (the count keeps them). Default: 10000.</summary>
+    /// <summary>How many dead letters are kept for operators; older ones are dropped (the count keeps them). Default: 10000. Range 1-100000.</summary>
     public int DeadLetterMaxEntries { get; set; } = 10_000;
 
     /// <summary>
@@ -113,9 +113,10 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         RequirePositive(errors, "CoalesceTtl", options.CoalesceTtl);
         RequirePositive(errors, "QueuePollInterval", options.QueuePollInterval);
 
-        if (options.DeadLetterMaxEntries < 1)
+        if (options.DeadLetterMaxEntries is < 1 or > 100_000)
         {
-            errors.Add($"{s}:DeadLetterMaxEntries must be at least 1; was '{options.DeadLetterMaxEntries.ToString(CultureInfo.InvariantCulture)}'.");
+            // A retry rewrites the whole list in Redis (one pass per call): beyond this, one call would hold Redis for too long.
+            errors.Add($"{s}:DeadLetterMaxEntries must be between 1 and 100000; was '{options.DeadLetterMaxEntries.ToString(CultureInfo.InvariantCulture)}'.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -39,7 +39,7 @@ internal sealed record ResyncCheckpoint(string After, long Processed, DateTimeOf
 /// <summary>
 /// A full resync: stream every contact with the list endpoint (100 per page, only the properties the policy reads), evaluate, and
 /// write only what changed, in batch updates of 100 filled across pages (so N contacts with C changes cost ⌈N/100⌉ list calls and
-/// ⌈C/100⌉ update calls). Runs once cluster-wide under a renewed Redis lock with a fencing check before each write; the cursor is
+/// ⌈C/100⌉ update calls, plus one partial batch whenever a change has waited <see cref="SyncOptions.ResyncMaxPendingAge"/>). Runs once cluster-wide under a renewed Redis lock with a fencing check before each write; the cursor is
 /// checkpointed after each page is written, so a killed resync resumes with at most one page read again. Memory stays flat: one page
 /// is processed while the next is fetched.
 /// </summary>
@@ -163,10 +163,44 @@ internal sealed class FullResync(
         var processedAtStart = processed;
 
         // One page is processed while the next is fetched: the list cursor is sequential, but the two calls overlap.
+        // Changes are written in batches of 100, or once the oldest has waited ResyncMaxPendingAge since its page was read, even
+        // while the next page is still being listed (a slow or rate-limited list call must not hold a decision for minutes: it is
+        // a decision on the contact as read, and could overwrite a lead status a salesperson set in between). Whatever is
+        // pending is always in the last checkpoint, so writing it at any moment keeps the resume invariant.
+        async Task WriteDueAsync()
+        {
+            while (pending.Count >= WriteBatchSize
+                || (pending.Count > 0 && timeProvider.GetElapsedTime(oldestPending) >= settings.ResyncMaxPendingAge))
+            {
+                var size = Math.Min(WriteBatchSize, pending.Count);
+                var batch = pending[..size];
+                pending.RemoveRange(0, size);
+                inFlight.Add((processor.WriteAsync(batch, context, cancellationToken), batch));
+                if (inFlight.Count > MaxWritesInFlight)
+                {
+                    writes = writes.Add(await ReapAsync(inFlight, waitForOldest: true));
+                }
+            }
+        }
+
         var next = ListAsync(checkpoint?.After, cancellationToken);
         while (true)
         {
-            var page = await next;
+            while (pending.Count > 0 && !next.IsCompleted)
+            {
+                var due = settings.ResyncMaxPendingAge - timeProvider.GetElapsedTime(oldestPending);
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.WhenAny(next, Task.Delay(due, timeProvider, cancellationToken));
+                }
+
+                if (!next.IsCompleted)
+                {
+                    await WriteDueAsync();
+                }
+            }
+
+            var (page, fetchedAt) = await next;
             if (page.NextAfter is not null)
             {
                 next = ListAsync(page.NextAfter, cancellationToken);
@@ -178,7 +212,8 @@ internal sealed class FullResync(
             {
                 if (pending.Count == 0)
                 {
-                    oldestPending = timeProvider.GetTimestamp();
+                    // The age counts from when HubSpot answered with the page: the contacts' state is as of then.
+                    oldestPending = fetchedAt;
                 }
 
                 pending.AddRange(plans);
@@ -196,23 +231,9 @@ internal sealed class FullResync(
                 await checkpoints.SetAsync(checkpointName, JsonSerializer.Serialize(new ResyncCheckpoint(page.NextAfter, processed, startedAt, unconfirmed)), CancellationToken.None);
             }
 
-            // Full batches are written in the background (a few at a time) while the next pages are listed and evaluated,
-            // so a page's write does not hold up the list cursor.
-            // A batch is written once full, or once its oldest change has waited ResyncMaxPendingAge (a change is a decision on
-            // the contact as it was read: held for minutes, it could overwrite a lead status a salesperson set in between).
-            while (pending.Count >= WriteBatchSize
-                || (pending.Count > 0 && timeProvider.GetElapsedTime(oldestPending) >= settings.ResyncMaxPendingAge))
-            {
-                var size = Math.Min(WriteBatchSize, pending.Count);
-                var batch = pending[..size];
-                pending.RemoveRange(0, size);
-                oldestPending = timeProvider.GetTimestamp();
-                inFlight.Add((processor.WriteAsync(batch, context, cancellationToken), batch));
-                if (inFlight.Count > MaxWritesInFlight)
-                {
-                    writes = writes.Add(await ReapAsync(inFlight, waitForOldest: true));
-                }
-            }
+            // Due batches are written in the background (a few at a time) while the next pages are listed and evaluated, so a
+            // page's write does not hold up the list cursor.
+            await WriteDueAsync();
 
             if (page.NextAfter is null)
             {
@@ -276,8 +297,12 @@ internal sealed class FullResync(
         return outcome;
     }
 
-    private Task<ContactPage> ListAsync(string? after, CancellationToken cancellationToken) =>
-        client.ListContactsAsync(new ContactListQuery { Limit = PageSize, After = after, Properties = reader.Properties }, cancellationToken);
+    /// <summary>One list page, and when it arrived (on <see cref="TimeProvider.GetTimestamp"/>).</summary>
+    private async Task<(ContactPage Page, long FetchedAt)> ListAsync(string? after, CancellationToken cancellationToken)
+    {
+        var page = await client.ListContactsAsync(new ContactListQuery { Limit = PageSize, After = after, Properties = reader.Properties }, cancellationToken);
+        return (page, timeProvider.GetTimestamp());
+    }
 
     /// <summary>The number of contacts, for progress and ETA: one search call (search has its own budget), null if it fails.</summary>
     private async Task<long?> CountContactsAsync(CancellationToken cancellationToken)

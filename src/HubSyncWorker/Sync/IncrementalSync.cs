@@ -54,7 +54,7 @@ internal sealed class IncrementalSync(
         while (true)
         {
             var page = await SearchAsync(
-                [Filter(ModifiedProperty, inclusive ? SearchOperator.Gte : SearchOperator.Gt, cursor)], ModifiedProperty, seenAtCursor, state, cancellationToken);
+                [Filter(ModifiedProperty, inclusive ? SearchOperator.Gte : SearchOperator.Gt, cursor)], ModifiedProperty, (seenAtCursor, cursor), state, cancellationToken);
             if (page.NextAfter is null)
             {
                 break;
@@ -111,8 +111,15 @@ internal sealed class IncrementalSync(
                 }
             }
 
-            if (page.NextAfter is null || highestId == afterId)
+            if (page.NextAfter is null)
             {
+                return;
+            }
+
+            if (highestId == afterId)
+            {
+                // No numeric id to go on from: stop rather than ask for the same page forever (the next run reads from the checkpoint).
+                IncrementalLog.NoNumericIds(logger, page.Results.Count, timestamp);
                 return;
             }
 
@@ -120,9 +127,12 @@ internal sealed class IncrementalSync(
         }
     }
 
-    /// <summary>One page (the first) of a query sorted ascending by <paramref name="sortBy"/>; queues its contacts, except those in <paramref name="skip"/>.</summary>
+    /// <summary>
+    /// One page (the first) of a query sorted ascending by <paramref name="sortBy"/>; queues its contacts, except those the previous
+    /// page returned with the same timestamp (<paramref name="skip"/>: a contact modified since comes back with a later one, and is queued).
+    /// </summary>
     private async Task<ContactSearchPage> SearchAsync(
-        SearchFilter[] filters, string sortBy, HashSet<string>? skip, RunState state, CancellationToken cancellationToken)
+        SearchFilter[] filters, string sortBy, (HashSet<string> Ids, long At)? skip, RunState state, CancellationToken cancellationToken)
     {
         var request = new ContactSearchRequest
         {
@@ -134,7 +144,7 @@ internal sealed class IncrementalSync(
         var page = await client.SearchContactsAsync(request, cancellationToken);
         state.SearchCalls++;
         var now = timeProvider.GetUtcNow();
-        var items = page.Results.Where(c => skip?.Contains(c.Id) != true).Select(c => new WorkItem(c.Id, WorkReason.IncrementalSync, now)).ToList();
+        var items = page.Results.Where(c => skip is not { } seen || !seen.Ids.Contains(c.Id) || ParseTimestamp(c.GetProperty(ModifiedProperty)) != seen.At).Select(c => new WorkItem(c.Id, WorkReason.IncrementalSync, now)).ToList();
         if (items.Count > 0)
         {
             await queue.EnqueueAsync(items, cancellationToken);
@@ -203,4 +213,7 @@ internal static partial class IncrementalLog
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Incremental sync stopped: a search page of {Count} contacts carried no readable lastmodifieddate; the next run starts again from the checkpoint")]
     public static partial void NoTimestamps(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Incremental sync stopped reading the {Count} contacts modified at {Timestamp}: a search page carried no numeric id to page on; the next run starts again from the checkpoint")]
+    public static partial void NoNumericIds(ILogger logger, int count, long timestamp);
 }

@@ -195,12 +195,12 @@ internal sealed class OutputPropertyBootstrapService(
 
 internal static partial class BootstrapLog
 {
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "HubSpot property bootstrap failed; webhooks are still queued, writes wait. Next attempt in {DelaySeconds:F0} s")]
+    [LoggerMessage(EventId = 3902, Level = LogLevel.Warning, Message = "HubSpot property bootstrap failed; webhooks are still queued, writes wait. Next attempt in {DelaySeconds:F0} s")]
     public static partial void Retrying(ILogger logger, Exception exception, double delaySeconds);
 
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Critical, Message = "HubSpot property bootstrap cannot succeed; stopping. {Reason}")]
+    [LoggerMessage(EventId = 3903, Level = LogLevel.Critical, Message = "HubSpot property bootstrap cannot succeed; stopping. {Reason}")]
     public static partial void Failed(ILogger logger, Exception exception, string reason);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "HubSpot property group {Group}: {Created} properties created, {Updated} updated, {Unchanged} already right")]
+    [LoggerMessage(EventId = 3901, Level = LogLevel.Information, Message = "HubSpot property group {Group}: {Created} properties created, {Updated} updated, {Unchanged} already right")]
     public static partial void Ensured(ILogger logger, string group, int created, int updated, int unchanged);
 }

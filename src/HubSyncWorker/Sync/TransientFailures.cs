@@ -7,14 +7,16 @@ namespace HubSyncWorker.Sync;
 internal static class TransientFailures
 {
     /// <summary>
-    /// True for HubSpot unreachable or failing (timeouts, 5xx, the circuit open), its rate or daily limits, a record locked (423)
-    /// or a portal being migrated (477) beyond the client's retries, or the store
+    /// True for HubSpot unreachable or failing (timeouts, 5xx, the circuit open), its rate or daily limits, the portal being migrated
+    /// (477) beyond the client's retries, or the store
     /// unavailable: the queue consumer hands such a batch back uncounted, the property bootstrap retries.
     /// </summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
         HubSpotUnavailableException or HubSpotDailyLimitExceededException or StorageUnavailableException => true,
-        HubSpotApiException api => (int)api.StatusCode is 423 or 429 or 477 or >= 500,
+        // A 423 (a record locked) is the batch's own: counted, so one contact locked for good ends dead-lettered instead of holding its
+        // batch-mates back forever.
+        HubSpotApiException api => (int)api.StatusCode is 429 or 477 or >= 500,
         _ => false,
     };
 }

@@ -94,6 +94,7 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
         await using var worker = await WorkerUnderTest.StartAsync(redisConnectionString: null);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await worker.Client.GetAsync("/admin/deadletters")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await worker.Client.GetAsync("/admin/deadletters?max=abc")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await worker.Client.PostAsync("/admin/deadletters/retry", null)).StatusCode);
     }
 
@@ -115,6 +116,7 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
         }
 
         await SendAsync(worker, HttpMethod.Get, "/admin/deadletters?max=0", HttpStatusCode.BadRequest);
+        await SendAsync(worker, HttpMethod.Get, "/admin/deadletters?max=abc", HttpStatusCode.BadRequest);
         using (var retried = JsonDocument.Parse(await SendAsync(worker, HttpMethod.Post, "/admin/deadletters/retry?contactId=501", HttpStatusCode.OK)))
         {
             Assert.Equal((1, 1, 1), (retried.RootElement.GetProperty("letters").GetInt32(), retried.RootElement.GetProperty("contactsQueued").GetInt32(), retried.RootElement.GetProperty("lettersRemoved").GetInt32()));
@@ -123,6 +125,17 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
         Assert.Equal(["502"], (await store.ListAsync(10, default)).Select(l => l.ContactId));
         var queued = await worker.Services.GetRequiredService<IWorkQueue>().ReadAsync("admin-test", 10, TimeSpan.Zero, default);
         Assert.Equal([("501", WorkReason.Manual)], queued.Select(q => (q.Item.ContactId, q.Item.Reason)));
+    }
+
+    [Fact]
+    public async Task DeadLetters_RedisUnreachable_ServiceUnavailableWithTheReason()
+    {
+        await using var worker = await WorkerUnderTest.StartAsync($"127.0.0.1:{Loopback.FreePort()},connectTimeout=300,syncTimeout=500,asyncTimeout=500");
+
+        var body = await SendAsync(worker, HttpMethod.Get, "/admin/deadletters", HttpStatusCode.ServiceUnavailable);
+        await SendAsync(worker, HttpMethod.Post, "/admin/deadletters/retry", HttpStatusCode.ServiceUnavailable);
+
+        Assert.Contains("Redis is unavailable", body, StringComparison.Ordinal);
     }
 
     private static async Task<string> SendAsync(WorkerUnderTest worker, HttpMethod method, string path, HttpStatusCode expected)

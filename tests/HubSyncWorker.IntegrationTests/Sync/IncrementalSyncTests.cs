@@ -1,5 +1,4 @@
 using HubSyncWorker.HubSpot;
-using HubSyncWorker.HubSpot.RateLimiting;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Sandbox;
 using HubSyncWorker.Storage;
@@ -19,18 +18,16 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
         var frozen = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10));
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { EnforceRateLimits = false, TimeProvider = frozen }, default);
         var ids = PortalSeed.Seed(sandbox, 10_250, frozen.GetUtcNow());
-        var searches = 0;
-        using var host = SyncHost.Build(
-            sandbox,
-            redis.ConnectionString,
-            RedisServerFixture.NewKeyPrefix(),
-            configureServices: services => services.AddSingleton<IHubSpotRateLimiter>(new CountingLimiter(() => Interlocked.Increment(ref searches))));
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix());
 
         var result = await host.Services.GetRequiredService<IncrementalSync>().RunAsync(default);
 
         var queued = await DrainAsync(host.Services.GetRequiredService<IWorkQueue>());
         Assert.Equal(ids.Order(StringComparer.Ordinal), queued.Order(StringComparer.Ordinal));
-        Assert.True(result.SearchCalls > 10_250 / IncrementalSync.PageSize, "the keyset restart must have been used");
+        // Two pages by date (from the lookback, then from the shared timestamp, both full of it), 52 by id within it (10,250 / 200,
+        // the last one short), one past it: each query read from its first result, so never near the 10,000 cap, which the sandbox
+        // enforces with a 400.
+        Assert.Equal(55, result.SearchCalls);
         Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsSearch, 400));
     }
 
@@ -63,15 +60,15 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
     [Fact]
     public async Task RunAsync_ContactsAlreadyReturnedAreModifiedMidScan_NoOtherContactIsSkipped()
     {
-        // One contact a second for 7.5 minutes: the contacts past the first page lie well before the final checkpoint minus the
-        // 2-minute overlap, so one skipped by this run would never be seen by the next either.
+        // One contact every 3 s for 12.5 minutes: the contacts at the first page boundary lie 2.5 minutes before the final
+        // checkpoint, beyond the 2-minute overlap, so one skipped by this run would never be seen by the next either.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-20));
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { EnforceRateLimits = false, TimeProvider = clock }, default);
         var ids = new List<string>();
-        for (var i = 0; i < 450; i++)
+        for (var i = 0; i < 250; i++)
         {
             ids.Add(sandbox.Contacts.AddContact(PortalSeed.Contact(i, clock.GetUtcNow())));
-            clock.Advance(TimeSpan.FromSeconds(1));
+            clock.Advance(TimeSpan.FromSeconds(3));
         }
 
         using var host = SyncHost.Build(
@@ -86,7 +83,8 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
         // Offset paging skipped the 5 contacts at the first page boundary (their places taken by the 5 modified ones).
         var queued = await DrainAsync(host.Services.GetRequiredService<IWorkQueue>());
         Assert.Empty(ids.Except(queued));
-        Assert.True(result.SearchCalls >= 3);
+        // Every contact once, and the 6 edited ones again with their new timestamp.
+        Assert.Equal(256, result.Queued);
     }
 
     private static async Task<List<string>> DrainAsync(IWorkQueue queue)
@@ -105,7 +103,7 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
         }
     }
 
-    /// <summary>After the first search page, a user edits 5 of the contacts it returned (as the worker's own write-backs do).</summary>
+    /// <summary>After the first search page, a user edits 6 of the contacts it returned (as the worker's own write-backs do).</summary>
     private sealed class ModifiesReturnedContacts(IHubSpotCrmClient inner, HubSpotSandbox sandbox, FakeTimeProvider clock) : DelegatingCrmClient(inner)
     {
         private int _calls;
@@ -116,7 +114,8 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
             if (Interlocked.Increment(ref _calls) == 1)
             {
                 clock.Advance(TimeSpan.FromSeconds(1));
-                foreach (var contact in page.Results.Take(5))
+                // The first 5, and the last, which the next query (from its timestamp) would skip as already seen were it not newer now.
+                foreach (var contact in page.Results.Take(5).Append(page.Results[^1]))
                 {
                     Assert.True(sandbox.Contacts.UpdateAsUser(contact.Id, new Dictionary<string, string?> { ["jobtitle"] = "Head of Growth" }));
                 }
@@ -124,21 +123,5 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
 
             return page;
         }
-    }
-
-    /// <summary>No pacing (this test is about the keyset, not the budget); counts search calls.</summary>
-    private sealed class CountingLimiter(Action onSearch) : IHubSpotRateLimiter
-    {
-        public ValueTask AcquireAsync(HubSpotRequestKind kind, CancellationToken cancellationToken)
-        {
-            if (kind == HubSpotRequestKind.Search)
-            {
-                onSearch();
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask PauseAsync(HubSpotRequestKind kind, TimeSpan retryAfter, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

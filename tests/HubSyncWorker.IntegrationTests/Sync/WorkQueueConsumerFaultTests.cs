@@ -106,7 +106,7 @@ public sealed class WorkQueueConsumerFaultTests(RedisServerFixture redis)
             Assert.True(await broken.Services.GetRequiredService<WorkQueueConsumer>().ProcessOnceAsync("broken", default));
         }
 
-        // The cause is fixed (here: HubSpot reads the contact again); a letter of another contact is recorded meanwhile.
+        // The cause is fixed (here: HubSpot reads the contact again); another contact has a letter the retry must leave alone.
         using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings);
         var deadLetters = host.Services.GetRequiredService<IDeadLetterStore>();
         await deadLetters.AddAsync(new DeadLetter(other, new Dictionary<string, string>(), "VALIDATION_ERROR", "kept: not retried", DateTimeOffset.UtcNow), default);

@@ -81,6 +81,19 @@ public sealed class CommandLineTests
         Assert.Contains("--dry-run", exception.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("deadletters", "--dry-run", "--max")]
+    [InlineData("setup", "--dry-run", "takes none")]
+    [InlineData("report", "--max=5", "--input, --html")]
+    [InlineData("resync", "--input=x.json", "--dry-run, --out")]
+    public void Parse_FlagOfAnotherVerb_IsAnErrorNamingThisVerbsOptions(string verb, string flag, string expected)
+    {
+        var exception = Assert.Throws<CommandLineException>(() => CommandLine.Parse([verb, "retry", flag]));
+
+        Assert.Contains($"{flag.Split('=')[0]} is not an option of '{verb}'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_AbsolutePathArgument_IsAVerbArgumentAndASlashSettingStillASetting()
     {

@@ -112,7 +112,7 @@ public sealed class SyncOptionsValidatorTests
 public sealed class TransientFailuresTests
 {
     [Theory]
-    [InlineData(423, true)]
+    [InlineData(423, false)]
     [InlineData(429, true)]
     [InlineData(477, true)]
     [InlineData(500, true)]
@@ -121,7 +121,7 @@ public sealed class TransientFailuresTests
     [InlineData(403, false)]
     [InlineData(404, false)]
     [InlineData(409, false)]
-    public void IsTransient_HubSpotStatusAfterTheRetries_OnlyLocksMigrationsRateLimitsAndServerErrors(int status, bool expected)
+    public void IsTransient_HubSpotStatusAfterTheRetries_OnlyMigrationsRateLimitsAndServerErrors(int status, bool expected)
     {
         var exception = new HubSyncWorker.HubSpot.Errors.HubSpotApiException((System.Net.HttpStatusCode)status, null, "batch read contacts");
 

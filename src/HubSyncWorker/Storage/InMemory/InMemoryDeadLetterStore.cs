@@ -77,22 +77,23 @@ internal sealed class InMemoryDeadLetterStore(IOptions<RedisOptions> options) : 
     {
         ArgumentNullException.ThrowIfNull(deadLetters);
         cancellationToken.ThrowIfCancellationRequested();
+        // The very instances ListAsync handed out: a letter recorded since is another instance, whatever its values. One pass.
+        var wanted = new HashSet<DeadLetter>(deadLetters, ReferenceEqualityComparer.Instance);
         var removed = 0;
         lock (_gate)
         {
-            foreach (var letter in deadLetters)
+            var node = _newestFirst.First;
+            while (node is not null)
             {
-                // The very instances ListAsync handed out: a letter recorded since is another instance, whatever its values.
-                for (var node = _newestFirst.First; node is not null; node = node.Next)
+                var next = node.Next;
+                if (wanted.Remove(node.Value))
                 {
-                    if (ReferenceEquals(node.Value, letter))
-                    {
-                        _newestFirst.Remove(node);
-                        _count--;
-                        removed++;
-                        break;
-                    }
+                    _newestFirst.Remove(node);
+                    _count--;
+                    removed++;
                 }
+
+                node = next;
             }
         }
 

@@ -6,7 +6,7 @@ namespace HubSyncWorker.Storage.Redis;
 /// <summary>
 /// Dead letters as a capped list of JSON (newest first, at most <see cref="RedisOptions.DeadLetterMaxEntries"/>) plus a counter.
 /// <see cref="CountAsync"/> returns the counter: every dead letter recorded, including those the cap dropped, minus those removed
-/// for privacy, so an operator sees how many writes failed even after the list overflowed.
+/// for privacy or once retried, so an operator sees how many writes failed even after the list overflowed.
 /// <para>
 /// A hash counts each contact's entries in the list (<c>{prefix}deadletters:contacts</c>), so forgetting a contact that has none (a
 /// deletion or a merge in a webhook, nearly always) is one lookup instead of a scan of up to the whole list inside the request. The
@@ -84,8 +84,12 @@ internal sealed class RedisDeadLetterStore(IConnectionMultiplexer redis, IOption
         return removed
         """;
 
-    /// <summary>At most this many entries per removal script, so one call never holds Redis for long.</summary>
-    private const int RemoveChunk = 500;
+    /// <summary>
+    /// Entries per removal script. Each call reads and rewrites the whole list, so its cost follows the list's length (measured:
+    /// 12-45 ms with 10,000 letters of ~500 B), not the chunk's: chunks this large keep a retry of every letter to a few calls,
+    /// while a retry of a few contacts is one.
+    /// </summary>
+    private const int RemoveChunk = 2_500;
 
     private readonly RedisKeys _keys = new(options.Value);
     private readonly int _maxEntries = options.Value.DeadLetterMaxEntries;

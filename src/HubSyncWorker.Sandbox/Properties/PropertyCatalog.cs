@@ -48,6 +48,9 @@ public sealed class PropertyCatalog
     /// <summary>Adds a group; false when one with that name exists (HubSpot answers 409).</summary>
     public bool TryAddGroup(SandboxPropertyGroup group) => _groups.TryAdd(group.Name, group);
 
+    /// <summary>Deletes a property, as an admin can in HubSpot's settings; false when it does not exist.</summary>
+    public bool TryRemove(string name) => _properties.TryRemove(name, out _);
+
     /// <summary>Replaces a property definition (PATCH); false when it does not exist.</summary>
     public bool TryReplace(SandboxProperty property)
     {

@@ -2,6 +2,7 @@ using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.Contacts;
 using HubSyncWorker.Qualification;
 using HubSyncWorker.Storage;
+using Microsoft.Extensions.Options;
 
 namespace HubSyncWorker.Sync;
 
@@ -20,16 +21,30 @@ internal sealed record WriteBackOutcome(int Written, int NotFound, int DeadLette
 /// dropped, a value HubSpot refuses goes to the dead-letter store (and a metric) without holding back the rest of the batch.
 /// A lifecycle regression is two separate requests — clear, then set — and is verified by reading the stage back.
 /// </summary>
+/// <remarks>
+/// Should HubSpot refuse a write because one of the worker's own properties no longer exists (deleted in HubSpot's settings), every
+/// write would fail and every contact be dead-lettered: with <see cref="SyncOptions.BootstrapProperties"/> on, the property
+/// bootstrap runs again (at most once every <see cref="RecreateInterval"/>) and the write is sent once more.
+/// </remarks>
 internal sealed class ContactWriteBack(
     IHubSpotCrmClient client,
     IDeadLetterStore deadLetters,
     SyncMetrics metrics,
+    OutputPropertyBootstrap bootstrap,
+    IOptionsMonitor<SyncOptions> options,
     TimeProvider timeProvider,
     ILogger<ContactWriteBack> logger)
 {
     internal const string LifecycleStageProperty = "lifecyclestage";
     private const int BatchLimit = 100;
     private const string NotFoundCategory = "OBJECT_NOT_FOUND";
+    private const string MissingPropertyCode = "PROPERTY_DOESNT_EXIST";
+
+    /// <summary>The least time between two runs of the bootstrap for a missing property (so a property that cannot be created costs one try a minute).</summary>
+    internal static readonly TimeSpan RecreateInterval = TimeSpan.FromMinutes(1);
+
+    private readonly Lock _recreateGate = new();
+    private long? _lastRecreate;
 
     public async Task<WriteBackOutcome> WriteAsync(IReadOnlyList<WriteBackPlan> plans, CancellationToken cancellationToken)
     {
@@ -77,6 +92,12 @@ internal sealed class ContactWriteBack(
     {
         var result = await client.BatchUpdateContactsAsync(updates, cancellationToken);
         var outcome = new WriteBackOutcome(0, 0, 0, 0, 0, 1);
+        if (NamesAMissingProperty(result) && await TryRecreatePropertiesAsync(cancellationToken))
+        {
+            result = await client.BatchUpdateContactsAsync(updates, cancellationToken);
+            outcome = outcome with { Calls = 2 };
+        }
+
         if (result.BatchFailure is { } failure)
         {
             if (updates.Count == 1)
@@ -157,6 +178,46 @@ internal sealed class ContactWriteBack(
         return new WriteBackOutcome(0, 0, 0, regressions.Count, unverified, 1);
     }
 
+    private static bool NamesAMissingProperty(BatchUpdateResult result) =>
+        result.BatchFailure?.Message.Contains(MissingPropertyCode, StringComparison.Ordinal) == true
+        || result.Errors.Any(e => e.Message?.Contains(MissingPropertyCode, StringComparison.Ordinal) == true);
+
+    /// <summary>Runs the property bootstrap again, unless it is off or ran less than <see cref="RecreateInterval"/> ago; true when it succeeded.</summary>
+    private async Task<bool> TryRecreatePropertiesAsync(CancellationToken cancellationToken)
+    {
+        if (!options.CurrentValue.BootstrapProperties)
+        {
+            return false;
+        }
+
+        lock (_recreateGate)
+        {
+            if (_lastRecreate is { } last && timeProvider.GetElapsedTime(last) < RecreateInterval)
+            {
+                return false;
+            }
+
+            _lastRecreate = timeProvider.GetTimestamp();
+        }
+
+        try
+        {
+            var summary = await bootstrap.EnsureAsync(cancellationToken);
+            if (summary.Created.Count == 0)
+            {
+                return false;
+            }
+
+            WriteBackLog.PropertiesRecreated(logger, string.Join(", ", summary.Created));
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            WriteBackLog.RecreateFailed(logger, ex);
+            return false;
+        }
+    }
+
     private async Task DeadLetterAsync(ContactUpdate update, string category, string message, CancellationToken cancellationToken)
     {
         metrics.DeadLettered(category);
@@ -167,6 +228,12 @@ internal sealed class ContactWriteBack(
 
 internal static partial class WriteBackLog
 {
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "HubSpot refused a write because a HubSync property does not exist (deleted in HubSpot?); the property bootstrap recreated: {Created}")]
+    public static partial void PropertiesRecreated(ILogger logger, string created);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Error, Message = "HubSpot refused a write because a HubSync property does not exist, and recreating the output properties failed; the write is handled as refused")]
+    public static partial void RecreateFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "HubSpot refused a batch of {Count} updates ({Category}: {Message}); splitting it to find the input at fault")]
     public static partial void BatchBisected(ILogger logger, int count, string? category, string message);
 

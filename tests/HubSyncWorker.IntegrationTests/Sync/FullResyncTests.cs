@@ -103,6 +103,34 @@ public sealed class FullResyncTests(RedisServerFixture redis)
         Assert.Equal(1, slow!.UpdatesWhenSecondPageArrived);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_AnOutputPropertyDeletedInHubSpot_IsRecreatedAndTheWritesLandWithoutDeadLetters(bool wholeBatchRejected)
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000, RejectWholeBatchOnInvalidValue = wholeBatchRejected }, default);
+        var ids = PortalSeed.Seed(sandbox, 30, DateTimeOffset.UtcNow);
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix());
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        var resync = host.Services.GetRequiredService<FullResync>();
+        Assert.Equal(ResyncOutcome.Completed, (await resync.RunAsync(dryRun: false, waitForLock: false, default)).Outcome);
+
+        // An admin tidying HubSpot's settings deletes the reason property; then a contact changes, so its reason must be written.
+        Assert.True(sandbox.Properties.TryRemove("hubsync_reason"));
+        var before = sandbox.Contacts.GetContact(ids[3])!.Properties.GetValueOrDefault("hubsync_reason");
+        Assert.True(sandbox.Contacts.UpdateAsUser(ids[3], new Dictionary<string, string?> { ["jobtitle"] = "Student", ["email"] = "someone@gmail.com" }));
+        sandbox.Stats.Reset();
+        var result = await resync.RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.Equal(ResyncOutcome.Completed, result.Outcome);
+        Assert.Equal(0, result.Writes.DeadLettered);
+        Assert.True(result.Writes.Written >= 1);
+        Assert.NotNull(sandbox.Properties.Find("hubsync_reason"));
+        Assert.Equal(1, sandbox.Stats.Requests(SandboxEndpoint.PropertiesCreate));
+        Assert.NotEqual(before, sandbox.Contacts.GetContact(ids[3])!.Properties.GetValueOrDefault("hubsync_reason"));
+        Assert.Empty(await host.Services.GetRequiredService<HubSyncWorker.Storage.IDeadLetterStore>().ListAsync(10, default));
+    }
+
     [Fact]
     public async Task RunAsync_StoppedHalfWayThenRestarted_SkipsNoContactAndReReadsAtMostOnePage()
     {

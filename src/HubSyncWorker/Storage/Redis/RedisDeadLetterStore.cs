@@ -16,19 +16,27 @@ namespace HubSyncWorker.Storage.Redis;
 /// </summary>
 internal sealed class RedisDeadLetterStore(IConnectionMultiplexer redis, IOptions<RedisOptions> options) : IDeadLetterStore
 {
-    // KEYS[1] = list, KEYS[2] = counter, KEYS[3] = per-contact index, KEYS[4] = index-complete flag; ARGV[1] = json, ARGV[2] = max
-    // entries, ARGV[3] = contact id. The entry the cap pushes out leaves the index with it.
-    private const string AddScript = """
-        local max = tonumber(ARGV[2])
-        if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SET', KEYS[4], '1') end
-        redis.call('LPUSH', KEYS[1], ARGV[1])
-        redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
-        for _, v in ipairs(redis.call('LRANGE', KEYS[1], max, -1)) do
+    // Lowers the index count of the contact of list entry v (a JSON dead letter), dropping it at zero. KEYS[3] = per-contact index.
+    private const string UnindexFunction = """
+        local function unindex(v)
           local ok, entry = pcall(cjson.decode, v)
           if ok and type(entry) == 'table' and type(entry.contactId) == 'string'
               and redis.call('HINCRBY', KEYS[3], entry.contactId, -1) <= 0 then
             redis.call('HDEL', KEYS[3], entry.contactId)
           end
+        end
+
+        """;
+
+    // KEYS[1] = list, KEYS[2] = counter, KEYS[3] = per-contact index, KEYS[4] = index-complete flag; ARGV[1] = json, ARGV[2] = max
+    // entries, ARGV[3] = contact id. The entry the cap pushes out leaves the index with it.
+    private const string AddScript = UnindexFunction + """
+        local max = tonumber(ARGV[2])
+        if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SET', KEYS[4], '1') end
+        redis.call('LPUSH', KEYS[1], ARGV[1])
+        redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+        for _, v in ipairs(redis.call('LRANGE', KEYS[1], max, -1)) do
+          unindex(v)
         end
         redis.call('LTRIM', KEYS[1], 0, max - 1)
         return redis.call('INCR', KEYS[2])
@@ -60,7 +68,7 @@ internal sealed class RedisDeadLetterStore(IConnectionMultiplexer redis, IOption
     // KEYS as for AddScript; ARGV = the entries to drop, as stored. One pass over the list keeps every other entry in its order
     // (LREM per entry would scan the list once per entry); each given entry is dropped once, its contact's index count lowered.
     // Returns how many were found.
-    private const string RemoveEntriesScript = """
+    private const string RemoveEntriesScript = UnindexFunction + """
         local drop = {}
         for _, v in ipairs(ARGV) do drop[v] = (drop[v] or 0) + 1 end
         local kept, removed = {}, 0
@@ -68,11 +76,7 @@ internal sealed class RedisDeadLetterStore(IConnectionMultiplexer redis, IOption
           if (drop[v] or 0) > 0 then
             drop[v] = drop[v] - 1
             removed = removed + 1
-            local ok, entry = pcall(cjson.decode, v)
-            if ok and type(entry) == 'table' and type(entry.contactId) == 'string'
-                and redis.call('HINCRBY', KEYS[3], entry.contactId, -1) <= 0 then
-              redis.call('HDEL', KEYS[3], entry.contactId)
-            end
+            unindex(v)
           else
             kept[#kept + 1] = v
           end

@@ -77,6 +77,14 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public void ServiceMonitor_MetricsPathMovedInExtraConfig_ScrapesThatPath()
+    {
+        var rendering = Helm.TemplateOk("-f", Helm.ProductionValues, "--set", "extraConfig.Diagnostics__MetricsPath=/prom");
+
+        Assert.Equal("/prom", Assert.Single(rendering.Single("ServiceMonitor").Seq("spec", "endpoints")).Str("path"));
+    }
+
+    [Fact]
     public void ConfigMap_PolicySet_RendersPolicyFileMountedAndPointedAt()
     {
         var rendering = Helm.TemplateOk("--set-json", """policy={"version":"test-policy-7","mqlThreshold":60}""");

@@ -34,13 +34,45 @@ public static class PolicyLoader
     /// <summary>A fresh copy of the embedded default policy.</summary>
     public static QualificationPolicyOptions LoadDefault() => FromJson(DefaultPolicyJson);
 
-    /// <summary>Parses a policy from JSON (comments and trailing commas allowed; an unknown member is an error).</summary>
+    /// <summary>
+    /// Parses a policy from JSON (comments and trailing commas allowed; an unknown member is an error). Besides a policy document,
+    /// it takes the <c>{"version", "policy"}</c> document earlier versions of <c>policy check</c> printed, and a settings file
+    /// (appsettings.json) whose <c>Qualification</c> section is the policy.
+    /// </summary>
     /// <exception cref="JsonException">The JSON is malformed or has a member the policy does not know (the message names its path).</exception>
     public static QualificationPolicyOptions FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return JsonSerializer.Deserialize<QualificationPolicyOptions>(json, ReadOptions)
-            ?? throw new JsonException("The policy JSON is null.");
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var root = document.RootElement;
+        var policy = root;
+        if (root.ValueKind == JsonValueKind.Object)
+        {
+            if (Member(root, "policy") is { ValueKind: JsonValueKind.Object } wrapped
+                && root.EnumerateObject().All(p => p.Name.Equals("policy", StringComparison.OrdinalIgnoreCase) || p.Name.Equals("version", StringComparison.OrdinalIgnoreCase)))
+            {
+                policy = wrapped;
+            }
+            else if (Member(root, QualificationPolicyOptions.SectionName) is { ValueKind: JsonValueKind.Object } section)
+            {
+                policy = section;
+            }
+        }
+
+        return policy.Deserialize<QualificationPolicyOptions>(ReadOptions) ?? throw new JsonException("The policy JSON is null.");
+    }
+
+    private static JsonElement? Member(JsonElement element, string name)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Reads a policy file.</summary>

@@ -14,21 +14,12 @@ internal static class EvaluationOutput
     private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonWriterOptions Indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
 
-    /// <summary><c>{"version":"…","policy":{…}}</c>, indented.</summary>
+    /// <summary>The policy as a policy file holds it (indented; without <c>PolicyFile</c>, which only says where one came from): save it, edit it, point <c>Qualification:PolicyFile</c> at it.</summary>
     public static string PolicyDocument(QualificationPolicy policy)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, Indented))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("version", policy.Version);
-            writer.WritePropertyName("policy");
-            using var document = JsonDocument.Parse(PolicyLoader.ToJson(policy.Options));
-            document.RootElement.WriteTo(writer);
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var document = System.Text.Json.Nodes.JsonNode.Parse(PolicyLoader.ToJson(policy.Options))!.AsObject();
+        document.Remove(nameof(QualificationPolicyOptions.PolicyFile));
+        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     /// <summary>One JSON line: the decision and the changes a write-back would make.</summary>

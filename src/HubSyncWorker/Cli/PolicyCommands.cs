@@ -13,20 +13,57 @@ internal static class PolicyCommands
     public const int Success = 0;
     public const int InvalidInput = 2;
 
-    /// <summary>Validates a policy file (or the embedded default when null) and prints <c>{"version","policy"}</c>.</summary>
-    public static async Task<int> CheckAsync(string? policyFile, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    /// <summary>
+    /// Validates a policy file, or with none the policy the worker would run with this configuration (<c>Qualification:PolicyFile</c>,
+    /// the <c>Qualification</c> section, else the embedded default), and prints it as a policy file (stdout; the version on stderr).
+    /// </summary>
+    public static async Task<int> CheckAsync(string? policyFile, IConfiguration? configuration, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var policy = await LoadPolicyAsync(policyFile, stderr, ct);
-        if (policy is null)
+        QualificationPolicy? policy;
+        string source;
+        if (policyFile is null && configuration is not null)
         {
-            return InvalidInput;
+            source = DescribeConfigured(configuration);
+            try
+            {
+                policy = Policy.PolicyExtensions.LoadPolicy(configuration);
+            }
+            catch (PolicyValidationException ex)
+            {
+                foreach (var error in ex.Errors.Count > 0 ? ex.Errors.Select(e => e.ToString()) : [ex.Message])
+                {
+                    await stderr.WriteLineAsync($"error: {error}".AsMemory(), ct);
+                }
+
+                await stderr.WriteLineAsync($"{Math.Max(1, ex.Errors.Count)} error(s) in policy {source}.".AsMemory(), ct);
+                return InvalidInput;
+            }
+        }
+        else
+        {
+            source = policyFile ?? "(embedded default)";
+            policy = await LoadPolicyAsync(policyFile, stderr, ct);
+            if (policy is null)
+            {
+                return InvalidInput;
+            }
         }
 
         await stdout.WriteLineAsync(EvaluationOutput.PolicyDocument(policy).AsMemory(), ct);
-        await stderr.WriteLineAsync($"Policy {policyFile ?? "(embedded default)"} is valid; version {policy.Version}.".AsMemory(), ct);
+        await stderr.WriteLineAsync($"Policy {source} is valid; version {policy.Version}.".AsMemory(), ct);
         return Success;
+    }
+
+    /// <summary>Where the configured policy comes from, in the words of its settings.</summary>
+    private static string DescribeConfigured(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(QualificationPolicyOptions.SectionName);
+        var file = section[nameof(QualificationPolicyOptions.PolicyFile)];
+        return !string.IsNullOrWhiteSpace(file) ? $"{QualificationPolicyOptions.SectionName}:{nameof(QualificationPolicyOptions.PolicyFile)} = '{file}'"
+            : section.GetChildren().Any() ? $"in the {QualificationPolicyOptions.SectionName} section of the configuration"
+            : "(embedded default)";
     }
 
     /// <summary>
@@ -70,7 +107,7 @@ internal static class PolicyCommands
         }
         catch (FileNotFoundException)
         {
-            await stderr.WriteLineAsync($"error: policy file '{policyFile}' not found.".AsMemory(), ct);
+            await stderr.WriteLineAsync($"error: policy file '{policyFile}' not found (looked for {Path.GetFullPath(policyFile!)}).".AsMemory(), ct);
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -142,7 +179,7 @@ internal static class PolicyCommands
         }
         catch (FileNotFoundException)
         {
-            await stderr.WriteLineAsync($"error: input file '{inputFile}' not found.".AsMemory(), ct);
+            await stderr.WriteLineAsync($"error: input file '{inputFile}' not found (looked for {Path.GetFullPath(inputFile)}).".AsMemory(), ct);
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -91,7 +91,8 @@ internal static class WorkerCommands
         }
 
         var file = command.VerbArguments.Count == 2 ? command.VerbArguments[1] : null;
-        return await PolicyCommands.CheckAsync(file, stdout, stderr, CancellationToken.None);
+        var configuration = file is null ? Host.CreateApplicationBuilder(command.ConfigurationArguments).Configuration : null;
+        return await PolicyCommands.CheckAsync(file, configuration, stdout, stderr, CancellationToken.None);
     }
 
     private static async Task<int> EvaluateAsync(ParsedCommandLine command, TextWriter stdout, TextWriter stderr)

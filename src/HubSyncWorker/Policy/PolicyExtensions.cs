@@ -27,7 +27,11 @@ internal static class PolicyExtensions
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            throw new PolicyValidationException($"The qualification policy cannot be read ({QualificationPolicyOptions.SectionName}): {ex.Message}", ex);
+            var file = configuration[$"{QualificationPolicyOptions.SectionName}:{nameof(QualificationPolicyOptions.PolicyFile)}"];
+            var source = string.IsNullOrWhiteSpace(file)
+                ? $"the {QualificationPolicyOptions.SectionName} section"
+                : $"{QualificationPolicyOptions.SectionName}:{nameof(QualificationPolicyOptions.PolicyFile)} = '{file}' ({Path.GetFullPath(file)})";
+            throw new PolicyValidationException($"The qualification policy cannot be read from {source}: {ex.Message}", ex);
         }
 
         try

@@ -140,7 +140,7 @@ internal sealed class FullResync(
             ResyncLog.Resuming(logger, processed, startedAt);
         }
 
-        ResyncLog.Started(logger, dryRun, total, lease.FencingToken);
+        ResyncLog.Started(logger, dryRun, total?.ToString(CultureInfo.InvariantCulture) ?? "an unknown number of", lease.FencingToken);
         SetProgress(new ResyncProgress(true, dryRun, processed, total, 0, 0, null, startedAt, null, null));
 
         var context = new ProcessingContext("resync", dryRun, report, async ct =>
@@ -383,7 +383,7 @@ internal sealed class FullResync(
 internal static partial class ResyncLog
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Full resync started (dry run: {DryRun}); {Total} contacts in HubSpot; lock fencing token {FencingToken}")]
-    public static partial void Started(ILogger logger, bool dryRun, long? total, long fencingToken);
+    public static partial void Started(ILogger logger, bool dryRun, string total, long fencingToken);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Resync progress: {Processed}/{Total} contacts, {Rate:F0} contacts/s, ETA {Eta}, {Changed} to change")]
     public static partial void Progress(ILogger logger, long processed, string total, double rate, string eta, long changed);

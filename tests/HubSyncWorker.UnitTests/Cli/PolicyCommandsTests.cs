@@ -2,6 +2,7 @@ using System.Text.Json;
 using HubSyncWorker.Cli;
 using HubSyncWorker.Qualification;
 using HubSyncWorker.Qualification.Policy;
+using Microsoft.Extensions.Configuration;
 
 namespace HubSyncWorker.UnitTests.Cli;
 
@@ -52,12 +53,73 @@ public sealed class PolicyCommandsTests : IDisposable
     [Fact]
     public async Task CheckAsync_DefaultPolicy_PrintsPolicyAndVersion_ExitZero()
     {
-        var code = await PolicyCommands.CheckAsync(null, _stdout, _stderr, CancellationToken.None);
+        var code = await PolicyCommands.CheckAsync(null, null, _stdout, _stderr, CancellationToken.None);
 
         Assert.Equal(0, code);
         using var output = JsonDocument.Parse(_stdout.ToString());
-        Assert.Equal(QualificationPolicy.CompileDefault().Version, output.RootElement.GetProperty("version").GetString());
-        Assert.Equal(50, output.RootElement.GetProperty("policy").GetProperty("Mql").GetProperty("MinFit").GetInt32());
+        Assert.Equal(50, output.RootElement.GetProperty("Mql").GetProperty("MinFit").GetInt32());
+        Assert.Contains($"Policy (embedded default) is valid; version {QualificationPolicy.CompileDefault().Version}.", _stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckAsync_ItsOwnOutputSavedAsAFile_IsAValidPolicyWithTheSameVersion()
+    {
+        // The documented way to start a policy of one's own: `policy check > policy.json`, edit, point Qualification:PolicyFile at it.
+        await PolicyCommands.CheckAsync(null, null, _stdout, _stderr, CancellationToken.None);
+        var saved = WriteFile("policy.json", _stdout.ToString());
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await PolicyCommands.CheckAsync(saved, null, stdout, stderr, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        Assert.Contains($"version {QualificationPolicy.CompileDefault().Version}.", stderr.ToString(), StringComparison.Ordinal);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Qualification:PolicyFile"] = saved }).Build();
+        Assert.Equal(QualificationPolicy.CompileDefault().Version, HubSyncWorker.Policy.PolicyExtensions.LoadPolicy(configuration).Version);
+    }
+
+    [Theory]
+    [InlineData("wrapped")]
+    [InlineData("settings")]
+    public async Task CheckAsync_EarlierCheckOutputOrASettingsFile_ReadsThePolicyInside(string shape)
+    {
+        var policy = PolicyLoader.ToJson(PolicyLoader.LoadDefault());
+        var path = WriteFile($"{shape}.json", shape == "wrapped"
+            ? $$"""{ "version": "abc", "policy": {{policy}} }"""
+            : $$"""{ "Logging": { "LogLevel": { "Default": "Information" } }, /* a comment */ "Qualification": {{policy}} }""");
+
+        var code = await PolicyCommands.CheckAsync(path, null, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        Assert.Contains($"version {QualificationPolicy.CompileDefault().Version}.", _stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckAsync_NoFileButAConfiguredPolicyFile_ChecksThatOneAndNamesTheSetting()
+    {
+        var options = PolicyLoader.LoadDefault();
+        options.Mql.MinFit = 150;
+        var bad = WriteFile("configured.json", PolicyLoader.ToJson(options));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Qualification:PolicyFile"] = bad }).Build();
+
+        var code = await PolicyCommands.CheckAsync(null, configuration, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Contains("Qualification:Mql:MinFit = '150'", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"1 error(s) in policy Qualification:PolicyFile = '{bad}'.", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.Empty(_stdout.ToString());
+    }
+
+    [Fact]
+    public async Task CheckAsync_NoFileButQualificationKeysInConfiguration_ReportsThemAsAWholePolicy()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Qualification:Fit:Rules:1:Points"] = "30" }).Build();
+
+        var code = await PolicyCommands.CheckAsync(null, configuration, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Contains("a policy in configuration is the whole policy", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("in policy in the Qualification section of the configuration.", _stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,7 +130,7 @@ public sealed class PolicyCommandsTests : IDisposable
         options.Mql.MinFit = 150;
         var path = WriteFile("bad.json", PolicyLoader.ToJson(options));
 
-        var code = await PolicyCommands.CheckAsync(path, _stdout, _stderr, CancellationToken.None);
+        var code = await PolicyCommands.CheckAsync(path, null, _stdout, _stderr, CancellationToken.None);
 
         Assert.Equal(2, code);
         var errors = _stderr.ToString();
@@ -83,8 +145,8 @@ public sealed class PolicyCommandsTests : IDisposable
     {
         var malformed = WriteFile("broken.json", "{ \"Mql\": ");
 
-        var codeMalformed = await PolicyCommands.CheckAsync(malformed, _stdout, _stderr, CancellationToken.None);
-        var codeMissing = await PolicyCommands.CheckAsync(Path.Combine(_directory, "nope.json"), _stdout, _stderr, CancellationToken.None);
+        var codeMalformed = await PolicyCommands.CheckAsync(malformed, null, _stdout, _stderr, CancellationToken.None);
+        var codeMissing = await PolicyCommands.CheckAsync(Path.Combine(_directory, "nope.json"), null, _stdout, _stderr, CancellationToken.None);
 
         Assert.Equal(2, codeMalformed);
         Assert.Equal(2, codeMissing);

@@ -147,6 +147,11 @@ internal static class WorkerCommands
     internal static void ValidateConfiguration(IServiceProvider services)
     {
         var errors = new List<Exception>();
+        if (UnknownSettings.Find(services.GetRequiredService<IConfiguration>()) is { Count: > 0 } unknown)
+        {
+            errors.Add(new OptionsValidationException("configuration", typeof(IConfiguration), unknown));
+        }
+
         try
         {
             services.GetService<IStartupValidator>()?.Validate();

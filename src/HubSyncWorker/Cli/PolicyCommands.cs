@@ -32,12 +32,7 @@ internal static class PolicyCommands
             }
             catch (PolicyValidationException ex)
             {
-                foreach (var error in ex.Errors.Count > 0 ? ex.Errors.Select(e => e.ToString()) : [ex.Message])
-                {
-                    await stderr.WriteLineAsync($"error: {error}".AsMemory(), ct);
-                }
-
-                await stderr.WriteLineAsync($"{Math.Max(1, ex.Errors.Count)} error(s) in policy {source}.".AsMemory(), ct);
+                await WriteErrorsAsync(ex.Errors.Count > 0 ? [.. ex.Errors.Select(e => e.ToString())] : [ex.Message], source, stderr, ct);
                 return InvalidInput;
             }
         }
@@ -54,6 +49,17 @@ internal static class PolicyCommands
         await stdout.WriteLineAsync(EvaluationOutput.PolicyDocument(policy).AsMemory(), ct);
         await stderr.WriteLineAsync($"Policy {source} is valid; version {policy.Version}.".AsMemory(), ct);
         return Success;
+    }
+
+    /// <summary>One <c>error:</c> line per problem, then their count and the policy they are in.</summary>
+    private static async Task WriteErrorsAsync(IReadOnlyList<string> errors, string source, TextWriter stderr, CancellationToken ct)
+    {
+        foreach (var error in errors)
+        {
+            await stderr.WriteLineAsync($"error: {error}".AsMemory(), ct);
+        }
+
+        await stderr.WriteLineAsync($"{errors.Count} error(s) in policy {source}.".AsMemory(), ct);
     }
 
     /// <summary>Where the configured policy comes from, in the words of its settings.</summary>
@@ -124,12 +130,7 @@ internal static class PolicyCommands
         var errors = PolicyValidator.Validate(options);
         if (errors.Count > 0)
         {
-            foreach (var error in errors)
-            {
-                await stderr.WriteLineAsync($"error: {error}".AsMemory(), ct);
-            }
-
-            await stderr.WriteLineAsync($"{errors.Count} error(s) in policy {policyFile ?? "(embedded default)"}.".AsMemory(), ct);
+            await WriteErrorsAsync([.. errors.Select(e => e.ToString())], policyFile ?? "(embedded default)", stderr, ct);
             return null;
         }
 

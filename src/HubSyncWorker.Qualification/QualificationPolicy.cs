@@ -810,7 +810,8 @@ public sealed class QualificationPolicy
         {
             foreach (var (name, value) in dictionary)
             {
-                if (_slotOf.TryGetValue(name, out var slot))
+                // HubSpot answers every requested property, most of them null: a null needs no slot (they start null).
+                if (value is not null && _slotOf.TryGetValue(name, out var slot))
                 {
                     values[slot] = value;
                 }

@@ -1,3 +1,4 @@
+using CsCheck;
 using HubSyncWorker.Qualification.Evaluation;
 
 namespace HubSyncWorker.Qualification.UnitTests;
@@ -57,5 +58,29 @@ public sealed class StringTableTests
         var table = Indexed(["FR", "fr", "France"], ignoreCase: true);
 
         Assert.Equal((0, 2), (IndexOf(table, "Fr"), IndexOf(table, "FRANCE")));
+    }
+
+    // Few distinct characters, so keys often share their first four characters and differ later: letters of both cases, the
+    // characters next to them in ASCII ('@' is 'A' - 1, '`' is 'a' - 1, '[' follows 'Z'), '_', and non-ASCII letters that
+    // fold to ASCII-looking ones (the Kelvin sign, dotless i): where comparing four characters at a time could go wrong.
+    private static readonly Gen<char> KeyChars = Gen.Char["aAbB@`[_\u0131\u212A"];
+
+    private static readonly Gen<string> Keys = Gen.String[KeyChars, 1, 11];
+
+    [Fact]
+    public void TryGetValue_IgnoringCase_RandomKeys_SameAsOrdinalIgnoreCase()
+    {
+        // The probe is a key with one character replaced (often the same letter in the other case).
+        Gen.Select(Keys.Array[1, 8], Gen.Int[0, 7], Gen.Int[0, 10], KeyChars).Sample((keys, which, at, c) =>
+        {
+            var table = Indexed(keys, ignoreCase: true);
+            var key = keys[which % keys.Length];
+            var probe = string.Concat(key.AsSpan(0, at % key.Length), c.ToString(), key.AsSpan((at % key.Length) + 1));
+            foreach (var text in keys.Append(probe))
+            {
+                var expected = Array.FindIndex(keys, k => string.Equals(k, text, StringComparison.OrdinalIgnoreCase));
+                Assert.Equal(expected, IndexOf(table, text));
+            }
+        }, iter: 5000);
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using CsCheck;
 using HubSyncWorker.Qualification.Evaluation;
 
 namespace HubSyncWorker.Qualification.UnitTests;
@@ -70,5 +72,26 @@ public sealed class ValuesAndBucketTests
         var contact = new ContactBuilder().With("hs_analytics_source", "DIRECT_TRAFFIC").Build();
 
         Assert.Equal("direct:none", ContactBuilder.DefaultPolicy.Evaluate(contact, Now).SourceBucket);
+    }
+
+    [Fact]
+    public void ParseNumberAndDateTime_DigitStrings_SameAsTheBclParsers()
+    {
+        // The digit-only fast paths against the BCL: every length up to past the 15-digit limit, leading zeros, signs.
+        Gen.String[Gen.Char["0123456789-+ "], 0, 20].Sample(text =>
+        {
+            double? number = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && double.IsFinite(n) ? n : null;
+            Assert.Equal(number, HubSpotValues.ParseNumber(text));
+
+            var trimmed = text.Trim();
+            DateTimeOffset? instant = trimmed.Length > 0 && trimmed.All(char.IsAsciiDigit)
+                && long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms <= 253_402_300_799_999L
+                    ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+                    : null;
+            if (instant is not null || trimmed.Length == 0 || trimmed.All(char.IsAsciiDigit))
+            {
+                Assert.Equal(instant, HubSpotValues.ParseDateTime(text));
+            }
+        }, iter: 5000);
     }
 }

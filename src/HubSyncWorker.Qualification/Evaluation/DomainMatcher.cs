@@ -32,24 +32,33 @@ internal sealed class DomainMatcher
     /// <summary>The mask of the lists that hold the domain of <paramref name="email"/> (the text after the last <c>@</c>, or all of it) or a parent domain.</summary>
     public ulong Match(ReadOnlySpan<char> email)
     {
-        var at = email.LastIndexOf('@');
-        var domain = at >= 0 ? email[(at + 1)..] : email;
-        domain = domain.TrimEnd('.');
-        ulong mask = 0;
-        while (!domain.IsEmpty)
+        // Addresses are short: plain scans beat the vectorised searches, whose set-up costs more than these few characters.
+        var start = email.Length;
+        while (start > 0 && email[start - 1] != '@')
         {
-            if (_masks.TryGetValue(domain, out var found))
+            start--;
+        }
+
+        var end = email.Length;
+        while (end > start && email[end - 1] == '.')
+        {
+            end--;
+        }
+
+        ulong mask = 0;
+        while (start < end)
+        {
+            if (_masks.TryGetValue(email[start..end], out var found))
             {
                 mask |= found;
             }
 
-            var dot = domain.IndexOf('.');
-            if (dot < 0)
+            while (start < end && email[start] != '.')
             {
-                break;
+                start++;
             }
 
-            domain = domain[(dot + 1)..];
+            start++;
         }
 
         return mask;

@@ -5,17 +5,21 @@ namespace HubSyncWorker.Qualification.Evaluation;
 /// <summary>Parsing and formatting of HubSpot property values (every value is a string), culture-invariant.</summary>
 public static class HubSpotValues
 {
+    // The last millisecond of year 9999 (DateTimeOffset.MaxValue), and the epoch in ticks.
+    private const long MaxUnixMilliseconds = 253_402_300_799_999L;
+    private const long UnixEpochTicks = 621_355_968_000_000_000L;
+
     /// <summary>Parses a number ("200", "200.0", "1e3"); null when empty or not a number.</summary>
     public static double? ParseNumber(string? value)
     {
-        if (string.IsNullOrWhiteSpace(value))
+        if (value is null)
         {
             return null;
         }
 
-        // Fast path: most HubSpot numbers are plain integers ("200").
+        // Fast path: most HubSpot numbers are plain integers ("200"), checked before any scan for white space.
         var span = value.AsSpan();
-        var negative = span[0] == '-';
+        var negative = span.Length > 0 && span[0] == '-';
         var digits = negative ? span[1..] : span;
         if (digits.Length is > 0 and <= 15)
         {
@@ -23,13 +27,14 @@ public static class HubSpotValues
             var plain = true;
             foreach (var c in digits)
             {
-                if (!char.IsAsciiDigit(c))
+                var digit = (uint)(c - '0');
+                if (digit > 9)
                 {
                     plain = false;
                     break;
                 }
 
-                whole = (whole * 10) + (c - '0');
+                whole = (whole * 10) + digit;
             }
 
             if (plain)
@@ -38,12 +43,44 @@ public static class HubSpotValues
             }
         }
 
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
         return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
     }
 
     /// <summary>Parses a HubSpot date or datetime: epoch milliseconds or ISO 8601 (UTC assumed when no offset).</summary>
     public static DateTimeOffset? ParseDateTime(string? value)
     {
+        if (value is null)
+        {
+            return null;
+        }
+
+        // Fast path: HubSpot's 13-digit epoch milliseconds, checked before any scan for white space.
+        if (value.Length is > 0 and <= 15)
+        {
+            long milliseconds = 0;
+            var i = 0;
+            for (; i < value.Length; i++)
+            {
+                var digit = (uint)(value[i] - '0');
+                if (digit > 9)
+                {
+                    break;
+                }
+
+                milliseconds = (milliseconds * 10) + digit;
+            }
+
+            if (i == value.Length)
+            {
+                return milliseconds <= MaxUnixMilliseconds ? new DateTimeOffset(UnixEpochTicks + (milliseconds * TimeSpan.TicksPerMillisecond), TimeSpan.Zero) : null;
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(value))
         {
             return null;
@@ -67,7 +104,7 @@ public static class HubSpotValues
                 return null;
             }
 
-            return ms <= 253_402_300_799_999L ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            return ms <= MaxUnixMilliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
         }
 
         if (TryParseIsoUtc(span, out var fast))

@@ -69,31 +69,39 @@ internal sealed class KeywordMatcher
     public ulong Match(ReadOnlySpan<char> text, bool firstOnly = false)
     {
         ulong mask = 0;
-        var wordStart = true;
-        for (var start = 0; start < text.Length; start++)
+        var start = 0;
+        while (start < text.Length)
         {
+            // A word starts here (the text's start, or after a character that is not a letter or digit).
             var c = text[start];
-            if (wordStart)
+            var entries = c < 128 ? _byAsciiFirstChar[c] : Lookup(c);
+            if (entries is not null)
             {
-                var entries = c < 128 ? _byAsciiFirstChar[c] : Lookup(c);
-                if (entries is not null)
+                var candidate = text[start..];
+                foreach (var entry in entries)
                 {
-                    var candidate = text[start..];
-                    foreach (var entry in entries)
+                    if (entry.StartsOf(candidate) && EndsWord(candidate, entry.Length))
                     {
-                        if (entry.StartsOf(candidate) && EndsWord(candidate, entry.Keyword.Length))
+                        mask |= entry.Mask;
+                        if (firstOnly)
                         {
-                            mask |= entry.Mask;
-                            if (firstOnly)
-                            {
-                                return mask;
-                            }
+                            return mask;
                         }
                     }
                 }
             }
 
-            wordStart = !char.IsLetterOrDigit(c);
+            start++;
+            if (char.IsLetterOrDigit(c))
+            {
+                // Inside a word no keyword can start: skip to the character ending it, after which the next word starts.
+                while (start < text.Length && char.IsLetterOrDigit(text[start]))
+                {
+                    start++;
+                }
+
+                start++;
+            }
         }
 
         return mask;
@@ -118,49 +126,24 @@ internal sealed class KeywordMatcher
 
     private sealed class Entry
     {
-        // ASCII keyword: its characters lower-cased, and 0x20 where a character is a letter. A text character t equals
-        // keyword character k ignoring case exactly when (t | caseBit) == lowered: for a letter, t is its upper or lower
-        // case; otherwise t is k itself; a non-ASCII t never passes (it stays above 0x7F).
-        private readonly string? _lowered;
-        private readonly string? _caseBits;
+        private readonly AsciiKey? _ascii;
 
         public Entry(string keyword, ulong mask)
         {
             Keyword = keyword;
+            Length = keyword.Length;
             Mask = mask;
-            if (System.Text.Ascii.IsValid(keyword))
-            {
-                _lowered = keyword.ToLowerInvariant();
-                _caseBits = string.Concat(keyword.Select(k => char.IsAsciiLetter(k) ? ' ' : '\0'));
-            }
+            _ascii = AsciiKey.TryCreate(keyword);
         }
 
         public string Keyword { get; }
 
+        public int Length { get; }
+
         public ulong Mask { get; }
 
         /// <summary>Whether <paramref name="text"/> starts with the keyword, ignoring case (ordinal).</summary>
-        public bool StartsOf(ReadOnlySpan<char> text)
-        {
-            if (_lowered is not { } lowered || _caseBits is not { } caseBits)
-            {
-                return text.StartsWith(Keyword, StringComparison.OrdinalIgnoreCase);
-            }
-
-            if (text.Length < lowered.Length)
-            {
-                return false;
-            }
-
-            for (var i = 0; i < lowered.Length; i++)
-            {
-                if ((text[i] | caseBits[i]) != lowered[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+        public bool StartsOf(ReadOnlySpan<char> text) =>
+            _ascii is { } ascii ? ascii.StartsOf(text) : text.StartsWith(Keyword, StringComparison.OrdinalIgnoreCase);
     }
 }

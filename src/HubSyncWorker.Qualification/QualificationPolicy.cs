@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using HubSyncWorker.Qualification.Evaluation;
 using HubSyncWorker.Qualification.Policy;
@@ -79,7 +78,6 @@ public sealed class QualificationPolicy
     private readonly bool _allowRegression;
     private readonly string[] _levelStage;
     private readonly StringTable<int> _stageLevel;
-    private readonly FrozenSet<string> _lockedStages;
     private readonly string _conversionCountProperty;
     private readonly int _minConversions;
     private readonly int _mqlMinFit;
@@ -174,7 +172,6 @@ public sealed class QualificationPolicy
         }
 
         _stageLevel = new StringTable<int>(stageLevel, ignoreCase: false);
-        _lockedStages = LifecycleOrder.Where(s => !stageLevel.ContainsKey(s)).ToFrozenSet(StringComparer.Ordinal);
 
         _conversionCountProperty = options.Lead.ConversionCountProperty;
         _minConversions = options.Lead.MinConversions;

@@ -46,13 +46,18 @@ internal sealed class OutputPropertyBootstrap(
         var options = policy.Options;
         var stages = options.Lifecycle.Stages;
         var problems = new List<string>();
-        await CheckAsync(options.Lifecycle.Property, $"{Section}:Lifecycle:Property",
+        (string Key, string Value)[] stageKeys =
         [
             ($"{Section}:Lifecycle:Stages:Contact", stages.Contact), ($"{Section}:Lifecycle:Stages:Lead", stages.Lead),
             ($"{Section}:Lifecycle:Stages:Mql", stages.Mql), ($"{Section}:Lifecycle:Stages:Sql", stages.Sql),
             ($"{Section}:Lifecycle:Stages:Opportunity", stages.Opportunity), ($"{Section}:Lifecycle:Stages:Customer", stages.Customer),
             ($"{Section}:Lifecycle:Stages:Evangelist", stages.Evangelist),
-        ]);
+        ];
+        if (await CheckAsync(options.Lifecycle.Property, $"{Section}:Lifecycle:Property", stageKeys) is { } lifecycle)
+        {
+            CheckStageOrder(lifecycle, stageKeys, problems);
+        }
+
         if (options.LeadStatus.Manage)
         {
             var leadStatus = options.LeadStatus;
@@ -68,18 +73,19 @@ internal sealed class OutputPropertyBootstrap(
             throw new PortalValuesMismatchException(problems);
         }
 
-        async Task CheckAsync(string propertyName, string propertyKey, (string Key, string Value)[] values)
+        // The portal's property when it is an enumeration (whose options were checked), otherwise null.
+        async Task<HubSpotProperty?> CheckAsync(string propertyName, string propertyKey, (string Key, string Value)[] values)
         {
             var property = await client.GetPropertyAsync(propertyName, cancellationToken);
             if (property is null)
             {
                 problems.Add($"{propertyKey}: the portal has no contact property '{propertyName}'.");
-                return;
+                return null;
             }
 
             if (!string.Equals(property.Type, "enumeration", StringComparison.Ordinal))
             {
-                return;
+                return null;
             }
 
             var known = property.Options.Select(o => o.Value).ToHashSet(StringComparer.Ordinal);
@@ -89,6 +95,30 @@ internal sealed class OutputPropertyBootstrap(
                 {
                     problems.Add($"{key} = '{value}' is not an option of the portal's '{propertyName}' (it has: {string.Join(", ", property.Options.Select(o => o.Value))}).");
                 }
+            }
+
+            return property;
+        }
+    }
+
+    /// <summary>
+    /// The policy's stages, from Contact to Evangelist, come one after another in the portal's order of lifecycle stages (its
+    /// options by display order): HubSpot only moves a contact's stage forward, so a stage the portal places before the one
+    /// under it could never be set (every write of it silently ignored, and tried again at every sync).
+    /// </summary>
+    private static void CheckStageOrder(HubSpotProperty lifecycle, (string Key, string Value)[] stages, List<string> problems)
+    {
+        var order = lifecycle.Options.OrderBy(o => o.DisplayOrder ?? int.MaxValue).Select(o => o.Value).ToList();
+        for (var level = 1; level < stages.Length; level++)
+        {
+            var (lowerKey, lower) = stages[level - 1];
+            var (key, value) = stages[level];
+            var lowerAt = order.IndexOf(lower.Trim());
+            var at = order.IndexOf(value.Trim());
+            if (lowerAt >= 0 && at >= 0 && at <= lowerAt)
+            {
+                problems.Add($"{key} = '{value}' does not come after {lowerKey} = '{lower}' in the portal's order of '{lifecycle.Name}' "
+                    + $"({string.Join(", ", order)}): HubSpot only moves a stage forward, so the worker could not set it.");
             }
         }
     }

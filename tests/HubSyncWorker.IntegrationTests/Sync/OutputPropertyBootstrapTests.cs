@@ -2,6 +2,7 @@ using HubSyncWorker.Cli;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Qualification.Policy;
 using HubSyncWorker.Sandbox;
+using HubSyncWorker.Sandbox.Properties;
 using HubSyncWorker.Sync;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -46,5 +47,47 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
         Assert.NotNull(message);
         Assert.Contains("  - Qualification:LeadStatus:OpenValue", message, StringComparison.Ordinal);
         File.Delete(policyFile);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_PortalOrdersOpportunityBeforeSql_StopsNamingBothKeys()
+    {
+        // The options listed in HubSpot's default order, but their display order (the portal's stage order) swaps the two.
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var lifecycle = sandbox.Properties.Find("lifecyclestage")!;
+        Assert.True(sandbox.Properties.TryReplace(lifecycle with
+        {
+            Options = [.. lifecycle.Options.Select(o => o.Value switch
+            {
+                "salesqualifiedlead" => o with { DisplayOrder = 4 },
+                "opportunity" => o with { DisplayOrder = 3 },
+                _ => o,
+            })],
+        }));
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix());
+
+        var exception = await Assert.ThrowsAsync<PortalValuesMismatchException>(() => host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default));
+
+        var problem = Assert.Single(exception.Problems);
+        Assert.Equal(
+            "Qualification:Lifecycle:Stages:Opportunity = 'opportunity' does not come after Qualification:Lifecycle:Stages:Sql = 'salesqualifiedlead' "
+            + "in the portal's order of 'lifecyclestage' (subscriber, lead, marketingqualifiedlead, opportunity, salesqualifiedlead, customer, evangelist, other): "
+            + "HubSpot only moves a stage forward, so the worker could not set it.",
+            problem);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_PortalWithACustomStageBetweenTheWorkersStages_Succeeds()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var lifecycle = sandbox.Properties.Find("lifecyclestage")!;
+        List<SandboxPropertyOption> options = [.. lifecycle.Options];
+        options.Insert(2, new SandboxPropertyOption("Nurturing", "nurturing"));
+        Assert.True(sandbox.Properties.TryReplace(lifecycle with { Options = [.. options.Select((o, i) => o with { DisplayOrder = i })] }));
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix());
+
+        var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+
+        Assert.NotEmpty(summary.Created);
     }
 }

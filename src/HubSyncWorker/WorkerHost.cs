@@ -30,6 +30,14 @@ internal static class WorkerHost
     /// <summary>Registers the worker's services and the <paramref name="features"/> this process runs.</summary>
     public static IHostApplicationBuilder AddHubSyncWorker(this IHostApplicationBuilder builder, WorkerFeatures features = WorkerFeatures.All)
     {
+        // Some registrations read their settings now (the schedules, the endpoints' paths), where the configuration binder would
+        // stop at the first value it cannot convert: every such value is listed here first, with the misspelt keys.
+        if (Cli.UnknownSettings.FindUnconvertible(builder.Configuration) is { Count: > 0 } unconvertible)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(
+                "configuration", typeof(IConfiguration), [.. unconvertible, .. Cli.UnknownSettings.Find(builder.Configuration)]);
+        }
+
         builder.AddStorage();
         builder.AddQualificationPolicy();
         builder.AddSync(runBackgroundServices: features.HasFlag(WorkerFeatures.Background));

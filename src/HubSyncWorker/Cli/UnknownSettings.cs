@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Globalization;
 using System.Reflection;
 using HubSyncWorker.Admin;
 using HubSyncWorker.Diagnostics;
@@ -48,6 +50,54 @@ internal static class UnknownSettings
 
         return messages;
     }
+
+    /// <summary>
+    /// One message per value of these sections that its setting's type cannot hold (<c>Sync:IncrementalInterval=5m</c> for a
+    /// time span), all of them: the configuration binder stops at the first, so a run would otherwise report them one at a time.
+    /// Converted as the binder converts them (the type's converter, invariant culture); empty values are left to the binder.
+    /// </summary>
+    public static IReadOnlyList<string> FindUnconvertible(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var messages = new List<string>();
+        foreach (var (section, type) in Sections)
+        {
+            var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
+            foreach (var child in configuration.GetSection(section).GetChildren())
+            {
+                var property = properties.Find(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+                var target = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                if (target is null || string.IsNullOrEmpty(child.Value) || !(target.IsPrimitive || target.IsEnum || target == typeof(TimeSpan)
+                    || target == typeof(decimal) || target == typeof(Uri) || target == typeof(DateTimeOffset)))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    _ = TypeDescriptor.GetConverter(target).ConvertFromInvariantString(child.Value);
+                }
+                catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or NotSupportedException
+                    || ex.InnerException is FormatException or OverflowException)
+                {
+                    messages.Add($"{section}:{property!.Name} = '{child.Value}' is not {Expected(target)}.");
+                }
+            }
+        }
+
+        return messages;
+    }
+
+    private static string Expected(Type type) => type switch
+    {
+        _ when type == typeof(TimeSpan) => "a time span: hh:mm:ss, e.g. 00:05:00 for five minutes, or d.hh:mm:ss, e.g. 1.00:00:00 for a day",
+        _ when type == typeof(bool) => "true or false",
+        _ when type == typeof(int) || type == typeof(long) => string.Create(CultureInfo.InvariantCulture, $"a whole number (up to {(type == typeof(int) ? int.MaxValue : long.MaxValue)})"),
+        _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "a number, with a dot for decimals",
+        _ when type.IsEnum => $"one of {string.Join(", ", Enum.GetNames(type))}",
+        _ when type == typeof(Uri) => "a URL",
+        _ => $"a valid {type.Name}",
+    };
 
     /// <summary>Levenshtein distance: edits (insert, delete, replace) from one name to the other.</summary>
     private static int Distance(string a, string b)

@@ -139,4 +139,46 @@ public sealed class UnknownSettingsTests
         Assert.Equal(WorkerCommands.Failure, exit);
         Assert.Contains("Sync:DryRn is not a setting of the Sync section; did you mean Sync:DryRun?", stderr.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void FindUnconvertible_ValuesTheirTypesCannotHold_EachNamedWithWhatIsExpected()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sync:IncrementalInterval"] = "5m",
+            ["sync:dryrun"] = "yes",
+            ["Sync:QueueBatchSize"] = "99999999999",
+            ["Sync:ResyncMaxPendingAge"] = "00:00:05",
+            ["Sync:BootstrapProperties"] = "False",
+            ["Redis:DeadLetterMaxEntries"] = "100",
+            ["Redis:ConnectionString"] = "not:a:number",
+            ["Webhooks:MaxBodyBytes"] = "",
+        }).Build();
+
+        var messages = UnknownSettings.FindUnconvertible(configuration);
+
+        Assert.Equal(
+        [
+            "Sync:DryRun = 'yes' is not true or false.",
+            "Sync:IncrementalInterval = '5m' is not a time span: hh:mm:ss, e.g. 00:05:00 for five minutes, or d.hh:mm:ss, e.g. 1.00:00:00 for a day.",
+            "Sync:QueueBatchSize = '99999999999' is not a whole number (up to 2147483647).",
+        ], messages.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_SeveralBadValues_AllReportedInOneRunWithTheMisspeltKeys()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await WorkerCommands.RunAsync(
+            ["resync", "--HubSpot:AccessToken=pat-x", "--Sync:IncrementalInterval=5m", "--Sync:QueueBatchSize=lots", "--Sync:DryRn=true"], stdout, stderr);
+
+        Assert.Equal(WorkerCommands.Failure, exit);
+        var output = stderr.ToString();
+        Assert.Contains("  - Sync:IncrementalInterval = '5m' is not a time span", output, StringComparison.Ordinal);
+        Assert.Contains("  - Sync:QueueBatchSize = 'lots' is not a whole number", output, StringComparison.Ordinal);
+        Assert.Contains("  - Sync:DryRn is not a setting of the Sync section; did you mean Sync:DryRun?", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("pat-x", output, StringComparison.Ordinal);
+    }
 }

@@ -44,7 +44,8 @@ internal static class HubSpotResiliencePipeline
             },
             OnRetry = async args =>
             {
-                var request = args.Outcome.Result?.RequestMessage;
+                // A failure without a response (connection refused, timeout) still names its request.
+                var request = args.Outcome.Result?.RequestMessage ?? args.Context.GetRequestMessage();
                 var policy = args.Outcome.Result is { } response ? await PolicyNameAsync(response, args.Context.CancellationToken) : null;
                 Log.RetryScheduled(
                     logger,
@@ -52,7 +53,7 @@ internal static class HubSpotResiliencePipeline
                     request?.RequestUri?.AbsolutePath ?? "(request)",
                     args.AttemptNumber + 1,
                     Describe(args.Outcome),
-                    policy,
+                    policy ?? "none",
                     args.RetryDelay);
             },
         });

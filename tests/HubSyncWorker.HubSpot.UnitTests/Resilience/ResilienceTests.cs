@@ -192,7 +192,11 @@ public sealed class ResilienceTests : IClassFixture<WireMockFixture>
         var page = await host.Client.ListContactsAsync(new ContactListQuery(), CancellationToken.None);
 
         Assert.Equal("9", Assert.Single(page.Results).Id);
-        Assert.Equal("TimeoutRejectedException", Assert.Single(host.Events(RetryEvent))["Outcome"]);
+        var retry = Assert.Single(host.Events(RetryEvent));
+        Assert.Equal("TimeoutRejectedException", retry["Outcome"]);
+
+        // No response, yet the log names the request, and no rate-limit policy.
+        Assert.Equal(("GET", "/crm/v3/objects/contacts", "none"), (retry["Method"], retry["Path"], retry["PolicyName"]));
     }
 
     [Fact]

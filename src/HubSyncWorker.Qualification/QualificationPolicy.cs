@@ -465,7 +465,7 @@ public sealed class QualificationPolicy
         var existingMqlDate = HubSpotValues.ParseDate(values[_mqlDateSlot]);
 
         // What the data supports.
-        var conversions = Math.Max(nameCount, (int)Math.Clamp(HubSpotValues.ParseNumber(values[_conversionCountSlot]) ?? 0, 0, int.MaxValue));
+        var conversions = Math.Max(nameCount, Count(values[_conversionCountSlot]));
         var computed = Contact;
         var cause = CauseNone;
         if ((_minConversions > 0 && conversions >= _minConversions) || positiveEngagement)
@@ -492,15 +492,15 @@ public sealed class QualificationPolicy
             cause = CauseSalesConnected;
         }
 
-        var deals = Math.Max(contact.AssociatedDealCount ?? 0, (int)Math.Clamp(HubSpotValues.ParseNumber(values[_dealsSlot]) ?? 0, 0, int.MaxValue));
+        var deals = Math.Max(contact.AssociatedDealCount ?? 0, Count(values[_dealsSlot]));
         if (deals >= _minDeals)
         {
             computed = Opportunity;
             cause = CauseDeal;
         }
         else if ((computed >= Sql || currentLevel >= Sql)
-            && HubSpotValues.ParseNumber(values[_budgetSlot]) is { } budget && budget >= _minBudget
-            && HubSpotValues.ParseNumber(values[_timelineSlot]) is { } timeline && timeline >= 0 && timeline <= _maxTimeline)
+            && HubSpotValues.TryParseNumber(values[_budgetSlot], out var budget) && budget >= _minBudget
+            && HubSpotValues.TryParseNumber(values[_timelineSlot], out var timeline) && timeline >= 0 && timeline <= _maxTimeline)
         {
             computed = Opportunity;
             cause = CauseBudget;
@@ -822,6 +822,9 @@ public sealed class QualificationPolicy
             values[i] = properties.TryGetValue(_slotNames[i], out var value) ? value : null;
         }
     }
+
+    /// <summary>A count property's value: its number clamped to 0..int.MaxValue, 0 when empty or not a number.</summary>
+    private static int Count(string? value) => HubSpotValues.TryParseNumber(value, out var number) ? (int)Math.Clamp(number, 0, int.MaxValue) : 0;
 
     private static int CountMatches(ReadOnlySpan<ulong> masks, ulong bits)
     {

@@ -243,7 +243,7 @@ internal sealed class CompiledRule
                 return false;
             default:
             {
-                var total = HubSpotValues.ParseNumber(values[_slot]) is { } n ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
+                var total = HubSpotValues.TryParseNumber(values[_slot], out var n) ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
                 total = Math.Max(total, conversionNames);
                 return Occurrences(total - conversionsMatched, out points, out value);
             }
@@ -284,7 +284,7 @@ internal sealed class CompiledRule
         double sum = 0;
         foreach (var slot in _slots)
         {
-            if (HubSpotValues.ParseNumber(values[slot]) is { } number)
+            if (HubSpotValues.TryParseNumber(values[slot], out var number))
             {
                 any = true;
                 sum += number;

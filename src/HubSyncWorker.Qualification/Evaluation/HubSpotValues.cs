@@ -10,11 +10,15 @@ public static class HubSpotValues
     private const long UnixEpochTicks = 621_355_968_000_000_000L;
 
     /// <summary>Parses a number ("200", "200.0", "1e3"); null when empty or not a number.</summary>
-    public static double? ParseNumber(string? value)
+    public static double? ParseNumber(string? value) => TryParseNumber(value, out var number) ? number : null;
+
+    /// <summary>Parses a number ("200", "200.0", "1e3"); false when empty or not a number (no nullable to unwrap on the hot path).</summary>
+    public static bool TryParseNumber(string? value, out double number)
     {
         if (value is null)
         {
-            return null;
+            number = 0;
+            return false;
         }
 
         // Fast path: most HubSpot numbers are plain integers ("200"), checked before any scan for white space.
@@ -39,16 +43,23 @@ public static class HubSpotValues
 
             if (plain)
             {
-                return negative ? -whole : whole;
+                number = negative ? -whole : whole;
+                return true;
             }
         }
 
-        if (string.IsNullOrWhiteSpace(value))
+        return TryParseOther(value, out number);
+    }
+
+    private static bool TryParseOther(string value, out double number)
+    {
+        if (!string.IsNullOrWhiteSpace(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out number) && double.IsFinite(number))
         {
-            return null;
+            return true;
         }
 
-        return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
+        number = 0;
+        return false;
     }
 
     /// <summary>Parses a HubSpot date or datetime: epoch milliseconds or ISO 8601 (UTC assumed when no offset).</summary>

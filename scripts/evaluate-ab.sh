@@ -8,7 +8,14 @@ rounds="${2:-6}"
 work="$(mktemp -d)"
 trap 'git -C "$root" worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 git -C "$root" worktree add --detach -q "$work/base" "$base"
-build() { dotnet build "$root/scripts/evaluate-ab/EvaluateLoop.csproj" -c Release -v q -nologo -p:QualificationSource="$1" -o "$2" >/dev/null; }
+build() {
+  local log="$work/build.log"
+  if ! dotnet build "$root/scripts/evaluate-ab/EvaluateLoop.csproj" -c Release -v q -nologo -p:QualificationSource="$1" -o "$2" >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "evaluate-ab: the build against $1 failed (above)" >&2
+    exit 1
+  fi
+}
 build "$work/base/src" "$work/out-base"
 build "$root/src" "$work/out-new"
 echo "round  base(ns)  new(ns)  new/base"

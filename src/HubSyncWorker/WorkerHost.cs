@@ -32,11 +32,7 @@ internal static class WorkerHost
     {
         // Some registrations read their settings now (the schedules, the endpoints' paths), where the configuration binder would
         // stop at the first value it cannot convert: every such value is listed here first, with the misspelt keys.
-        if (Cli.UnknownSettings.FindUnconvertible(builder.Configuration) is { Count: > 0 } unconvertible)
-        {
-            throw new Microsoft.Extensions.Options.OptionsValidationException(
-                "configuration", typeof(IConfiguration), [.. unconvertible, .. Cli.UnknownSettings.Find(builder.Configuration)]);
-        }
+        Cli.UnknownSettings.ThrowIfBad(builder.Configuration, unknownKeysToo: false);
 
         builder.AddStorage();
         builder.AddQualificationPolicy();

@@ -113,6 +113,10 @@ internal static class HubSpotResiliencePipeline
             ? (await HubSpotErrorBody.ReadAsync(response, cancellationToken))?.PolicyName
             : null;
 
+    // "status 503", or the exception's type and message ("HttpRequestException: Connection refused (127.0.0.1:9)"): the message of a
+    // transport failure tells refused, DNS and TLS failures apart, and carries no header or body.
     private static string Describe(Outcome<HttpResponseMessage> outcome) =>
-        outcome.Result is { } response ? $"status {(int)response.StatusCode}" : outcome.Exception?.GetType().Name ?? "unknown";
+        outcome.Result is { } response ? $"status {(int)response.StatusCode}"
+        : outcome.Exception is { } exception ? $"{exception.GetType().Name}: {exception.Message}"
+        : "unknown";
 }

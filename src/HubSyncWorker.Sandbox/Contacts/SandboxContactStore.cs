@@ -506,17 +506,11 @@ public sealed class SandboxContactStore
             ? ["createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"]
             : requested.Concat(DefaultOutputProperties).Distinct(StringComparer.Ordinal);
 
+    /// <summary>A stage's place in the portal's order, as HubSpot shows it: by display order, -1 after every other, ties in list order.</summary>
     private static int StageOrder(SandboxProperty lifecycle, string value)
     {
-        for (var i = 0; i < lifecycle.Options.Count; i++)
-        {
-            if (lifecycle.Options[i].Value == value)
-            {
-                return i;
-            }
-        }
-
-        return -1;
+        var ordered = lifecycle.Options.OrderBy(o => o.DisplayOrder >= 0 ? 0 : 1).ThenBy(o => o.DisplayOrder).ToList();
+        return ordered.FindIndex(o => o.Value == value);
     }
 
     private static ContactChange PropertyChange(long id, DateTimeOffset now, ChangeOrigin origin, string name, string value) =>

@@ -22,6 +22,7 @@ internal static class DeadLetterCommands
         }
 
         var builder = Host.CreateApplicationBuilder(command.ConfigurationArguments);
+        UnknownSettings.ThrowIfBad(builder.Configuration, unknownKeysToo: true);
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:{nameof(RedisOptions.ConnectionString)}"]))
         {
             // The embedded store lives in the running worker's memory: a separate process would see an empty one.

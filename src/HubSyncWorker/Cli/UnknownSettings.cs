@@ -99,6 +99,22 @@ internal static class UnknownSettings
         _ => $"a valid {type.Name}",
     };
 
+    /// <summary>
+    /// Stops with every value its setting cannot hold, listed with the misspelt keys, when there is such a value (or, with
+    /// <paramref name="unknownKeysToo"/>, a misspelt key): for hosts that read their settings before
+    /// <see cref="WorkerCommands.ValidateConfiguration"/> could list them, or that never run it.
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A value or key is bad; each is listed.</exception>
+    public static void ThrowIfBad(IConfiguration configuration, bool unknownKeysToo)
+    {
+        var unconvertible = FindUnconvertible(configuration);
+        var unknown = unconvertible.Count > 0 || unknownKeysToo ? Find(configuration) : [];
+        if (unconvertible.Count > 0 || unknown.Count > 0)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException("configuration", typeof(IConfiguration), [.. unconvertible, .. unknown]);
+        }
+    }
+
     /// <summary>Levenshtein distance: edits (insert, delete, replace) from one name to the other.</summary>
     private static int Distance(string a, string b)
     {

@@ -57,7 +57,7 @@ internal static class WorkerCommands
         PolicyValidationException policy => "Invalid qualification policy:" + Environment.NewLine
             + (policy.Errors.Count == 0 ? "  - " + policy.Message : string.Join(Environment.NewLine, policy.Errors.Select(e => "  - " + e))),
         HubSpotPropertyMismatchException mismatch => "HubSpot properties conflict with the worker's output properties: " + mismatch.Message,
-        Sync.PortalValuesMismatchException portal => "The policy writes values the HubSpot portal does not have:" + Environment.NewLine
+        Sync.PortalValuesMismatchException portal => "The policy does not fit the HubSpot portal's lifecycle stages or lead statuses:" + Environment.NewLine
             + string.Join(Environment.NewLine, portal.Problems.Select(p => "  - " + p)),
         HubSpotDailyLimitExceededException daily => "HubSpot's daily API limit is exhausted: " + daily.Message,
         HubSpotApiException api => "HubSpot refused a start-up call: " + api.Message,

@@ -19,6 +19,8 @@ internal sealed class OutputPropertyBootstrap(
     QualificationPolicy policy,
     ILogger<OutputPropertyBootstrap> logger)
 {
+    private const string LifecycleStageProperty = "lifecyclestage";
+
     public async Task<PropertyBootstrapSummary> EnsureAsync(CancellationToken cancellationToken)
     {
         var group = new PropertyGroupDefinition(policy.OutputGroupName, policy.OutputGroupLabel);
@@ -53,8 +55,10 @@ internal sealed class OutputPropertyBootstrap(
             ($"{Section}:Lifecycle:Stages:Opportunity", stages.Opportunity), ($"{Section}:Lifecycle:Stages:Customer", stages.Customer),
             ($"{Section}:Lifecycle:Stages:Evangelist", stages.Evangelist),
         ];
-        if (await CheckAsync(options.Lifecycle.Property, $"{Section}:Lifecycle:Property", stageKeys) is { } lifecycle)
+        if (await CheckAsync(options.Lifecycle.Property, $"{Section}:Lifecycle:Property", stageKeys) is { } lifecycle
+            && string.Equals(lifecycle.Name, LifecycleStageProperty, StringComparison.Ordinal))
         {
+            // Only HubSpot's own lifecycle stage moves forward only; a custom property the policy points to has no order.
             CheckStageOrder(lifecycle, stageKeys, problems);
         }
 
@@ -102,13 +106,13 @@ internal sealed class OutputPropertyBootstrap(
     }
 
     /// <summary>
-    /// The policy's stages, from Contact to Evangelist, come one after another in the portal's order of lifecycle stages (its
-    /// options by display order): HubSpot only moves a contact's stage forward, so a stage the portal places before the one
-    /// under it could never be set (every write of it silently ignored, and tried again at every sync).
+    /// The policy's stages, from Contact to Evangelist, come one after another in the portal's order of lifecycle stages:
+    /// HubSpot only moves a contact's stage forward, so a stage the portal places before the one under it could never be set
+    /// (every write of it silently ignored, and tried again at every sync).
     /// </summary>
     private static void CheckStageOrder(HubSpotProperty lifecycle, (string Key, string Value)[] stages, List<string> problems)
     {
-        var order = lifecycle.Options.OrderBy(o => o.DisplayOrder ?? int.MaxValue).Select(o => o.Value).ToList();
+        var order = PortalOrder(lifecycle.Options).Select(o => o.Value).ToList();
         for (var level = 1; level < stages.Length; level++)
         {
             var (lowerKey, lower) = stages[level - 1];
@@ -122,11 +126,21 @@ internal sealed class OutputPropertyBootstrap(
             }
         }
     }
+
+    /// <summary>
+    /// Options in the order HubSpot shows them: by display order, lowest first, with -1 (or none) after every other (HubSpot's
+    /// rule); options of the same display order keep the order HubSpot lists them in.
+    /// </summary>
+    internal static IEnumerable<PropertyOption> PortalOrder(IEnumerable<PropertyOption> options) =>
+        options.OrderBy(o => o.DisplayOrder is >= 0 ? 0 : 1).ThenBy(o => o.DisplayOrder ?? 0);
 }
 
-/// <summary>The policy writes values the portal's lifecycle stage or lead status property does not have; each problem names its key.</summary>
+/// <summary>
+/// The policy writes values the portal's lifecycle stage or lead status property does not have, or stages the portal orders
+/// otherwise; each problem names its key.
+/// </summary>
 internal sealed class PortalValuesMismatchException(IReadOnlyList<string> problems)
-    : Exception("The policy writes values the HubSpot portal does not have: " + string.Join(" ", problems))
+    : Exception("The policy does not fit the HubSpot portal's lifecycle stages or lead statuses: " + string.Join(" ", problems))
 {
     public IReadOnlyList<string> Problems { get; } = problems;
 }

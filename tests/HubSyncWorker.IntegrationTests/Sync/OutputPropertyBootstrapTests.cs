@@ -77,6 +77,59 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task EnsureAsync_EvangelistACustomStageOfDisplayOrderMinusOne_ShownLastSoSucceeds()
+    {
+        // HubSpot shows an option of display order -1 after every other: last, so after Customer.
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var lifecycle = sandbox.Properties.Find("lifecyclestage")!;
+        Assert.True(sandbox.Properties.TryReplace(lifecycle with
+        {
+            Options = [new SandboxPropertyOption("Advocate", "advocate", -1), .. lifecycle.Options.Where(o => o.Value != "evangelist")],
+        }));
+        var policy = System.Text.Json.Nodes.JsonNode.Parse(PolicyLoader.DefaultPolicyJson)!;
+        policy["Lifecycle"]!["Stages"]!["Evangelist"] = "advocate";
+        policy["Lifecycle"]!["Order"] = new System.Text.Json.Nodes.JsonArray(
+            "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "other", "advocate");
+        var policyFile = Path.Combine(Path.GetTempPath(), $"hubsync-policy-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(policyFile, policy.ToJsonString());
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?>
+        {
+            ["Qualification:PolicyFile"] = policyFile,
+        });
+
+        var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+
+        Assert.NotEmpty(summary.Created);
+        File.Delete(policyFile);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_PolicyOnACustomStageProperty_ItsOptionOrderNotChecked()
+    {
+        // Only HubSpot's lifecyclestage moves forward only: a custom enumeration may list its options in any order.
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var stages = sandbox.Properties.Find("lifecyclestage")!.Options.Reverse().Select((o, i) => o with { DisplayOrder = i });
+        Assert.True(sandbox.Properties.TryAdd(new SandboxProperty
+        {
+            Name = "funnel_stage", Label = "Funnel stage", Type = "enumeration", FieldType = "select", GroupName = "contactinformation",
+            Options = [.. stages],
+        }));
+        var policy = System.Text.Json.Nodes.JsonNode.Parse(PolicyLoader.DefaultPolicyJson)!;
+        policy["Lifecycle"]!["Property"] = "funnel_stage";
+        var policyFile = Path.Combine(Path.GetTempPath(), $"hubsync-policy-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(policyFile, policy.ToJsonString());
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?>
+        {
+            ["Qualification:PolicyFile"] = policyFile,
+        });
+
+        var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+
+        Assert.NotEmpty(summary.Created);
+        File.Delete(policyFile);
+    }
+
+    [Fact]
     public async Task EnsureAsync_PortalWithACustomStageBetweenTheWorkersStages_Succeeds()
     {
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);

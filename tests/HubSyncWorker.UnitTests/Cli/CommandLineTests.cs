@@ -181,4 +181,18 @@ public sealed class UnknownSettingsTests
         Assert.Contains("  - Sync:DryRn is not a setting of the Sync section; did you mean Sync:DryRun?", output, StringComparison.Ordinal);
         Assert.DoesNotContain("pat-x", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RunAsync_DeadLettersWithABadValueAndAMisspeltKey_BothReportedBeforeAnyRedisCall()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await WorkerCommands.RunAsync(["deadletters", "list", "--Redis:DeadLetterMaxEntries=many", "--Redis:ConectionString=127.0.0.1:1"], stdout, stderr);
+
+        Assert.Equal(WorkerCommands.Failure, exit);
+        var output = stderr.ToString();
+        Assert.Contains("  - Redis:DeadLetterMaxEntries = 'many' is not a whole number", output, StringComparison.Ordinal);
+        Assert.Contains("  - Redis:ConectionString is not a setting of the Redis section; did you mean Redis:ConnectionString?", output, StringComparison.Ordinal);
+    }
 }

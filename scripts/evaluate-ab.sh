@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Times Evaluate on the benchmark's ICP contact for a base commit and for the working tree, alternately, so that a machine
-# whose speed drifts over minutes (a shared VM) still compares like with like. Usage: scripts/evaluate-ab.sh [base] [rounds]
+# whose speed drifts over minutes (a shared VM) still compares like with like.
+# Usage: scripts/evaluate-ab.sh [base] [rounds] [--hubspot-shaped]   (the last: the contact with every requested property, most null)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 base="${1:-HEAD}"
 rounds="${2:-6}"
+shift $(( $# < 2 ? $# : 2 ))
 work="$(mktemp -d)"
 trap 'git -C "$root" worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 git -C "$root" worktree add --detach -q "$work/base" "$base"
@@ -20,7 +22,7 @@ build "$work/base/src" "$work/out-base"
 build "$root/src" "$work/out-new"
 echo "round  base(ns)  new(ns)  new/base"
 for round in $(seq "$rounds"); do
-  a="$("$work/out-base/EvaluateLoop")"
-  b="$("$work/out-new/EvaluateLoop")"
+  a="$("$work/out-base/EvaluateLoop" "$@")"
+  b="$("$work/out-new/EvaluateLoop" "$@")"
   awk -v r="$round" -v a="$a" -v b="$b" 'BEGIN { printf "%5d  %8d  %7d  %8.3f\n", r, a, b, b / a }'
 done

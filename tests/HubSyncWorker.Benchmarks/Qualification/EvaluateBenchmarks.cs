@@ -20,6 +20,7 @@ public class EvaluateBenchmarks
     private ContactSnapshot _student = null!;
     private ContactSnapshot _competitor = null!;
     private ContactSnapshot _customer = null!;
+    private ContactSnapshot _icpMqlAsHubSpotSendsIt = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -45,6 +46,14 @@ public class EvaluateBenchmarks
             ["hs_email_click"] = "9", ["num_conversion_events"] = "3", ["hs_analytics_last_visit_timestamp"] = lastVisit,
             ["lifecyclestage"] = "lead", ["hs_lead_status"] = "OPEN",
         });
+        // The ICP contact as a batch read returns it: every property the policy requests, those without a value as null.
+        var everyRequested = new Dictionary<string, string?>(_icpMql.Properties);
+        foreach (var name in _policy.RequiredProperties)
+        {
+            everyRequested.TryAdd(name, null);
+        }
+
+        _icpMqlAsHubSpotSendsIt = Contact("1", [.. _icpMql.ConversionNames], everyRequested);
         _customer = Contact("4", [], new()
         {
             ["firstname"] = "Ana", ["lastname"] = "Costa", ["company"] = "Client Co", ["email"] = "ana@client.example",
@@ -63,6 +72,9 @@ public class EvaluateBenchmarks
 
     [Benchmark]
     public QualificationDecision Customer() => _policy.Evaluate(_customer, Now);
+
+    [Benchmark]
+    public QualificationDecision IcpMqlAsHubSpotSendsIt() => _policy.Evaluate(_icpMqlAsHubSpotSendsIt, Now);
 
     [Benchmark]
     public string IcpMqlWithReason() => _policy.Evaluate(_icpMql, Now).Reason;

@@ -31,8 +31,8 @@ internal static class WorkerHost
     public static IHostApplicationBuilder AddHubSyncWorker(this IHostApplicationBuilder builder, WorkerFeatures features = WorkerFeatures.All)
     {
         // Some registrations read their settings now (the schedules, the endpoints' paths), where the configuration binder would
-        // stop at the first value it cannot convert: every such value is listed here first, with the misspelt keys.
-        Cli.UnknownSettings.ThrowIfBad(builder.Configuration, unknownKeysToo: false);
+        // stop at the first value it cannot convert: such values are set aside, to be listed with every other problem.
+        Cli.UnknownSettings.SetAsideUnconvertible(builder);
 
         builder.AddStorage();
         builder.AddQualificationPolicy();

@@ -17,6 +17,26 @@ namespace HubSyncWorker.Cli;
 /// </summary>
 internal static class UnknownSettings
 {
+    /// <summary>
+    /// Every value of the worker's sections its setting cannot hold, found when the host was built. Those values are then
+    /// replaced by their settings' defaults for the binder (so the registrations reading their settings early do not stop at
+    /// the first, and no range check reports a stand-in), and <see cref="WorkerCommands.ValidateConfiguration"/> lists them
+    /// with every other problem; the host never runs with them.
+    /// </summary>
+    internal sealed record UnconvertibleValues(IReadOnlyList<string> Messages);
+
+    /// <summary>Finds the values <see cref="FindUnconvertible"/> reports, keeps their messages in the services and sets their defaults in their place.</summary>
+    public static void SetAsideUnconvertible(IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var unconvertible = FindUnconvertibleSettings(builder.Configuration);
+        if (unconvertible.Count > 0)
+        {
+            builder.Services.AddSingleton(new UnconvertibleValues([.. unconvertible.Select(u => u.Message)]));
+            builder.Configuration.AddInMemoryCollection(unconvertible.Select(u => KeyValuePair.Create(u.Key, u.DefaultText)));
+        }
+    }
+
     private static readonly (string Section, Type Options)[] Sections =
     [
         (HubSpotOptions.SectionName, typeof(HubSpotOptions)),
@@ -56,10 +76,17 @@ internal static class UnknownSettings
     /// time span), all of them: the configuration binder stops at the first, so a run would otherwise report them one at a time.
     /// Converted as the binder converts them (the type's converter, invariant culture); empty values are left to the binder.
     /// </summary>
-    public static IReadOnlyList<string> FindUnconvertible(IConfiguration configuration)
+    public static IReadOnlyList<string> FindUnconvertible(IConfiguration configuration) =>
+        [.. FindUnconvertibleSettings(configuration).Select(s => s.Message)];
+
+    /// <summary>
+    /// <see cref="FindUnconvertible"/> with each value's configuration key (<c>Sync:IncrementalInterval</c>) and its setting's
+    /// default, as text.
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Message, string? DefaultText)> FindUnconvertibleSettings(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var messages = new List<string>();
+        var messages = new List<(string Key, string Message, string? DefaultText)>();
         foreach (var (section, type) in Sections)
         {
             var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
@@ -80,7 +107,10 @@ internal static class UnknownSettings
                 catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or NotSupportedException
                     || ex.InnerException is FormatException or OverflowException)
                 {
-                    messages.Add($"{section}:{property!.Name} = '{child.Value}' is not {Expected(target)}.");
+                    var converter = TypeDescriptor.GetConverter(target);
+                    var defaultValue = property!.GetValue(Activator.CreateInstance(type));
+                    messages.Add((child.Path, $"{section}:{property.Name} = '{child.Value}' is not {Expected(target)}.",
+                        defaultValue is null ? null : converter.ConvertToInvariantString(defaultValue)));
                 }
             }
         }

@@ -147,9 +147,10 @@ internal static class WorkerCommands
     internal static void ValidateConfiguration(IServiceProvider services)
     {
         var errors = new List<Exception>();
-        if (UnknownSettings.Find(services.GetRequiredService<IConfiguration>()) is { Count: > 0 } unknown)
+        IReadOnlyList<string> unconvertible = services.GetService<UnknownSettings.UnconvertibleValues>()?.Messages ?? [];
+        if (unconvertible.Concat(UnknownSettings.Find(services.GetRequiredService<IConfiguration>())).ToList() is { Count: > 0 } bad)
         {
-            errors.Add(new OptionsValidationException("configuration", typeof(IConfiguration), unknown));
+            errors.Add(new OptionsValidationException("configuration", typeof(IConfiguration), bad));
         }
 
         try

@@ -166,19 +166,26 @@ public sealed class UnknownSettingsTests
     }
 
     [Fact]
-    public async Task RunAsync_SeveralBadValues_AllReportedInOneRunWithTheMisspeltKeys()
+    public async Task RunAsync_SeveralBadValues_AllReportedInOneRunWithTheMisspeltKeysAndRangeErrors()
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 
         var exit = await WorkerCommands.RunAsync(
-            ["resync", "--HubSpot:AccessToken=pat-x", "--Sync:IncrementalInterval=5m", "--Sync:QueueBatchSize=lots", "--Sync:DryRn=true"], stdout, stderr);
+            ["resync", "--HubSpot:AccessToken=pat-x", "--Sync:IncrementalInterval=5m", "--Sync:QueueBatchSize=lots", "--Sync:DryRn=true", "--Sync:ResyncMaxPendingAge=01:00:00"],
+            stdout,
+            stderr);
 
         Assert.Equal(WorkerCommands.Failure, exit);
         var output = stderr.ToString();
         Assert.Contains("  - Sync:IncrementalInterval = '5m' is not a time span", output, StringComparison.Ordinal);
         Assert.Contains("  - Sync:QueueBatchSize = 'lots' is not a whole number", output, StringComparison.Ordinal);
         Assert.Contains("  - Sync:DryRn is not a setting of the Sync section; did you mean Sync:DryRun?", output, StringComparison.Ordinal);
+
+        // The range checks run in the same pass, and report no stand-in for the values that could not be read.
+        Assert.Contains("  - Sync:ResyncMaxPendingAge must be between", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sync:IncrementalInterval must be", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sync:QueueBatchSize must be", output, StringComparison.Ordinal);
         Assert.DoesNotContain("pat-x", output, StringComparison.Ordinal);
     }
 

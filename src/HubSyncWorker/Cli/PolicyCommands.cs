@@ -21,34 +21,38 @@ internal static class PolicyCommands
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        QualificationPolicy? policy;
-        string source;
-        if (policyFile is null && configuration is not null)
+        var (policy, source) = await LoadAsync(policyFile, configuration, stderr, ct);
+        if (policy is null)
         {
-            source = DescribeConfigured(configuration);
-            try
-            {
-                policy = Policy.PolicyExtensions.LoadPolicy(configuration);
-            }
-            catch (PolicyValidationException ex)
-            {
-                await WriteErrorsAsync(ex.Errors.Count > 0 ? [.. ex.Errors.Select(e => e.ToString())] : [ex.Message], source, stderr, ct);
-                return InvalidInput;
-            }
-        }
-        else
-        {
-            source = policyFile ?? "(embedded default)";
-            policy = await LoadPolicyAsync(policyFile, stderr, ct);
-            if (policy is null)
-            {
-                return InvalidInput;
-            }
+            return InvalidInput;
         }
 
         await stdout.WriteLineAsync(EvaluationOutput.PolicyDocument(policy).AsMemory(), ct);
         await stderr.WriteLineAsync($"Policy {source} is valid; version {policy.Version}.".AsMemory(), ct);
         return Success;
+    }
+
+    /// <summary>
+    /// The policy file, or with none the policy the worker would run with <paramref name="configuration"/> (or, without one, the
+    /// embedded default), and how to name it; null after writing its errors.
+    /// </summary>
+    private static async Task<(QualificationPolicy? Policy, string Source)> LoadAsync(string? policyFile, IConfiguration? configuration, TextWriter stderr, CancellationToken ct)
+    {
+        if (policyFile is not null || configuration is null)
+        {
+            return (await LoadPolicyAsync(policyFile, stderr, ct), policyFile ?? "(embedded default)");
+        }
+
+        var source = DescribeConfigured(configuration);
+        try
+        {
+            return (Policy.PolicyExtensions.LoadPolicy(configuration), source);
+        }
+        catch (PolicyValidationException ex)
+        {
+            await WriteErrorsAsync(ex.Errors.Count > 0 ? [.. ex.Errors.Select(e => e.ToString())] : [ex.Message], source, stderr, ct);
+            return (null, source);
+        }
     }
 
     /// <summary>One <c>error:</c> line per problem, then their count and the policy they are in.</summary>
@@ -74,13 +78,15 @@ internal static class PolicyCommands
 
     /// <summary>
     /// Evaluates every contact of a HubSpot export (a list page <c>{"results":[...]}</c> or an array of records) at
-    /// <paramref name="now"/> and prints one JSON line per contact: decision and the changes a write-back would make.
+    /// <paramref name="now"/> with the policy file, or with none the policy <paramref name="configuration"/> gives (as
+    /// <see cref="CheckAsync"/>), and prints one JSON line per contact: decision and the changes a write-back would make.
     /// </summary>
-    public static async Task<int> EvaluateAsync(string inputFile, string? policyFile, DateTimeOffset now, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static async Task<int> EvaluateAsync(
+        string inputFile, string? policyFile, IConfiguration? configuration, DateTimeOffset now, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var policy = await LoadPolicyAsync(policyFile, stderr, ct);
+        var (policy, source) = await LoadAsync(policyFile, configuration, stderr, ct);
         if (policy is null)
         {
             return InvalidInput;
@@ -100,7 +106,7 @@ internal static class PolicyCommands
             await stdout.WriteLineAsync(EvaluationOutput.DecisionLine(decision, plan).AsMemory(), ct);
         }
 
-        await stderr.WriteLineAsync($"Evaluated {contacts.Count} contact(s) with policy {policy.Version}.".AsMemory(), ct);
+        await stderr.WriteLineAsync($"Evaluated {contacts.Count} contact(s) with policy {source}, version {policy.Version}.".AsMemory(), ct);
         return Success;
     }
 

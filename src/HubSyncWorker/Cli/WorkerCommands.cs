@@ -111,7 +111,9 @@ internal static class WorkerCommands
             return UsageError;
         }
 
-        return await PolicyCommands.EvaluateAsync(input, command.Flags.GetValueOrDefault("--policy"), now, stdout, stderr, CancellationToken.None);
+        var policyFile = command.Flags.GetValueOrDefault("--policy");
+        var configuration = policyFile is null ? Host.CreateApplicationBuilder(command.ConfigurationArguments).Configuration : null;
+        return await PolicyCommands.EvaluateAsync(input, policyFile, configuration, now, stdout, stderr, CancellationToken.None);
     }
 
     private static async Task<int> UnknownAsync(string verb, TextWriter stderr)

@@ -159,7 +159,7 @@ public sealed class PolicyCommandsTests : IDisposable
     {
         var input = WriteFile("contacts.json", Export);
 
-        var code = await PolicyCommands.EvaluateAsync(input, null, Now, _stdout, _stderr, CancellationToken.None);
+        var code = await PolicyCommands.EvaluateAsync(input, null, null, Now, _stdout, _stderr, CancellationToken.None);
 
         Assert.Equal(0, code);
         var lines = _stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -187,12 +187,47 @@ public sealed class PolicyCommandsTests : IDisposable
             WriteFile("array.json", export.RootElement.GetProperty("results").GetRawText());
         }
 
-        var code = await PolicyCommands.EvaluateAsync(Path.Combine(_directory, "array.json"), policy, Now, _stdout, _stderr, CancellationToken.None);
+        var code = await PolicyCommands.EvaluateAsync(Path.Combine(_directory, "array.json"), policy, null, Now, _stdout, _stderr, CancellationToken.None);
 
         Assert.Equal(0, code);
         using var first = JsonDocument.Parse(_stdout.ToString().Split('\n')[0]);
         Assert.Equal("lead", first.RootElement.GetProperty("status").GetString());
         Assert.Equal(QualificationPolicy.Compile(options).Version, first.RootElement.GetProperty("policyVersion").GetString());
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_TheDocumentedSampleContacts_AnMqlALeadADisqualifiedAndAnSql()
+    {
+        // docs/examples/contacts.json, the file the policy guide tells a marketer to start from.
+        var input = Path.Combine(AppContext.BaseDirectory, "examples", "contacts.json");
+
+        var code = await PolicyCommands.EvaluateAsync(input, null, null, new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero), _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        var statuses = _stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => { using var d = JsonDocument.Parse(line); return d.RootElement.GetProperty("status").GetString(); });
+        Assert.Equal(["mql", "lead", "disqualified", "sql"], statuses);
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_NoPolicyFlag_UsesThePolicyTheConfigurationNames()
+    {
+        // As the worker would: Qualification:PolicyFile, not the embedded default.
+        var options = PolicyLoader.LoadDefault();
+        options.Mql.MinEngagement = 90;
+        var policy = WriteFile("configured.json", PolicyLoader.ToJson(options));
+        var input = WriteFile("export.json", Export);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Qualification:PolicyFile"] = policy,
+        }).Build();
+
+        var code = await PolicyCommands.EvaluateAsync(input, null, configuration, Now, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        using var first = JsonDocument.Parse(_stdout.ToString().Split('\n')[0]);
+        Assert.Equal(QualificationPolicy.Compile(options).Version, first.RootElement.GetProperty("policyVersion").GetString());
+        Assert.Contains($"with policy Qualification:PolicyFile = '{policy}'", _stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -203,7 +238,7 @@ public sealed class PolicyCommandsTests : IDisposable
     {
         var input = WriteFile("input.json", content);
 
-        var code = await PolicyCommands.EvaluateAsync(input, null, Now, _stdout, _stderr, CancellationToken.None);
+        var code = await PolicyCommands.EvaluateAsync(input, null, null, Now, _stdout, _stderr, CancellationToken.None);
 
         Assert.Equal(2, code);
         Assert.Contains(expected, _stderr.ToString(), StringComparison.Ordinal);
@@ -213,7 +248,7 @@ public sealed class PolicyCommandsTests : IDisposable
     [Fact]
     public async Task EvaluateAsync_MissingInputFile_ExitTwo()
     {
-        var code = await PolicyCommands.EvaluateAsync(Path.Combine(_directory, "missing.json"), null, Now, _stdout, _stderr, CancellationToken.None);
+        var code = await PolicyCommands.EvaluateAsync(Path.Combine(_directory, "missing.json"), null, null, Now, _stdout, _stderr, CancellationToken.None);
 
         Assert.Equal(2, code);
         Assert.Contains("not found", _stderr.ToString(), StringComparison.Ordinal);

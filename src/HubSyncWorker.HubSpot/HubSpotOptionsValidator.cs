@@ -27,7 +27,7 @@ internal sealed class HubSpotOptionsValidator : IValidateOptions<HubSpotOptions>
 
         if (string.IsNullOrWhiteSpace(options.AccessToken))
         {
-            errors.Add($"{Key(nameof(HubSpotOptions.AccessToken))} is missing: set it to the HubSpot private-app access token.");
+            errors.Add($"{Key(nameof(HubSpotOptions.AccessToken))} is missing: set it to the HubSpot private-app access token (through the environment variable HubSpot__AccessToken or a secret).");
         }
         else if (options.AccessToken.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {

@@ -136,6 +136,9 @@ internal static class WorkerCommands
     private static IHost BuildOneShotHost(string[] configurationArguments)
     {
         var builder = Host.CreateApplicationBuilder(configurationArguments);
+
+        // A one-shot verb ends by itself: no "Application started. Press Ctrl+C to shut down."
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
         builder.AddHubSyncWorker(WorkerFeatures.None);
         var host = builder.Build();
         ValidateConfiguration(host.Services);

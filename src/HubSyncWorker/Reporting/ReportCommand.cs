@@ -26,8 +26,9 @@ internal static class ReportCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
+            // Bad input, as for evaluate and policy check: exit code 2.
             await stderr.WriteLineAsync($"Cannot read the funnel report '{input}': {ex.Message}");
-            return WorkerCommands.Failure;
+            return Cli.PolicyCommands.InvalidInput;
         }
 
         await stdout.WriteAsync(FunnelTable.Render(report));

@@ -46,7 +46,7 @@ public sealed class ReportCommandTests : IDisposable
 
         var exit = await WorkerCommands.RunAsync(["report", "--input", input], stdout, stderr);
 
-        Assert.Equal(WorkerCommands.Failure, exit);
+        Assert.Equal(PolicyCommands.InvalidInput, exit);
         Assert.Contains(input, stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal("", stdout.ToString());
     }

@@ -132,11 +132,40 @@ public sealed class SnapshotAndLoaderTests
     }
 
     [Fact]
-    public void FromJson_UnknownMember_ErrorNamesIt()
+    public void FromJson_UnknownMember_ErrorNamesItsPathAndTheSettingMeant()
     {
-        var ex = Assert.Throws<JsonException>(() => PolicyLoader.FromJson("""{"Mql":{"MinFitt":50}}"""));
+        var ex = Assert.Throws<PolicyValidationException>(() => PolicyLoader.FromJson("""{"Mql":{"MinFitt":50}}"""));
 
-        Assert.Contains("MinFitt", ex.Message, StringComparison.Ordinal);
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(new PolicyError("Qualification:Mql:MinFitt", "50", "is not a setting here; did you mean Qualification:Mql:MinFit?"), error);
+    }
+
+    [Theory]
+    [InlineData("""{"Mql":{"MinFit":"50"}}""", "Qualification:Mql:MinFit", "50", "must be a whole number, without quotes")]
+    [InlineData("""{"Mql":{"MinFit":50.5}}""", "Qualification:Mql:MinFit", "50.5", "must be a whole number, without quotes")]
+    [InlineData("""{"Mql":{"MinFit":null}}""", "Qualification:Mql:MinFit", null, "must be a whole number, without quotes, not null")]
+    [InlineData("""{"Engagement":{"DecayHalfLifeDays":true}}""", "Qualification:Engagement:DecayHalfLifeDays", "true", "must be a number, without quotes")]
+    [InlineData("""{"Lifecycle":{"AllowRegression":"yes"}}""", "Qualification:Lifecycle:AllowRegression", "yes", "must be true or false, without quotes")]
+    [InlineData("""{"Lifecycle":{"Property":7}}""", "Qualification:Lifecycle:Property", "7", "must be a text in double quotes")]
+    [InlineData("""{"Sql":{"LeadStatuses":"CONNECTED"}}""", "Qualification:Sql:LeadStatuses", "CONNECTED", "must be a list in square brackets: [ ... ]")]
+    [InlineData("""{"Fit":{"Rules":[{"Id":"a"},{"Id":"b","Pointz":5}]}}""", "Qualification:Fit:Rules:1:Pointz", "5", "is not a setting here; did you mean Qualification:Fit:Rules:1:Points?")]
+    [InlineData("""{"SourceBucket":{"Sources":{"ORGANIC_SEARCH":1}}}""", "Qualification:SourceBucket:Sources:ORGANIC_SEARCH", "1", "must be a text in double quotes")]
+    [InlineData("""{"Score":[]}""", "Qualification:Score", "[]", "must be an object in braces: { ... }")]
+    public void FromJson_ValueOfTheWrongKind_ErrorNamesItsPathAndWhatIsExpected(string json, string path, string? value, string message)
+    {
+        var ex = Assert.Throws<PolicyValidationException>(() => PolicyLoader.FromJson(json));
+
+        Assert.Equal(new PolicyError(path, value, message), Assert.Single(ex.Errors));
+    }
+
+    [Fact]
+    public void FromJson_SeveralProblems_AllReportedAtOnce()
+    {
+        var ex = Assert.Throws<PolicyValidationException>(() => PolicyLoader.FromJson("""{"Mql":{"MinFit":"x","MinEngagment":1},"Recycle":{"WindowDays":"30"},"Colour":"red"}"""));
+
+        Assert.Equal(
+            ["Qualification:Mql:MinFit", "Qualification:Mql:MinEngagment", "Qualification:Recycle:WindowDays", "Qualification:Colour"],
+            ex.Errors.Select(e => e.Path));
     }
 
     [Fact]

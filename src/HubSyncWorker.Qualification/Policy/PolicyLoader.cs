@@ -39,7 +39,10 @@ public static class PolicyLoader
     /// it takes the <c>{"version", "policy"}</c> document earlier versions of <c>policy check</c> printed, and a settings file
     /// (appsettings.json) whose <c>Qualification</c> section is the policy.
     /// </summary>
-    /// <exception cref="JsonException">The JSON is malformed or has a member the policy does not know (the message names its path).</exception>
+    /// <exception cref="JsonException">The JSON is malformed.</exception>
+    /// <exception cref="PolicyValidationException">
+    /// A member is no policy setting, or a value is of the wrong kind: every such problem, each with its path.
+    /// </exception>
     public static QualificationPolicyOptions FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -57,6 +60,11 @@ public static class PolicyLoader
             {
                 policy = section;
             }
+        }
+
+        if (PolicyJsonShape.Check(policy, QualificationPolicyOptions.SectionName) is { Count: > 0 } errors)
+        {
+            throw new PolicyValidationException(errors);
         }
 
         return policy.Deserialize<QualificationPolicyOptions>(ReadOptions) ?? throw new JsonException("The policy JSON is null.");
@@ -77,7 +85,8 @@ public static class PolicyLoader
 
     /// <summary>Reads a policy file.</summary>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    /// <exception cref="JsonException">The file is not a valid policy document.</exception>
+    /// <exception cref="JsonException">The file is not valid JSON.</exception>
+    /// <exception cref="PolicyValidationException">A member is no policy setting, or a value is of the wrong kind.</exception>
     public static async Task<QualificationPolicyOptions> FromFileAsync(string path, CancellationToken cancellationToken)
     {
         var json = await File.ReadAllTextAsync(path, cancellationToken);

@@ -129,7 +129,13 @@ internal static class PolicyCommands
         }
         catch (JsonException ex)
         {
-            await stderr.WriteLineAsync($"error: policy file '{policyFile}' is not a valid policy document: {ex.Message}".AsMemory(), ct);
+            await stderr.WriteLineAsync($"error: policy file '{policyFile}' is not valid JSON: {ex.Message}".AsMemory(), ct);
+            return null;
+        }
+        catch (PolicyValidationException ex)
+        {
+            // Members that are no setting and values of the wrong kind, each with its path.
+            await WriteErrorsAsync([.. ex.Errors.Select(e => e.ToString())], policyFile ?? "(embedded default)", stderr, ct);
             return null;
         }
 

@@ -62,9 +62,9 @@ internal static class UnknownSettings
                     continue;
                 }
 
-                var closest = names.Select(n => (Name: n, Distance: Distance(n.ToUpperInvariant(), child.Key.ToUpperInvariant()))).MinBy(c => c.Distance);
+                var closest = Qualification.Policy.SettingNames.Closest(child.Key, names);
                 messages.Add($"{section}:{child.Key} is not a setting of the {section} section"
-                    + (closest.Distance <= 3 ? $"; did you mean {section}:{closest.Name}?" : $"; its settings: {string.Join(", ", names.Order(StringComparer.Ordinal))}."));
+                    + (closest is not null ? $"; did you mean {section}:{closest}?" : $"; its settings: {string.Join(", ", names.Order(StringComparer.Ordinal))}."));
             }
         }
 
@@ -143,29 +143,5 @@ internal static class UnknownSettings
         {
             throw new Microsoft.Extensions.Options.OptionsValidationException("configuration", typeof(IConfiguration), [.. unconvertible, .. unknown]);
         }
-    }
-
-    /// <summary>Levenshtein distance: edits (insert, delete, replace) from one name to the other.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }

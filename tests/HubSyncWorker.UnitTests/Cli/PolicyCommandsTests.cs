@@ -141,6 +141,40 @@ public sealed class PolicyCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckAsync_MisspeltMembersAndValuesOfTheWrongKind_EveryOneWithItsPath_ExitTwo()
+    {
+        var policy = System.Text.Json.Nodes.JsonNode.Parse(PolicyLoader.DefaultPolicyJson)!;
+        policy["Mql"]!["MinEngagment"] = 40;
+        policy["Mql"]!["MinFit"] = "sixty";
+        policy["Fit"]!["Rules"]![1]!["Pointz"] = 5;
+        policy["Sql"]!["LeadStatuses"] = "CONNECTED";
+        var file = WriteFile("typos.json", policy.ToJsonString());
+
+        var code = await PolicyCommands.CheckAsync(file, null, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        var errors = _stderr.ToString();
+        Assert.Contains("error: Qualification:Mql:MinEngagment = '40': is not a setting here; did you mean Qualification:Mql:MinEngagement?", errors, StringComparison.Ordinal);
+        Assert.Contains("error: Qualification:Mql:MinFit = 'sixty': must be a whole number, without quotes", errors, StringComparison.Ordinal);
+        Assert.Contains("error: Qualification:Fit:Rules:1:Pointz = '5': is not a setting here; did you mean Qualification:Fit:Rules:1:Points?", errors, StringComparison.Ordinal);
+        Assert.Contains("error: Qualification:Sql:LeadStatuses = 'CONNECTED': must be a list in square brackets: [ ... ]", errors, StringComparison.Ordinal);
+        Assert.Contains("4 error(s) in policy", errors, StringComparison.Ordinal);
+        Assert.Empty(_stdout.ToString());
+    }
+
+    [Fact]
+    public async Task CheckAsync_SettingsFileWithoutAQualificationSection_SaysSo()
+    {
+        var file = WriteFile("appsettings.json", """{ "Logging": { "LogLevel": { "Default": "Information" } }, "AllowedHosts": "*" }""");
+
+        var code = await PolicyCommands.CheckAsync(file, null, _stdout, _stderr, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Contains("the document holds no policy setting (its members: Logging, AllowedHosts)", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("a settings file a Qualification section", _stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CheckAsync_MalformedOrMissingFile_ClearError_ExitTwo()
     {
         var malformed = WriteFile("broken.json", "{ \"Mql\": ");
@@ -150,7 +184,7 @@ public sealed class PolicyCommandsTests : IDisposable
 
         Assert.Equal(2, codeMalformed);
         Assert.Equal(2, codeMissing);
-        Assert.Contains("is not a valid policy document", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("is not valid JSON", _stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("not found", _stderr.ToString(), StringComparison.Ordinal);
     }
 

@@ -27,15 +27,12 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
     public async Task EnsureAsync_PolicyWritesAStageAndALeadStatusThePortalLacks_StopsNamingEachKeyAndValue()
     {
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
-        var policy = System.Text.Json.Nodes.JsonNode.Parse(PolicyLoader.DefaultPolicyJson)!;
-        policy["LeadStatus"]!["OpenValue"] = "WORKING";
-        policy["LeadStatus"]!["UnqualifiedValue"] = "DISQUALIFIED";
-        var policyFile = Path.Combine(Path.GetTempPath(), $"hubsync-policy-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(policyFile, policy.ToJsonString());
-        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?>
+        using var policyFile = new PolicyFile(policy =>
         {
-            ["Qualification:PolicyFile"] = policyFile,
+            policy["LeadStatus"]!["OpenValue"] = "WORKING";
+            policy["LeadStatus"]!["UnqualifiedValue"] = "DISQUALIFIED";
         });
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), policyFile.Settings);
 
         var exception = await Assert.ThrowsAsync<PortalValuesMismatchException>(() => host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default));
 
@@ -46,7 +43,6 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
         var message = WorkerCommands.StartupFailure(exception);
         Assert.NotNull(message);
         Assert.Contains("  - Qualification:LeadStatus:OpenValue", message, StringComparison.Ordinal);
-        File.Delete(policyFile);
     }
 
     [Fact]
@@ -86,21 +82,17 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
         {
             Options = [new SandboxPropertyOption("Advocate", "advocate", -1), .. lifecycle.Options.Where(o => o.Value != "evangelist")],
         }));
-        var policy = System.Text.Json.Nodes.JsonNode.Parse(PolicyLoader.DefaultPolicyJson)!;
-        policy["Lifecycle"]!["Stages"]!["Evangelist"] = "advocate";
-        policy["Lifecycle"]!["Order"] = new System.Text.Json.Nodes.JsonArray(
-            "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "other", "advocate");
-        var policyFile = Path.Combine(Path.GetTempPath(), $"hubsync-policy-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(policyFile, policy.ToJsonString());
-        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?>
+        using var policyFile = new PolicyFile(policy =>
         {
-            ["Qualification:PolicyFile"] = policyFile,
+            policy["Lifecycle"]!["Stages"]!["Evangelist"] = "advocate";
+            policy["Lifecycle"]!["Order"] = new System.Text.Json.Nodes.JsonArray(
+                "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "other", "advocate");
         });
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), policyFile.Settings);
 
         var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
 
         Assert.NotEmpty(summary.Created);
-        File.Delete(policyFile);
     }
 
     [Fact]
@@ -114,19 +106,15 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
             Name = "funnel_stage", Label = "Funnel stage", Type = "enumeration", FieldType = "select", GroupName = "contactinformation",
             Options = [.. stages],
         }));
-        var policy = System.Text.Json.Nodes.JsonNode.Parse(PolicyLoader.DefaultPolicyJson)!;
-        policy["Lifecycle"]!["Property"] = "funnel_stage";
-        var policyFile = Path.Combine(Path.GetTempPath(), $"hubsync-policy-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(policyFile, policy.ToJsonString());
-        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?>
+        using var policyFile = new PolicyFile(policy =>
         {
-            ["Qualification:PolicyFile"] = policyFile,
+            policy["Lifecycle"]!["Property"] = "funnel_stage";
         });
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), policyFile.Settings);
 
         var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
 
         Assert.NotEmpty(summary.Created);
-        File.Delete(policyFile);
     }
 
     [Fact]
@@ -142,5 +130,23 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
         var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
 
         Assert.NotEmpty(summary.Created);
+    }
+
+    /// <summary>The default policy with <c>edit</c> applied, in a temporary file (deleted on dispose), and the setting naming it.</summary>
+    private sealed class PolicyFile : IDisposable
+    {
+        private readonly string _path = Path.Combine(Path.GetTempPath(), $"hubsync-policy-{Guid.NewGuid():N}.json");
+
+        public PolicyFile(Action<System.Text.Json.Nodes.JsonNode> edit)
+        {
+            var policy = System.Text.Json.Nodes.JsonNode.Parse(PolicyLoader.DefaultPolicyJson)!;
+            edit(policy);
+            File.WriteAllText(_path, policy.ToJsonString());
+            Settings = new Dictionary<string, string?> { ["Qualification:PolicyFile"] = _path };
+        }
+
+        public Dictionary<string, string?> Settings { get; }
+
+        public void Dispose() => File.Delete(_path);
     }
 }

@@ -22,7 +22,7 @@ internal static class DeadLetterCommands
         }
 
         var builder = Host.CreateApplicationBuilder(command.ConfigurationArguments);
-        UnknownSettings.ThrowIfBad(builder.Configuration, unknownKeysToo: true);
+        UnknownSettings.ThrowIfBad(builder.Configuration);
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:{nameof(RedisOptions.ConnectionString)}"]))
         {
             // The embedded store lives in the running worker's memory: a separate process would see an empty one.

@@ -11,9 +11,9 @@ using HubSyncWorker.Webhooks;
 namespace HubSyncWorker.Cli;
 
 /// <summary>
-/// Settings of the worker's own sections that no option reads: a misspelt key (<c>Sync:QueueBatchSze</c>) would otherwise be
-/// ignored without a word, and the worker run with the default the operator meant to change. (The <c>Qualification</c> section
-/// is checked by the policy loader, which refuses an unknown member the same way.)
+/// Settings of the worker's own sections that no option reads (a misspelt <c>Sync:QueueBatchSze</c> would otherwise be ignored
+/// without a word, and the worker run with the default the operator meant to change), and values their setting cannot hold.
+/// (The <c>Qualification</c> section is checked by the policy loader, which refuses both the same way.)
 /// </summary>
 internal static class UnknownSettings
 {
@@ -54,7 +54,7 @@ internal static class UnknownSettings
         var messages = new List<string>();
         foreach (var (section, type) in Sections)
         {
-            var names = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name).ToList();
+            var names = Settings(type).Select(p => p.Name).ToList();
             foreach (var child in configuration.GetSection(section).GetChildren())
             {
                 if (names.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
@@ -89,7 +89,7 @@ internal static class UnknownSettings
         var messages = new List<(string Key, string Message, string? DefaultText)>();
         foreach (var (section, type) in Sections)
         {
-            var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
+            var properties = Settings(type);
             foreach (var child in configuration.GetSection(section).GetChildren())
             {
                 var property = properties.Find(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
@@ -100,14 +100,14 @@ internal static class UnknownSettings
                     continue;
                 }
 
+                var converter = TypeDescriptor.GetConverter(target);
                 try
                 {
-                    _ = TypeDescriptor.GetConverter(target).ConvertFromInvariantString(child.Value);
+                    _ = converter.ConvertFromInvariantString(child.Value);
                 }
                 catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or NotSupportedException
                     || ex.InnerException is FormatException or OverflowException)
                 {
-                    var converter = TypeDescriptor.GetConverter(target);
                     var defaultValue = property!.GetValue(Activator.CreateInstance(type));
                     messages.Add((child.Path, $"{section}:{property.Name} = '{child.Value}' is not {Expected(target)}.",
                         defaultValue is null ? null : converter.ConvertToInvariantString(defaultValue)));
@@ -130,18 +130,18 @@ internal static class UnknownSettings
     };
 
     /// <summary>
-    /// Stops with every value its setting cannot hold, listed with the misspelt keys, when there is such a value (or, with
-    /// <paramref name="unknownKeysToo"/>, a misspelt key): for hosts that read their settings before
-    /// <see cref="WorkerCommands.ValidateConfiguration"/> could list them, or that never run it.
+    /// Stops with every value its setting cannot hold and every misspelt key, if any: for a host that never runs
+    /// <see cref="WorkerCommands.ValidateConfiguration"/> (the <c>deadletters</c> verb's).
     /// </summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A value or key is bad; each is listed.</exception>
-    public static void ThrowIfBad(IConfiguration configuration, bool unknownKeysToo)
+    public static void ThrowIfBad(IConfiguration configuration)
     {
-        var unconvertible = FindUnconvertible(configuration);
-        var unknown = unconvertible.Count > 0 || unknownKeysToo ? Find(configuration) : [];
-        if (unconvertible.Count > 0 || unknown.Count > 0)
+        if (FindUnconvertible(configuration).Concat(Find(configuration)).ToList() is { Count: > 0 } bad)
         {
-            throw new Microsoft.Extensions.Options.OptionsValidationException("configuration", typeof(IConfiguration), [.. unconvertible, .. unknown]);
+            throw new Microsoft.Extensions.Options.OptionsValidationException("configuration", typeof(IConfiguration), bad);
         }
     }
+
+    private static List<PropertyInfo> Settings(Type options) =>
+        [.. options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite)];
 }

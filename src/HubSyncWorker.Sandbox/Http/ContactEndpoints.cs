@@ -126,6 +126,10 @@ internal sealed class ContactEndpoints(SandboxContactStore store, PropertyCatalo
                 ? HubSpotJson.AsText(id) ?? throw HubSpotJson.Validation("inputs[].id is required.")
                 : throw HubSpotJson.Validation("inputs[].id is required.")).ToList();
             var history = HubSpotJson.StringArray(root, "propertiesWithHistory");
+            if (history.Count > 0 && ids.Count > 50)
+            {
+                throw HubSpotJson.Validation("The maximum number of inputs supported in a batch request for property histories is 50");
+            }
             var properties = SandboxContactStore.OutputProperties(HubSpotJson.StringArray(root, "properties")).ToArray();
             var (found, missing) = store.Read(ids, history);
             var completedAt = options.TimeProvider.GetUtcNow();

@@ -10,17 +10,20 @@ namespace HubSyncWorker.Sync;
 /// Turns HubSpot records into the snapshots the policy evaluates, asking HubSpot for exactly the properties the policy reads.
 /// </summary>
 /// <remarks>
-/// Conversion names live in the history of <c>recent_conversion_event_name</c>, and asking the list endpoint for history halves its
-/// page size (50 instead of 100). So the list path reads no history: a contact with at most two conversions has them all in
-/// <c>first_conversion_event_name</c> and <c>recent_conversion_event_name</c>; only contacts with more have their history fetched,
-/// in batch reads of up to 100.
+/// Conversion names live in the history of <c>recent_conversion_event_name</c>, and asking for history halves what one call can
+/// return: a list page holds 50 instead of 100, and HubSpot refuses a batch read of more than 50 records with history (400 "The
+/// maximum number of inputs supported in a batch request for property histories is 50"). So no path reads history with the
+/// current values: a contact with at most two conversions has them all in <c>first_conversion_event_name</c> and
+/// <c>recent_conversion_event_name</c>; only contacts with more have their history fetched, 50 per batch read.
 /// </remarks>
 internal sealed class ContactSnapshotReader
 {
     internal const string ConversionCountProperty = "num_conversion_events";
     internal const string FirstConversionProperty = "first_conversion_event_name";
     internal const string RecentConversionProperty = "recent_conversion_event_name";
-    private const int BatchLimit = 100;
+
+    /// <summary>HubSpot's most inputs of a batch read that asks for property history.</summary>
+    internal const int HistoryBatchLimit = 50;
 
     private readonly IHubSpotCrmClient _client;
     private readonly ILogger _logger;
@@ -52,8 +55,56 @@ internal sealed class ContactSnapshotReader
     public IReadOnlyList<string> HistoryProperties { get; }
 
     /// <summary>
+    /// Reads contacts by id (at most 100) with everything the policy needs: one batch read of their current values, then the
+    /// conversion history of those with more than two conversions, 50 per read. A contact found by the first read but missing from
+    /// its history read was deleted or merged in between: it counts as not found. The records of <see cref="BatchReadResult.Found"/>
+    /// carry their history where they need it, so evaluate them with <c>historyIncluded: true</c>.
+    /// </summary>
+    public async Task<BatchReadResult> ReadAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var current = await _client.BatchReadContactsAsync(ids, Properties, [], cancellationToken);
+        var needHistory = HistoryProperties.Count == 0 ? [] : current.Found.Where(c => ConversionCount(c) > 2).Select(c => c.Id).ToList();
+        if (needHistory.Count == 0)
+        {
+            return current;
+        }
+
+        var histories = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<HubSpot.Contacts.PropertyHistoryEntry>>>(StringComparer.Ordinal);
+        var notFound = new List<string>(current.NotFoundIds);
+        var errors = new List<ContactError>(current.Errors);
+        foreach (var chunk in needHistory.Chunk(HistoryBatchLimit))
+        {
+            var read = await _client.BatchReadContactsAsync(chunk, [RecentConversionProperty], HistoryProperties, cancellationToken);
+            foreach (var record in read.Found)
+            {
+                histories[record.Id] = record.PropertiesWithHistory ?? new Dictionary<string, IReadOnlyList<HubSpot.Contacts.PropertyHistoryEntry>>();
+            }
+
+            notFound.AddRange(read.NotFoundIds);
+            errors.AddRange(read.Errors);
+        }
+
+        var found = new List<HubSpotContact>(current.Found.Count);
+        foreach (var contact in current.Found)
+        {
+            if (histories.TryGetValue(contact.Id, out var history))
+            {
+                found.Add(contact with { PropertiesWithHistory = history });
+            }
+            else if (ConversionCount(contact) <= 2)
+            {
+                found.Add(contact);
+            }
+
+            // Else its history read reported it not found or failed: it is in notFound or errors already.
+        }
+
+        return new BatchReadResult(found, notFound, errors);
+    }
+
+    /// <summary>
     /// Snapshots of <paramref name="contacts"/>. When <paramref name="historyIncluded"/> is false, contacts with more than two
-    /// conversions get their history fetched first (one batch read per 100 of them).
+    /// conversions get their history fetched first (one batch read per 50 of them).
     /// </summary>
     public async Task<IReadOnlyList<ContactSnapshot>> ToSnapshotsAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, CancellationToken cancellationToken)
     {
@@ -73,7 +124,7 @@ internal sealed class ContactSnapshotReader
             if (needHistory.Count > 0)
             {
                 withHistory = new Dictionary<string, HubSpotContact>(StringComparer.Ordinal);
-                foreach (var chunk in needHistory.Chunk(BatchLimit))
+                foreach (var chunk in needHistory.Chunk(HistoryBatchLimit))
                 {
                     var read = await _client.BatchReadContactsAsync(chunk, [RecentConversionProperty], HistoryProperties, cancellationToken);
                     foreach (var found in read.Found)

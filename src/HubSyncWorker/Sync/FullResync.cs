@@ -322,7 +322,8 @@ internal sealed class FullResync(
     /// <summary>
     /// The changes a stopped run had computed but not confirmed written, computed again from HubSpot's current values: hours may
     /// have passed, and a salesperson's or a webhook's newer change must not be overwritten with the old decision. One batch read
-    /// per 100 contacts (a checkpoint holds a few hundred at most); contacts gone since are dropped.
+    /// per 100 contacts, and one history read per 50 of them with more than two conversions (a checkpoint holds a few hundred at
+    /// most); contacts gone since are dropped.
     /// </summary>
     private async Task<List<WriteBackPlan>> ReevaluateAsync(IReadOnlyList<WriteBackPlan> unwritten, ProcessingContext context, CancellationToken cancellationToken)
     {
@@ -330,14 +331,14 @@ internal sealed class FullResync(
         var ids = unwritten.Select(p => p.ContactId).Distinct(StringComparer.Ordinal);
         foreach (var chunk in ids.Chunk(PageSize))
         {
-            var read = await client.BatchReadContactsAsync(chunk, reader.Properties, reader.HistoryProperties, cancellationToken);
+            var read = await reader.ReadAsync(chunk, cancellationToken);
             if (read.Errors.Count > 0)
             {
                 // Not evaluated now: the checkpoint only speeds things up, and the next full resync or any change reaches them.
                 ResyncLog.ReevaluateFailed(logger, read.Errors.Count, read.Errors[0].Category, read.Errors[0].Message);
             }
 
-            plans.AddRange(await processor.EvaluateAsync(read.Found, historyIncluded: reader.HistoryProperties.Count > 0, context, cancellationToken));
+            plans.AddRange(await processor.EvaluateAsync(read.Found, historyIncluded: true, context, cancellationToken));
         }
 
         ResyncLog.Reevaluated(logger, unwritten.Count, plans.Count);

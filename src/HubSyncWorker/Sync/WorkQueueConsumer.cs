@@ -1,4 +1,3 @@
-using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.Errors;
 using HubSyncWorker.Storage;
 using Microsoft.Extensions.Options;
@@ -6,14 +5,14 @@ using Microsoft.Extensions.Options;
 namespace HubSyncWorker.Sync;
 
 /// <summary>
-/// Consumes the work queue: reads up to 100 contacts (waiting a moment to fill the batch), batch-reads them from HubSpot,
+/// Consumes the work queue: reads up to 100 contacts (waiting a moment to fill the batch), batch-reads them from HubSpot (their
+/// conversion history too where the policy needs it, 50 per read),
 /// evaluates, writes what changed, then acknowledges. A crash before the acknowledgement leaves the entries pending, and another
 /// replica reclaims them; contacts gone from HubSpot are dropped; an entry that keeps failing is dead-lettered, not retried forever.
 /// A failure that is not the entries' own (HubSpot or Redis unavailable, HubSpot's limits, a shutdown) hands them back uncounted.
 /// </summary>
 internal sealed class WorkQueueConsumer(
     IWorkQueue queue,
-    IHubSpotCrmClient client,
     ContactSnapshotReader reader,
     ContactBatchProcessor processor,
     IDeadLetterStore deadLetters,
@@ -193,7 +192,7 @@ internal sealed class WorkQueueConsumer(
         var ids = items.Where(i => i.DeliveryCount <= MaxDeliveries).Select(i => i.Item.ContactId).Distinct(StringComparer.Ordinal);
         foreach (var chunk in ids.Chunk(settings.QueueBatchSize))
         {
-            var read = await client.BatchReadContactsAsync(chunk, reader.Properties, reader.HistoryProperties, cancellationToken);
+            var read = await reader.ReadAsync(chunk, cancellationToken);
             if (read.NotFoundIds.Count > 0)
             {
                 metrics.NotFound(read.NotFoundIds.Count);
@@ -218,7 +217,7 @@ internal sealed class WorkQueueConsumer(
             }
 
             var context = new ProcessingContext("queue", settings.DryRun, liveReport.Report);
-            await processor.ProcessAsync(read.Found, historyIncluded: reader.HistoryProperties.Count > 0, context, cancellationToken);
+            await processor.ProcessAsync(read.Found, historyIncluded: true, context, cancellationToken);
         }
 
         await queue.AcknowledgeAsync(items, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HubSyncWorker.Sandbox;
+using HubSyncWorker.Sandbox.Contacts;
 
 namespace HubSyncWorker.IntegrationTests.Infrastructure;
 
@@ -56,6 +57,48 @@ internal static class PortalSeed
         for (var i = 0; i < count; i++)
         {
             ids.Add(sandbox.Contacts.AddContact(Contact(i, now, seed, maxConversions)));
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="count"/> contacts as real portals hold them: every third one has converted 3 to 6 times, each
+    /// conversion recorded as HubSpot records it (a new version of <c>recent_conversion_event_name</c>, <c>num_conversion_events</c>
+    /// counting up), so only its history holds the conversions between the first and the latest. Sends no webhooks.
+    /// </summary>
+    public static List<string> SeedWithConversionHistories(HubSpotSandbox sandbox, int count, DateTimeOffset now, int seed = 7)
+    {
+        var ids = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var id = sandbox.Contacts.AddContact(Contact(i, now, seed));
+            if (i % 3 == 0)
+            {
+                var random = new Random(HashCode.Combine(seed, i, "conversions"));
+                var conversions = random.Next(3, 7);
+                for (var n = 1; n <= conversions; n++)
+                {
+                    var name = Conversions[random.Next(Conversions.Length)];
+                    var values = new Dictionary<string, string?>
+                    {
+                        ["num_conversion_events"] = n.ToString(CultureInfo.InvariantCulture),
+                        ["recent_conversion_event_name"] = name,
+                    };
+                    if (n == 1)
+                    {
+                        values["first_conversion_event_name"] = name;
+                    }
+
+                    var outcome = sandbox.Contacts.Write([new ContactWrite(id, values, null)], ChangeOrigin.Seed, asIntegration: false);
+                    if (outcome[0].Status is not (WriteStatus.Changed or WriteStatus.Unchanged))
+                    {
+                        throw new InvalidOperationException($"Seeding contact {id} failed: {outcome[0].Status}.");
+                    }
+                }
+            }
+
+            ids.Add(id);
         }
 
         return ids;

@@ -173,6 +173,55 @@ public sealed class FullResyncTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task RunAsync_InterruptedWithHundredsOfUnwrittenChangesOnARealisticPortal_ResumesCompletesAndConverges()
+    {
+        // The regression: a run stopped with 300 changes unwritten resumed by reading them again 100 at a time with their history,
+        // which HubSpot refuses (50 at most), so every later run failed the same way and the portal never got its values.
+        const int contacts = 1000;
+        using var stop = new CancellationTokenSource();
+        var listCalls = 0;
+        await using var sandbox = await HubSpotSandbox.StartAsync(
+            new SandboxOptions
+            {
+                RequestLog = entry =>
+                {
+                    // Page 4 is listed once the third page's changes wait behind two writes that never finish: stop there.
+                    if (entry.Endpoint == SandboxEndpoint.ContactsList && Interlocked.Increment(ref listCalls) == 4)
+                    {
+                        stop.Cancel();
+                    }
+                },
+            },
+            default);
+        var ids = PortalSeed.SeedWithConversionHistories(sandbox, contacts, DateTimeOffset.UtcNow);
+        var prefix = RedisServerFixture.NewKeyPrefix();
+        var settings = new Dictionary<string, string?> { ["HubSpot:RequestsPerTenSeconds"] = "100" };
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings);
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        sandbox.Faults.Inject(SandboxEndpoint.ContactsBatchUpdate, HubSyncWorker.Sandbox.Faults.SandboxFault.HangForever, count: 1000);
+
+        var interrupted = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, stop.Token);
+        Assert.True(interrupted.Outcome == ResyncOutcome.Cancelled, $"{interrupted.Outcome}: {interrupted.Error}");
+        var saved = System.Text.Json.JsonSerializer.Deserialize<ResyncCheckpoint>(
+            (await host.Services.GetRequiredService<HubSyncWorker.Storage.ICheckpointStore>().GetAsync(FullResync.CheckpointName(dryRun: false), default))!)!;
+        Assert.True(saved.Pending?.Count > 50, $"the checkpoint holds {saved.Pending?.Count} unwritten changes");
+
+        // A new process (same Redis), HubSpot answering again.
+        sandbox.Faults.Clear();
+        using var restarted = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings);
+        var resumed = await restarted.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.True(resumed.Outcome == ResyncOutcome.Completed, $"{resumed.Outcome}: {resumed.Error}");
+        Assert.Equal(contacts, resumed.Processed);
+        Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchRead, 400));
+        Assert.All(ids, id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status")), $"contact {id} has no value"));
+        sandbox.Stats.Reset();
+        var again = await restarted.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+        Assert.Equal((ResyncOutcome.Completed, 0), (again.Outcome, again.Report.Changed));
+        Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
+    }
+
+    [Fact]
     public async Task RunAsync_ResumingWithUnwrittenChanges_EvaluatesThemAgainFromHubSpotsCurrentValues()
     {
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);

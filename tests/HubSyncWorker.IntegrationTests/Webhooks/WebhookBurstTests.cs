@@ -1,0 +1,69 @@
+using System.Globalization;
+using HubSyncWorker.IntegrationTests.Infrastructure;
+using HubSyncWorker.Sandbox;
+using HubSyncWorker.Storage;
+using HubSyncWorker.Sync;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HubSyncWorker.IntegrationTests.Webhooks;
+
+/// <summary>
+/// A burst of people's changes delivered as signed webhooks by a sandbox with HubSpot's real limits (Free budget, history reads of
+/// at most 50 records), to a worker on its defaults: the regression of HubSpot refusing every 100-record history read.
+/// </summary>
+[Collection("redis")]
+public sealed class WebhookBurstTests(RedisServerFixture redis)
+{
+    private const string Secret = "burst-client-secret";
+
+    [Fact]
+    public async Task Burst_600ContactsChangedAThirdWithLongConversionHistories_AllWrittenBackWithNoDeadLetter()
+    {
+        const int contacts = 600;
+        var port = Loopback.FreePort();
+        await using var sandbox = await HubSpotSandbox.StartAsync(
+            new SandboxOptions
+            {
+                WebhookTargetUrl = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/webhooks/hubspot"),
+                WebhookClientSecret = Secret,
+            },
+            default);
+        var now = DateTimeOffset.UtcNow;
+        var ids = PortalSeed.SeedWithConversionHistories(sandbox, contacts, now);
+        await using var worker = await WorkerApplication.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AccessToken"] = sandbox.AccessToken,
+                ["Webhooks:ClientSecret"] = Secret,
+                ["Webhooks:OwnAppIds:0"] = sandbox.Options.AppId.ToString(CultureInfo.InvariantCulture),
+                ["Redis:ConnectionString"] = redis.ConnectionString,
+                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
+                // Only the webhooks bring the changes: the incremental sync would catch up whatever they missed.
+                ["Sync:IncrementalEnabled"] = "false",
+            },
+            WorkerFeatures.All,
+            port: port);
+
+        // People change a property the policy reads on every contact, within a few seconds (an import, a list action).
+        foreach (var id in ids)
+        {
+            Assert.True(sandbox.Contacts.UpdateAsUser(id, new Dictionary<string, string?> { ["hs_analytics_num_visits"] = "14" }));
+        }
+
+        var unwritten = await Eventually.ReturnsAsync(
+            () => Task.FromResult(ids.Count(id => string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status")))),
+            n => n == 0,
+            TimeSpan.FromSeconds(120),
+            "every changed contact is written back");
+
+        Assert.Equal(0, unwritten);
+        Assert.Equal(0, await worker.Services.GetRequiredService<IDeadLetterStore>().CountAsync(default));
+        Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchRead, 400));
+
+        // What was written is what a full resync (reading every history) decides: a dry run finds nothing to change.
+        var check = await worker.Services.GetRequiredService<FullResync>().RunAsync(dryRun: true, waitForLock: false, default);
+        Assert.Equal(ResyncOutcome.Completed, check.Outcome);
+        Assert.Equal(0, check.Report.Changed);
+    }
+}

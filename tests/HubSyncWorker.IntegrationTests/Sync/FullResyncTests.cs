@@ -4,12 +4,13 @@ using HubSyncWorker.Qualification;
 using HubSyncWorker.Sandbox;
 using HubSyncWorker.Sync;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace HubSyncWorker.IntegrationTests.Sync;
 
 /// <summary>Full resyncs against the stateful HubSpot sandbox with a real Redis (locks, checkpoints, shared budget).</summary>
 [Collection("redis")]
-public sealed class FullResyncTests(RedisServerFixture redis)
+public sealed class FullResyncTests(RedisServerFixture redis, ITestOutputHelper output)
 {
     [Fact]
     public async Task RunAsync_ThreeThousandContacts_ConvergesWithMinimalCallsAndASecondRunWritesNothing()
@@ -211,12 +212,14 @@ public sealed class FullResyncTests(RedisServerFixture redis)
         using var restarted = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings);
         var resumed = await restarted.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
 
+        output.WriteLine($"Both runs, HubSpot calls by endpoint and status: {SandboxCalls.Describe(sandbox.Stats)}");
         Assert.True(resumed.Outcome == ResyncOutcome.Completed, $"{resumed.Outcome}: {resumed.Error}");
         Assert.Equal(contacts, resumed.Processed);
         Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchRead, 400));
         Assert.All(ids, id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status")), $"contact {id} has no value"));
         sandbox.Stats.Reset();
         var again = await restarted.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+        output.WriteLine($"Second resync: {SandboxCalls.Describe(sandbox.Stats)}");
         Assert.Equal((ResyncOutcome.Completed, 0), (again.Outcome, again.Report.Changed));
         Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
     }

@@ -4,6 +4,7 @@ using HubSyncWorker.Sandbox;
 using HubSyncWorker.Storage;
 using HubSyncWorker.Sync;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace HubSyncWorker.IntegrationTests.Webhooks;
 
@@ -12,7 +13,7 @@ namespace HubSyncWorker.IntegrationTests.Webhooks;
 /// at most 50 records), to a worker on its defaults: the regression of HubSpot refusing every 100-record history read.
 /// </summary>
 [Collection("redis")]
-public sealed class WebhookBurstTests(RedisServerFixture redis)
+public sealed class WebhookBurstTests(RedisServerFixture redis, ITestOutputHelper output)
 {
     private const string Secret = "burst-client-secret";
 
@@ -57,6 +58,7 @@ public sealed class WebhookBurstTests(RedisServerFixture redis)
             TimeSpan.FromSeconds(120),
             "every changed contact is written back");
 
+        output.WriteLine($"HubSpot calls by endpoint and status: {SandboxCalls.Describe(sandbox.Stats)}");
         Assert.Equal(0, unwritten);
         Assert.Equal(0, await worker.Services.GetRequiredService<IDeadLetterStore>().CountAsync(default));
         Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchRead, 400));

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -94,20 +93,22 @@ internal static class HubSpotProject
         return [.. watched];
     }
 
-    /// <summary>The project name derived from the app name: lower case letters and digits joined by '-' (<c>hubsync-worker</c>).</summary>
+    /// <summary>
+    /// The project name derived from the app name: its ASCII letters and digits, lower case, each other run of characters a '-'
+    /// (<c>HubSync Worker (staging)</c> gives <c>hubsync-worker-staging</c>). HubSpot documents no rule for project names; this one
+    /// is safe as a folder name and in a URL. Uploading a project of an existing name replaces that project.
+    /// </summary>
     public static string ProjectName(string appName)
     {
         ArgumentNullException.ThrowIfNull(appName);
         var name = new StringBuilder();
-
-        // Decomposed, an accented letter is its ASCII letter and a mark: "Équipe" gives "equipe".
-        foreach (var c in appName.Normalize(NormalizationForm.FormD))
+        foreach (var c in appName)
         {
             if (char.IsAsciiLetterOrDigit(c))
             {
                 name.Append(char.ToLowerInvariant(c));
             }
-            else if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark && name.Length > 0 && name[^1] != '-')
+            else if (name.Length > 0 && name[^1] != '-')
             {
                 name.Append('-');
             }

@@ -91,7 +91,7 @@ internal static class HubSpotProjectCommand
         var shown = Shown(location.Directory);
         if (!location.Explicit && !Directory.Exists(location.Directory))
         {
-            await stderr.WriteLineAsync($"note: no HubSpot project in {shown}; webhook subscriptions not checked (--hubspot-project <dir> names one).".AsMemory(), ct);
+            await stderr.WriteLineAsync($"note: no HubSpot project in {Path.GetFullPath(location.Directory)}; webhook subscriptions not checked (--hubspot-project <dir> names one).".AsMemory(), ct);
             return WorkerCommands.Success;
         }
 
@@ -143,7 +143,7 @@ internal static class HubSpotProjectCommand
         await stdout.WriteLineAsync($"  {HubSpotProject.ProjectFileName}");
         await stdout.WriteLineAsync($"  {HubSpotProject.AppFile}: app '{appName}', static auth, private distribution, scopes {string.Join(", ", HubSpotProject.RequiredScopes)}");
         await stdout.WriteLineAsync($"  {HubSpotProject.WebhooksFile}: {targetUrl.AbsoluteUri}; contact {string.Join(", ", HubSpotProject.ContactEvents)}, "
-            + $"contact.privacyDeletion, and changes of the {watched.Count} properties the policy reads ({source}, version {policy.Version})");
+            + $"contact.privacyDeletion, and changes of the {watched.Count} properties read by policy {source}, version {policy.Version}");
         await stdout.WriteLineAsync($"Next: cd {Shown(outDirectory)} && hs project upload; install the app in your HubSpot account; set HubSpot__AccessToken "
             + "to its static access token and Webhooks__ClientSecret to its client secret (hubspot/README.md).");
     }

@@ -41,6 +41,7 @@ internal static class WorkerHost
         {
             // Processes that serve no webhooks need no webhook secret.
             builder.AddWebhooks();
+            builder.Services.AddHostedService<CredentialModeAnnouncement>();
         }
 
         if (features.HasFlag(WorkerFeatures.Background))

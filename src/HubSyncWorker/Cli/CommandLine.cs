@@ -17,7 +17,13 @@ internal static class CommandLine
           resync [--dry-run] [--out funnel.json]
                                                run one full resync (waits for one running elsewhere); exit 0 on success;
                                                --out saves the run's funnel for the report verb
-          policy check [file]                  validate a qualification policy, print it and its version
+          policy check [file] [--hubspot-project <dir>]
+                                               validate a qualification policy, print it and its version; warn when the
+                                               HubSpot project (default: hubspot/ here) misses a property it reads
+          hubspot-project --out <dir> --target-url <https URL> [--app-name <name>] [--policy <file>]
+                                               write the HubSpot developer-platform project (static-auth app, exactly the
+                                               scopes the worker needs, webhook subscriptions for the policy) to upload
+                                               with `hs project upload`
           evaluate --input <contacts.json> [--policy <file>] [--now <time>]
                                                evaluate contacts as HubSpot returns them; one decision per line (JSON)
           demo [--contacts 2000] [--seed 42] [--html artifacts/demo-report.html] [--out funnel.json]
@@ -37,13 +43,16 @@ internal static class CommandLine
     // Flags that a verb understands; anything else that starts with "--" is a configuration override.
     private static readonly HashSet<string> VerbFlags = new(StringComparer.OrdinalIgnoreCase)
     {
-        "--input", "--policy", "--dry-run", "--contacts", "--out", "--html", "--seed", "--now", "--max",
+        "--input", "--policy", "--dry-run", "--contacts", "--out", "--html", "--seed", "--now", "--max", "--target-url", "--app-name",
+        "--hubspot-project",
     };
 
     // The flags each verb reads: any other is refused (a flag a verb ignores, e.g. deadletters retry --dry-run, would do the real thing).
     private static readonly Dictionary<string, string[]> OptionsOfVerb = new(StringComparer.Ordinal)
     {
-        ["run"] = [], ["setup"] = [], ["help"] = [], ["policy"] = [],
+        ["run"] = [], ["setup"] = [], ["help"] = [],
+        ["policy"] = ["--hubspot-project"],
+        ["hubspot-project"] = ["--out", "--target-url", "--app-name", "--policy"],
         ["resync"] = ["--dry-run", "--out"],
         ["evaluate"] = ["--input", "--policy", "--now"],
         ["demo"] = ["--contacts", "--seed", "--html", "--out"],

@@ -16,8 +16,10 @@ internal static class PolicyCommands
     /// <summary>
     /// Validates a policy file, or with none the policy the worker would run with this configuration (<c>Qualification:PolicyFile</c>,
     /// the <c>Qualification</c> section, else the embedded default), and prints it as a policy file (stdout; the version on stderr).
+    /// With <paramref name="hubSpotProject"/>, warns about the properties the policy reads that its webhook subscriptions miss.
     /// </summary>
-    public static async Task<int> CheckAsync(string? policyFile, IConfiguration? configuration, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static async Task<int> CheckAsync(
+        string? policyFile, IConfiguration? configuration, TextWriter stdout, TextWriter stderr, CancellationToken ct, ProjectLocation? hubSpotProject = null)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
@@ -29,14 +31,14 @@ internal static class PolicyCommands
 
         await stdout.WriteLineAsync(EvaluationOutput.PolicyDocument(policy).AsMemory(), ct);
         await stderr.WriteLineAsync($"Policy {source} is valid; version {policy.Version}.".AsMemory(), ct);
-        return Success;
+        return hubSpotProject is null ? Success : await HubSpotProjectCommand.CheckSubscriptionsAsync(hubSpotProject, policy, policyFile, stderr, ct);
     }
 
     /// <summary>
     /// The policy file, or with none the policy the worker would run with <paramref name="configuration"/> (or, without one, the
     /// embedded default), and how to name it; null after writing its errors.
     /// </summary>
-    private static async Task<(QualificationPolicy? Policy, string Source)> LoadAsync(string? policyFile, IConfiguration? configuration, TextWriter stderr, CancellationToken ct)
+    internal static async Task<(QualificationPolicy? Policy, string Source)> LoadAsync(string? policyFile, IConfiguration? configuration, TextWriter stderr, CancellationToken ct)
     {
         if (policyFile is not null || configuration is null)
         {

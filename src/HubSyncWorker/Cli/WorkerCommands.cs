@@ -37,6 +37,7 @@ internal static class WorkerCommands
                 "resync" => await ResyncAsync(command, stdout),
                 "policy" => await PolicyAsync(command, stdout, stderr),
                 "evaluate" => await EvaluateAsync(command, stdout, stderr),
+                "hubspot-project" => await HubSpotProjectCommand.RunAsync(command, stdout, stderr),
                 "demo" => await Demo.DemoCommand.RunAsync(command, stdout, stderr),
                 "report" => await Reporting.ReportCommand.RunAsync(command, stdout, stderr),
                 "deadletters" => await DeadLetterCommands.RunAsync(command, stdout, stderr),
@@ -86,13 +87,18 @@ internal static class WorkerCommands
     {
         if (command.VerbArguments.Count == 0 || command.VerbArguments[0] != "check" || command.VerbArguments.Count > 2)
         {
-            await stderr.WriteLineAsync("Usage: policy check [policy.json]");
+            await stderr.WriteLineAsync("Usage: policy check [policy.json] [--hubspot-project <dir>]");
             return UsageError;
         }
 
         var file = command.VerbArguments.Count == 2 ? command.VerbArguments[1] : null;
         var configuration = file is null ? Host.CreateApplicationBuilder(command.ConfigurationArguments).Configuration : null;
-        return await PolicyCommands.CheckAsync(file, configuration, stdout, stderr, CancellationToken.None);
+
+        // From a clone the current directory is the repository (hubspot/ is committed there); in the container it is /app, without one.
+        var project = command.Flags.GetValueOrDefault("--hubspot-project") is { Length: > 0 } named
+            ? new ProjectLocation(named, Explicit: true)
+            : new ProjectLocation(Path.Combine(Directory.GetCurrentDirectory(), HubSpotProjectCommand.DefaultFolder), Explicit: false);
+        return await PolicyCommands.CheckAsync(file, configuration, stdout, stderr, CancellationToken.None, project);
     }
 
     private static async Task<int> EvaluateAsync(ParsedCommandLine command, TextWriter stdout, TextWriter stderr)

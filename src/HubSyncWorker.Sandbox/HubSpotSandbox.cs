@@ -124,19 +124,23 @@ public sealed class HubSpotSandbox : IAsyncDisposable
 
     private static void MapEndpoints(WebApplication app, ContactEndpoints contacts, PropertyEndpoints properties)
     {
-        void Map(string method, string pattern, string name, RequestDelegate handler, bool isSearch = false) =>
-            app.MapMethods(pattern, [method], handler).WithMetadata(new SandboxRoute(name, isSearch));
+        // Unknown version segments match nothing and get the gate's 404, as at HubSpot.
+        foreach (var (version, objects, definitions) in SandboxRoute.Prefixes)
+        {
+            void Map(string method, string pattern, string name, RequestDelegate handler, bool isSearch = false) =>
+                app.MapMethods(pattern, [method], handler).WithMetadata(new SandboxRoute(name, isSearch, version));
 
-        Map("GET", "/crm/v3/objects/contacts", SandboxEndpoint.ContactsList, contacts.ListAsync);
-        Map("POST", "/crm/v3/objects/contacts/search", SandboxEndpoint.ContactsSearch, contacts.SearchAsync, isSearch: true);
-        Map("POST", "/crm/v3/objects/contacts/batch/read", SandboxEndpoint.ContactsBatchRead, contacts.BatchReadAsync);
-        Map("POST", "/crm/v3/objects/contacts/batch/update", SandboxEndpoint.ContactsBatchUpdate, contacts.BatchUpdateAsync);
-        Map("GET", "/crm/v3/properties/contacts", SandboxEndpoint.PropertiesList, properties.ListAsync);
-        Map("POST", "/crm/v3/properties/contacts", SandboxEndpoint.PropertiesCreate, properties.CreateAsync);
-        Map("GET", "/crm/v3/properties/contacts/groups", SandboxEndpoint.GroupsList, properties.ListGroupsAsync);
-        Map("POST", "/crm/v3/properties/contacts/groups", SandboxEndpoint.GroupsCreate, properties.CreateGroupAsync);
-        Map("GET", "/crm/v3/properties/contacts/{name}", SandboxEndpoint.PropertiesGet, properties.GetAsync);
-        Map("PATCH", "/crm/v3/properties/contacts/{name}", SandboxEndpoint.PropertiesUpdate, properties.UpdateAsync);
+            Map("GET", objects, SandboxEndpoint.ContactsList, contacts.ListAsync);
+            Map("POST", objects + "/search", SandboxEndpoint.ContactsSearch, contacts.SearchAsync, isSearch: true);
+            Map("POST", objects + "/batch/read", SandboxEndpoint.ContactsBatchRead, contacts.BatchReadAsync);
+            Map("POST", objects + "/batch/update", SandboxEndpoint.ContactsBatchUpdate, contacts.BatchUpdateAsync);
+            Map("GET", definitions, SandboxEndpoint.PropertiesList, properties.ListAsync);
+            Map("POST", definitions, SandboxEndpoint.PropertiesCreate, properties.CreateAsync);
+            Map("GET", definitions + "/groups", SandboxEndpoint.GroupsList, properties.ListGroupsAsync);
+            Map("POST", definitions + "/groups", SandboxEndpoint.GroupsCreate, properties.CreateGroupAsync);
+            Map("GET", definitions + "/{name}", SandboxEndpoint.PropertiesGet, properties.GetAsync);
+            Map("PATCH", definitions + "/{name}", SandboxEndpoint.PropertiesUpdate, properties.UpdateAsync);
+        }
     }
 
     /// <summary>Everything before the endpoint: auth (401), rate limits (429 + headers), injected faults, latency, error bodies, stats and log.</summary>
@@ -152,7 +156,7 @@ public sealed class HubSpotSandbox : IAsyncDisposable
         }
         catch (HubSpotErrorException error) when (!context.Response.HasStarted)
         {
-            await HubSpotJson.WriteErrorAsync(context, error.StatusCode, error.Category, error.Message);
+            await HubSpotJson.WriteErrorAsync(context, error.StatusCode, error.Category, error.Message, error.Details);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || stopping.IsCancellationRequested)
         {
@@ -168,7 +172,7 @@ public sealed class HubSpotSandbox : IAsyncDisposable
         {
             stats.CountRequest(endpoint, context.Response.StatusCode);
             options.RequestLog?.Invoke(new SandboxRequestLogEntry(context.Request.Method, context.Request.Path + context.Request.QueryString, endpoint,
-                context.Response.StatusCode, options.TimeProvider.GetElapsedTime(started)));
+                context.Response.StatusCode, options.TimeProvider.GetElapsedTime(started), route?.Version));
         }
     }
 
@@ -226,7 +230,7 @@ public sealed class HubSpotSandbox : IAsyncDisposable
                 context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             }
 
-            await HubSpotJson.WriteErrorAsync(context, fault.StatusCode!.Value, "INTERNAL_ERROR", $"Injected fault: HTTP {fault.StatusCode}.");
+            await HubSpotJson.WriteErrorAsync(context, fault.StatusCode!.Value, FaultCategory(fault.StatusCode!.Value), $"Injected fault: HTTP {fault.StatusCode}.");
             return;
         }
 
@@ -259,6 +263,13 @@ public sealed class HubSpotSandbox : IAsyncDisposable
         });
     }
 
-    /// <summary>Endpoint metadata: the stats name and whether the search budget applies.</summary>
-    private sealed record SandboxRoute(string Name, bool IsSearch);
+    /// <summary>The error category of an injected status; HubSpot documents none for 423 and 477, so these names are the sandbox's.</summary>
+    private static string FaultCategory(int statusCode) => statusCode switch
+    {
+        StatusCodes.Status423Locked => "LOCKED",
+        477 => "MIGRATION_IN_PROGRESS",
+        StatusCodes.Status429TooManyRequests => "RATE_LIMITS",
+        < 500 => "VALIDATION_ERROR",
+        _ => "INTERNAL_ERROR",
+    };
 }

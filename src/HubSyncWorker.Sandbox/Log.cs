@@ -17,4 +17,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9004, Level = LogLevel.Error, Message = "Sandbox request {Method} {Path} failed")]
     public static partial void RequestFailed(ILogger logger, string method, string path, Exception exception);
+
+    [LoggerMessage(EventId = 9100, Level = LogLevel.Error,
+        Message = "Webhook delivery of {EventCount} events refused with status {StatusCode} (attempt {AttemptNumber}); not retried: the events are lost, as at HubSpot")]
+    public static partial void WebhookDeliveryRefused(ILogger logger, int eventCount, int attemptNumber, int statusCode);
 }

@@ -31,6 +31,7 @@ public sealed class SandboxStats
 {
     private readonly ConcurrentDictionary<(string Endpoint, int Status), long> _requests = new();
     private readonly ConcurrentDictionary<string, long> _rateLimited = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, long> _webhookRefused = new();
     private long _batchUpdateInputs;
     private long _writesChanged;
     private long _writesUnchanged;
@@ -74,6 +75,12 @@ public sealed class SandboxStats
     /// <summary>Webhook events given up after the last retry.</summary>
     public long WebhookEventsFailed => Interlocked.Read(ref _webhookEventsFailed);
 
+    /// <summary>Webhook events lost at once because the target answered a status HubSpot never retries (400, 401, 403, 404, 405, ...).</summary>
+    public long WebhookEventsRefused => _webhookRefused.Values.Sum();
+
+    /// <summary>Webhook events lost because the target answered <paramref name="statusCode"/> (never retried).</summary>
+    public long WebhookEventsRefusedWith(int statusCode) => _webhookRefused.GetValueOrDefault(statusCode);
+
     /// <summary>POSTs made to the webhook target (first attempts and retries).</summary>
     public long WebhookDeliveries => Interlocked.Read(ref _webhookDeliveries);
 
@@ -85,6 +92,7 @@ public sealed class SandboxStats
     {
         _requests.Clear();
         _rateLimited.Clear();
+        _webhookRefused.Clear();
         Interlocked.Exchange(ref _batchUpdateInputs, 0);
         Interlocked.Exchange(ref _writesChanged, 0);
         Interlocked.Exchange(ref _writesUnchanged, 0);
@@ -121,4 +129,6 @@ public sealed class SandboxStats
     internal void CountWebhookDelivered(int events) => Interlocked.Add(ref _webhookEventsDelivered, events);
 
     internal void CountWebhookFailed(int events) => Interlocked.Add(ref _webhookEventsFailed, events);
+
+    internal void CountWebhookRefused(int statusCode, int events) => _webhookRefused.AddOrUpdate(statusCode, events, (_, n) => n + events);
 }

@@ -44,6 +44,15 @@ internal sealed class SandboxSession : IAsyncDisposable
 
     public Task<ApiResult> BatchUpdateAsync(params object[] inputs) => PostAsync("/crm/v3/objects/contacts/batch/update", new { inputs });
 
+    /// <summary>A batch update on the objects path of <paramref name="version"/> (<c>v3</c>, <c>2026-03</c>, <c>2026-09</c>).</summary>
+    public Task<ApiResult> BatchUpdateAsync(string version, params object[] inputs) => PostAsync(ObjectsPath(version) + "/batch/update", new { inputs });
+
+    /// <summary><c>/crm/v3/objects/contacts</c> or <c>/crm/objects/{version}/contacts</c>.</summary>
+    public static string ObjectsPath(string version) => version == "v3" ? "/crm/v3/objects/contacts" : $"/crm/objects/{version}/contacts";
+
+    /// <summary><c>/crm/v3/properties/contacts</c> or <c>/crm/properties/{version}/contacts</c>.</summary>
+    public static string PropertiesPath(string version) => version == "v3" ? "/crm/v3/properties/contacts" : $"/crm/properties/{version}/contacts";
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -22,6 +22,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _calls;
+    private readonly Lock _gate = new();
+    private int _inFlight;
+    private int _maxInFlight;
 
     private WebhookReceiver(WebApplication app, string url)
     {
@@ -37,6 +40,33 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Chooses the status for call number n (1-based); 204 by default.</summary>
     public Func<int, int> Respond { get; set; } = _ => StatusCodes.Status204NoContent;
 
+    /// <summary>Awaited before answering call number n (1-based), with the request's abort token; answers at once by default.</summary>
+    public Func<int, CancellationToken, Task> Hold { get; set; } = (_, _) => Task.CompletedTask;
+
+    /// <summary>Requests being handled right now.</summary>
+    public int InFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _inFlight;
+            }
+        }
+    }
+
+    /// <summary>The most requests ever handled at once.</summary>
+    public int MaxInFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _maxInFlight;
+            }
+        }
+    }
+
     public static async Task<WebhookReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -51,7 +81,25 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             var request = context.Request;
             receiver!.Received.Enqueue(new ReceivedWebhook(request.Method, $"{request.Scheme}://{request.Host}{request.Path}{request.QueryString}",
                 body.ToArray(), request.Headers["X-HubSpot-Signature-v3"], request.Headers["X-HubSpot-Request-Timestamp"], request.ContentType));
-            context.Response.StatusCode = receiver.Respond(Interlocked.Increment(ref receiver._calls));
+            var call = Interlocked.Increment(ref receiver._calls);
+            lock (receiver._gate)
+            {
+                receiver._inFlight++;
+                receiver._maxInFlight = Math.Max(receiver._maxInFlight, receiver._inFlight);
+            }
+
+            try
+            {
+                await receiver.Hold(call, context.RequestAborted);
+                context.Response.StatusCode = receiver.Respond(call);
+            }
+            finally
+            {
+                lock (receiver._gate)
+                {
+                    receiver._inFlight--;
+                }
+            }
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -170,6 +170,206 @@ public sealed class WebhookTests
         Assert.Equal(250, session.Sandbox.Stats.WebhookEventsDelivered);
     }
 
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(403)]
+    [InlineData(404)]
+    [InlineData(405)]
+    public async Task DeliveryRefusedWith4xx_IsNeverRetriedAndCountedAsRefused(int status)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = _ => status;
+        await using var session = await SandboxSession.StartAsync(Webhooks(receiver));
+        var id = session.Sandbox.Contacts.AddContact(new Dictionary<string, string?> { ["email"] = "a@example.com" });
+
+        session.Sandbox.Contacts.UpdateAsUser(id, new Dictionary<string, string?> { ["jobtitle"] = "CEO", ["phone"] = "1" });
+        await DrainAsync(session);
+
+        Assert.Single(receiver.Received);
+        Assert.Equal(0, session.Sandbox.Stats.WebhookRetries);
+        Assert.Equal(2, session.Sandbox.Stats.WebhookEventsRefused);
+        Assert.Equal(2, session.Sandbox.Stats.WebhookEventsRefusedWith(status));
+        Assert.Equal(0, session.Sandbox.Stats.WebhookEventsFailed);
+        Assert.Equal(0, session.Sandbox.Stats.WebhookEventsDelivered);
+    }
+
+    [Theory]
+    [InlineData(429)]
+    [InlineData(502)]
+    public async Task DeliveryAnswered429Or5xx_IsRetried(int status)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = call => call == 1 ? status : 200;
+        await using var session = await SandboxSession.StartAsync(Webhooks(receiver));
+        var id = session.Sandbox.Contacts.AddContact(new Dictionary<string, string?> { ["email"] = "a@example.com" });
+
+        session.Sandbox.Contacts.UpdateAsUser(id, new Dictionary<string, string?> { ["jobtitle"] = "CEO" });
+        await DrainAsync(session);
+
+        Assert.Equal(2, receiver.Received.Count);
+        Assert.Equal(1, session.Sandbox.Stats.WebhookEventsDelivered);
+        Assert.Equal(0, session.Sandbox.Stats.WebhookEventsRefused);
+    }
+
+    [Fact]
+    public async Task DeliveryAnsweredTooLate_IsRetried()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Hold = (call, aborted) => call == 1 ? Task.Delay(Timeout.InfiniteTimeSpan, aborted) : Task.CompletedTask;
+        await using var session = await SandboxSession.StartAsync(o =>
+        {
+            Webhooks(receiver)(o);
+            o.WebhookTimeout = TimeSpan.FromMilliseconds(200);
+        });
+        var id = session.Sandbox.Contacts.AddContact(new Dictionary<string, string?> { ["email"] = "a@example.com" });
+
+        session.Sandbox.Contacts.UpdateAsUser(id, new Dictionary<string, string?> { ["jobtitle"] = "CEO" });
+        await DrainAsync(session);
+
+        Assert.Equal([0, 1], receiver.Received.Select(r => r.Events.Single()!["attemptNumber"]!.GetValue<int>()).Order());
+        Assert.Equal(1, session.Sandbox.Stats.WebhookEventsDelivered);
+    }
+
+    [Fact]
+    public async Task ManyBatchesAtOnce_AtMostTenDeliveriesAreInFlight()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Hold = (_, aborted) => release.Task.WaitAsync(aborted);
+        await using var session = await SandboxSession.StartAsync(o =>
+        {
+            Webhooks(receiver)(o);
+            o.WebhookTimeout = TimeSpan.FromSeconds(30);
+        });
+        var contacts = session.Sandbox.Contacts;
+        var ids = Enumerable.Range(0, 1_500).Select(_ => contacts.AddContact(new Dictionary<string, string?>())).ToList();
+
+        foreach (var id in ids)
+        {
+            contacts.UpdateAsUser(id, new Dictionary<string, string?> { ["jobtitle"] = "Engineer" });
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (receiver.InFlight < 10)
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+
+        release.SetResult();
+        await DrainAsync(session);
+
+        Assert.Equal(10, receiver.MaxInFlight);
+        Assert.Equal(1_500, session.Sandbox.Stats.WebhookEventsDelivered);
+    }
+
+    [Fact]
+    public async Task GenericFormat_PropertyChangeCreationMergeAndRestore_AreObjectEventsOfTypeContact()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var session = await SandboxSession.StartAsync(o =>
+        {
+            Webhooks(receiver)(o);
+            o.WebhookFormat = SandboxWebhookFormat.Generic;
+        });
+        var contacts = session.Sandbox.Contacts;
+        var user = Contacts.ChangeOrigin.User(9);
+        var primary = contacts.AddContact(new Dictionary<string, string?> { ["email"] = "p@example.com" }, user);
+        var merged = contacts.AddContact(new Dictionary<string, string?>(), user);
+
+        contacts.UpdateAsUser(primary, new Dictionary<string, string?> { ["jobtitle"] = "CEO" }, "userId:42");
+        contacts.Merge(primary, merged);
+        contacts.Delete(primary);
+        contacts.Restore(primary);
+        await DrainAsync(session);
+
+        var events = receiver.AllEvents.ToList();
+        Assert.Equal(
+            ["object.creation", "object.creation", "object.deletion", "object.merge", "object.propertyChange", "object.propertyChange", "object.restore"],
+            events.Select(e => e["subscriptionType"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.All(events, e =>
+        {
+            Assert.Equal("0-1", e["objectTypeId"]!.GetValue<string>());
+            Assert.False(e["isSensitive"]!.GetValue<bool>());
+        });
+        var change = events.Single(e => e["propertyName"]?.GetValue<string>() == "jobtitle");
+        Assert.Equal("CEO", change["propertyValue"]!.GetValue<string>());
+        Assert.Equal(long.Parse(primary), change["objectId"]!.GetValue<long>());
+        Assert.Equal("userId:42", change["sourceId"]!.GetValue<string>());
+        var merge = events.Single(e => e["subscriptionType"]!.GetValue<string>() == "object.merge");
+        Assert.Equal(long.Parse(primary), merge["primaryObjectId"]!.GetValue<long>());
+        Assert.Equal([long.Parse(merged)], merge["mergedObjectIds"]!.AsArray().Select(m => m!.GetValue<long>()));
+        Assert.Equal(long.Parse(primary), merge["newObjectId"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task GenericFormat_AssociationChange_FiresOncePerDirectionWithTypeIds()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var session = await SandboxSession.StartAsync(o =>
+        {
+            Webhooks(receiver)(o);
+            o.WebhookFormat = SandboxWebhookFormat.Generic;
+        });
+        var id = session.Sandbox.Contacts.AddContact(new Dictionary<string, string?> { ["email"] = "a@example.com" });
+
+        session.Sandbox.Contacts.AssociateDeal(id, 5001);
+        await DrainAsync(session);
+
+        var associations = receiver.AllEvents.Where(e => e["subscriptionType"]!.GetValue<string>() == "object.associationChange").ToList();
+        Assert.Equal(2, associations.Count);
+        var toDeal = associations.Single(a => a["fromObjectTypeId"]!.GetValue<string>() == "0-1");
+        Assert.Equal("0-3", toDeal["toObjectTypeId"]!.GetValue<string>());
+        Assert.Equal(4, toDeal["associationTypeId"]!.GetValue<int>());
+        Assert.Equal(long.Parse(id), toDeal["fromObjectId"]!.GetValue<long>());
+        Assert.Equal(5001, toDeal["toObjectId"]!.GetValue<long>());
+        var toContact = associations.Single(a => a["fromObjectTypeId"]!.GetValue<string>() == "0-3");
+        Assert.Equal("0-1", toContact["toObjectTypeId"]!.GetValue<string>());
+        Assert.Equal(3, toContact["associationTypeId"]!.GetValue<int>());
+        Assert.All(associations, a =>
+        {
+            Assert.Equal("HUBSPOT_DEFINED", a["associationCategory"]!.GetValue<string>());
+            Assert.False(a["associationRemoved"]!.GetValue<bool>());
+        });
+        Assert.Contains(receiver.AllEvents, e => e["subscriptionType"]!.GetValue<string>() == "object.propertyChange"
+            && e["propertyName"]!.GetValue<string>() == "num_associated_deals" && e["objectTypeId"]!.GetValue<string>() == "0-1");
+    }
+
+    [Fact]
+    public async Task GenericFormat_PrivacyDeletion_StaysAContactHubEvent()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var session = await SandboxSession.StartAsync(o =>
+        {
+            Webhooks(receiver)(o);
+            o.WebhookFormat = SandboxWebhookFormat.Generic;
+        });
+        var id = session.Sandbox.Contacts.AddContact(new Dictionary<string, string?> { ["email"] = "a@example.com" });
+
+        session.Sandbox.Contacts.PrivacyDelete(id);
+        await DrainAsync(session);
+
+        var deletion = Assert.Single(receiver.AllEvents);
+        Assert.Equal("contact.privacyDeletion", deletion["subscriptionType"]!.GetValue<string>());
+        Assert.Null(deletion["objectTypeId"]);
+    }
+
+    [Fact]
+    public async Task DefaultFormat_IsLegacyWithoutObjectTypeId()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var session = await SandboxSession.StartAsync(Webhooks(receiver));
+        var id = session.Sandbox.Contacts.AddContact(new Dictionary<string, string?> { ["email"] = "a@example.com" });
+
+        session.Sandbox.Contacts.UpdateAsUser(id, new Dictionary<string, string?> { ["jobtitle"] = "CEO" });
+        await DrainAsync(session);
+
+        var change = Assert.Single(receiver.AllEvents);
+        Assert.Equal(SandboxWebhookFormat.Legacy, new SandboxOptions().WebhookFormat);
+        Assert.Equal("contact.propertyChange", change["subscriptionType"]!.GetValue<string>());
+        Assert.Null(change["objectTypeId"]);
+    }
+
     private static async Task DrainAsync(SandboxSession session)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));

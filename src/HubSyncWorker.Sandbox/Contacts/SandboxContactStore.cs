@@ -387,6 +387,43 @@ public sealed class SandboxContactStore
         return null;
     }
 
+    /// <summary>
+    /// The inputs that would leave their contact breaking one of <paramref name="rules"/>, each with the rules it breaks. A value written
+    /// counts as written (<c>""</c> clears); a property not written keeps its current value. Inputs for unknown or archived ids break nothing here
+    /// (they get their own <c>OBJECT_NOT_FOUND</c>).
+    /// </summary>
+    internal List<(ContactWrite Input, List<SandboxValidationRule> Broken)> RuleViolations(IReadOnlyList<ContactWrite> inputs, IReadOnlyList<SandboxValidationRule> rules)
+    {
+        var violations = new List<(ContactWrite, List<SandboxValidationRule>)>();
+        if (rules.Count == 0)
+        {
+            return violations;
+        }
+
+        lock (_lock)
+        {
+            foreach (var input in inputs)
+            {
+                if (Find(input.Id) is not { MergedInto: null, Current.Archived: false } record)
+                {
+                    continue;
+                }
+
+                string After(string name) => input.Properties.TryGetValue(name, out var written)
+                    ? written ?? ""
+                    : record.Current.Values.TryGetValue(name, out var stored) ? stored.Text : "";
+                var broken = rules.Where(rule => After(rule.PropertyName).Length == 0
+                    && (rule.WhenProperty is null || string.Equals(After(rule.WhenProperty), rule.WhenValue, StringComparison.Ordinal))).ToList();
+                if (broken.Count > 0)
+                {
+                    violations.Add((input, broken));
+                }
+            }
+        }
+
+        return violations;
+    }
+
     /// <summary>Each value of the input checked against the catalog: the errors, and the normalized values of the valid ones.</summary>
     private (List<PropertyError> Errors, List<(string Name, string Value)> Values) Check(ContactWrite input, bool asIntegration)
     {

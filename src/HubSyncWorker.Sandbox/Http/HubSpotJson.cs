@@ -7,12 +7,14 @@ using Microsoft.AspNetCore.Http;
 
 namespace HubSyncWorker.Sandbox.Http;
 
-/// <summary>A request the sandbox refuses with HubSpot's error body.</summary>
-internal sealed class HubSpotErrorException(int statusCode, string category, string message) : Exception(message)
+/// <summary>A request the sandbox refuses with HubSpot's error body; <see cref="Details"/> writes further members (e.g. <c>errors</c>).</summary>
+internal sealed class HubSpotErrorException(int statusCode, string category, string message, Action<Utf8JsonWriter>? details = null) : Exception(message)
 {
     public int StatusCode { get; } = statusCode;
 
     public string Category { get; } = category;
+
+    public Action<Utf8JsonWriter>? Details { get; } = details;
 }
 
 /// <summary>Writes HubSpot's JSON shapes straight to the response (every property value a string) and reads request bodies.</summary>
@@ -20,7 +22,8 @@ internal static class HubSpotJson
 {
     private const int MaxBodyBytes = 4 * 1024 * 1024;
 
-    public static HubSpotErrorException Validation(string message) => new(StatusCodes.Status400BadRequest, "VALIDATION_ERROR", message);
+    public static HubSpotErrorException Validation(string message, Action<Utf8JsonWriter>? details = null) =>
+        new(StatusCodes.Status400BadRequest, "VALIDATION_ERROR", message, details);
 
     /// <summary>Reads the body as JSON; a malformed or oversized body is a 400 like HubSpot's.</summary>
     public static async Task<(JsonDocument Document, int CharCount)> ReadBodyAsync(HttpContext context)

@@ -55,7 +55,7 @@ internal sealed partial class PropertyEndpoints(PropertyCatalog catalog, TimePro
                 throw HubSpotJson.Validation($"Property name '{name}' must start with a lowercase letter and hold only lowercase letters, digits and underscores.");
             }
 
-            var options = Options(body);
+            var options = Options(body, RequiresOptionDisplayOrder(context));
             var now = time.GetUtcNow();
             var property = new SandboxProperty
             {
@@ -108,7 +108,7 @@ internal sealed partial class PropertyEndpoints(PropertyCatalog catalog, TimePro
                 FieldType = Text(body, "fieldType") ?? current.FieldType,
                 GroupName = Text(body, "groupName") ?? current.GroupName,
                 Description = Text(body, "description") ?? current.Description,
-                Options = Options(body) ?? current.Options,
+                Options = Options(body, RequiresOptionDisplayOrder(context)) ?? current.Options,
                 DisplayOrder = Int(body, "displayOrder") ?? current.DisplayOrder,
                 Hidden = body.TryGetProperty("hidden", out var hidden) ? hidden.ValueKind == JsonValueKind.True : current.Hidden,
                 UpdatedAt = time.GetUtcNow(),
@@ -178,7 +178,10 @@ internal sealed partial class PropertyEndpoints(PropertyCatalog catalog, TimePro
     private static int? Int(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : null;
 
-    private static List<SandboxPropertyOption>? Options(JsonElement body)
+    /// <summary>From 2026-03 on, HubSpot's option input requires <c>displayOrder</c> (v3 defaulted it); property answers carry it in every version.</summary>
+    private static bool RequiresOptionDisplayOrder(HttpContext context) => SandboxRoute.VersionOf(context) >= SandboxApiVersion.March2026;
+
+    private static List<SandboxPropertyOption>? Options(JsonElement body, bool requireDisplayOrder)
     {
         if (!body.TryGetProperty("options", out var options) || options.ValueKind == JsonValueKind.Null)
         {
@@ -197,6 +200,11 @@ internal sealed partial class PropertyEndpoints(PropertyCatalog catalog, TimePro
                 if (option.ValueKind != JsonValueKind.Object || Text(option, "label") is not { } label || Text(option, "value") is not { } value)
                 {
                     throw HubSpotJson.Validation("Every option needs label and value.");
+                }
+
+                if (requireDisplayOrder && Int(option, "displayOrder") is null)
+                {
+                    throw HubSpotJson.Validation($"options[{index}].displayOrder is required (option '{value}'): an integer, -1 to place the option last.");
                 }
 
                 return new SandboxPropertyOption(label, value, Int(option, "displayOrder") ?? index,

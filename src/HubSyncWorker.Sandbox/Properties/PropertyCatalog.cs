@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Globalization;
 
 namespace HubSyncWorker.Sandbox.Properties;
@@ -29,6 +30,7 @@ public sealed class PropertyCatalog
 
     private readonly ConcurrentDictionary<string, SandboxProperty> _properties = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SandboxPropertyGroup> _groups = new(StringComparer.Ordinal);
+    private ImmutableList<SandboxValidationRule> _rules = [];
 
     internal PropertyCatalog(DateTimeOffset now) => Seed(now);
 
@@ -64,6 +66,28 @@ public sealed class PropertyCatalog
 
         return false;
     }
+
+    /// <summary>The portal's validation rules, in the order they were added (enforced by API version 2026-09 writes only).</summary>
+    public IReadOnlyList<SandboxValidationRule> ValidationRules => Volatile.Read(ref _rules);
+
+    /// <summary>
+    /// Makes <paramref name="propertyName"/> required on every 2026-09 write: an input whose contact would end up without a value fails
+    /// the batch with <c>MISSING_REQUIRED_PROPERTY</c>. Earlier versions do not enforce rules (HubSpot added them in 2026-09).
+    /// </summary>
+    public void RequireOnWrite(string propertyName) => AddRule(new SandboxValidationRule(Existing(propertyName)));
+
+    /// <summary>
+    /// Makes <paramref name="propertyName"/> required on 2026-09 writes whose contact would end up with <paramref name="whenProperty"/> equal to
+    /// <paramref name="whenValue"/> (e.g. a company once the stage is <c>customer</c>): <c>MISSING_CONDITIONAL_REQUIRED_PROPERTY</c> otherwise.
+    /// </summary>
+    public void RequireOnWriteWhen(string propertyName, string whenProperty, string whenValue)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(whenValue);
+        AddRule(new SandboxValidationRule(Existing(propertyName), Existing(whenProperty), whenValue));
+    }
+
+    /// <summary>Removes every validation rule.</summary>
+    public void ClearValidationRules() => Volatile.Write(ref _rules, []);
 
     /// <summary>Checks the type/fieldType pair and options of a definition; null when valid, else the reason.</summary>
     internal static string? ValidateDefinition(string type, string fieldType, IReadOnlyList<SandboxPropertyOption> options)
@@ -202,6 +226,11 @@ public sealed class PropertyCatalog
 
         return DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant);
     }
+
+    private void AddRule(SandboxValidationRule rule) => ImmutableInterlocked.Update(ref _rules, rules => rules.Add(rule));
+
+    private string Existing(string propertyName) =>
+        Find(propertyName) is not null ? propertyName : throw new ArgumentException($"Property '{propertyName}' does not exist.", nameof(propertyName));
 
     private void Seed(DateTimeOffset now)
     {

@@ -6,20 +6,24 @@ using System.Text.Json;
 using System.Threading.Channels;
 using HubSyncWorker.HubSpot.Webhooks;
 using HubSyncWorker.Sandbox.Contacts;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace HubSyncWorker.Sandbox.Webhooks;
 
 /// <summary>
 /// Sends contact changes to the webhook target the way HubSpot does: JSON arrays of up to 100 events, gathered for the flush interval
-/// (or until 100 are waiting), signed with v3, at most 10 requests in flight, a non-2xx answer or a timeout retried with doubling
-/// back-off and an incremented <c>attemptNumber</c>. Runs on its own loop, never inside the API request that caused the change.
-/// All waiting uses the sandbox's <see cref="TimeProvider"/>.
+/// (or until 100 are waiting), signed with v3, at most 10 requests in flight (<c>maxConcurrentRequests</c>), in the legacy or the generic
+/// format. A connection failure, a timeout, a 5xx or a 429 is retried with doubling back-off and an incremented <c>attemptNumber</c>;
+/// any other non-2xx answer (400, 401, 403, 404, 405...) is never retried: those events are lost, as at HubSpot, and counted as refused.
+/// Runs on its own loop, never inside the API request that caused the change. All waiting uses the sandbox's <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class WebhookOutbox : IAsyncDisposable
 {
     private const int MaxBatch = 100;
     private const int MaxInFlight = 10;
+    private const string ContactTypeId = "0-1";
+    private const string DealTypeId = "0-3";
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
 
     private readonly SandboxOptions _options;
@@ -174,6 +178,13 @@ internal sealed class WebhookOutbox : IAsyncDisposable
                     break;
                 }
 
+                if (status is { } refused && !IsRetried(refused))
+                {
+                    Log.WebhookDeliveryRefused(_logger, events.Length, attempt, refused);
+                    _stats.CountWebhookRefused(refused, events.Length);
+                    break;
+                }
+
                 if (attempt >= _options.WebhookMaxRetries)
                 {
                     Log.WebhookDeliveryAbandoned(_logger, events.Length, attempt + 1);
@@ -200,6 +211,9 @@ internal sealed class WebhookOutbox : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>HubSpot retries a 5xx and a 429 (and failures without an answer); any other status ends the delivery.</summary>
+    private static bool IsRetried(int status) => status is >= 500 or StatusCodes.Status429TooManyRequests;
 
     /// <summary>POSTs one attempt; the status answered, or null when the target failed or timed out.</summary>
     private async Task<int?> PostAsync((ContactChange Change, long EventId)[] events, int attempt, CancellationToken stopping)
@@ -233,21 +247,31 @@ internal sealed class WebhookOutbox : IAsyncDisposable
 
     private byte[] Serialize((ContactChange Change, long EventId)[] events, int attempt)
     {
+        var generic = _options.WebhookFormat == SandboxWebhookFormat.Generic;
         var buffer = new ArrayBufferWriter<byte>(events.Length * 320);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartArray();
             foreach (var (change, eventId) in events)
             {
+                var subscriptionType = generic ? GenericType(change.SubscriptionType) : change.SubscriptionType;
                 json.WriteStartObject();
                 json.WriteNumber("eventId", eventId);
-                json.WriteNumber("subscriptionId", SubscriptionId(change.SubscriptionType));
+                json.WriteNumber("subscriptionId", SubscriptionId(subscriptionType));
                 json.WriteNumber("portalId", _options.PortalId);
                 json.WriteNumber("appId", _options.AppId);
                 json.WriteNumber("occurredAt", change.OccurredAt.ToUnixTimeMilliseconds());
-                json.WriteString("subscriptionType", change.SubscriptionType);
+                json.WriteString("subscriptionType", subscriptionType);
                 json.WriteNumber("attemptNumber", attempt);
                 json.WriteNumber("objectId", change.ObjectId);
+                if (generic && subscriptionType.StartsWith("object.", StringComparison.Ordinal) && change.AssociationType is null)
+                {
+                    // HubSpot's docs list objectTypeId for creation, deletion, merge, restore and property change events only;
+                    // association events name both ends with fromObjectTypeId/toObjectTypeId instead.
+                    json.WriteString("objectTypeId", ContactTypeId);
+                    json.WriteBoolean("isSensitive", false);
+                }
+
                 json.WriteString("changeSource", change.ChangeSource);
                 if (change.SourceId is not null)
                 {
@@ -285,6 +309,16 @@ internal sealed class WebhookOutbox : IAsyncDisposable
                     json.WriteNumber("toObjectId", change.ToObjectId ?? 0);
                     json.WriteBoolean("associationRemoved", change.AssociationRemoved ?? false);
                     json.WriteBoolean("isPrimaryAssociation", false);
+                    if (generic)
+                    {
+                        var contactToDeal = change.AssociationType == "CONTACT_TO_DEAL";
+                        json.WriteString("fromObjectTypeId", contactToDeal ? ContactTypeId : DealTypeId);
+                        json.WriteString("toObjectTypeId", contactToDeal ? DealTypeId : ContactTypeId);
+
+                        // HubSpot-defined association type ids: 4 contact to deal, 3 deal to contact.
+                        json.WriteNumber("associationTypeId", contactToDeal ? 4 : 3);
+                        json.WriteString("associationCategory", "HUBSPOT_DEFINED");
+                    }
                 }
 
                 json.WriteEndObject();
@@ -296,6 +330,10 @@ internal sealed class WebhookOutbox : IAsyncDisposable
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>The generic (<c>crmObjects</c>) name of a change; privacy deletion has no generic form and stays <c>contact.privacyDeletion</c> (<c>hubEvents</c>).</summary>
+    private static string GenericType(string legacyType) =>
+        legacyType == "contact.privacyDeletion" ? legacyType : "object." + legacyType["contact.".Length..];
+
     private static int SubscriptionId(string subscriptionType) => subscriptionType switch
     {
         "contact.creation" => 100001,
@@ -305,6 +343,12 @@ internal sealed class WebhookOutbox : IAsyncDisposable
         "contact.associationChange" => 100005,
         "contact.restore" => 100006,
         "contact.privacyDeletion" => 100007,
+        "object.creation" => 200001,
+        "object.propertyChange" => 200002,
+        "object.deletion" => 200003,
+        "object.merge" => 200004,
+        "object.associationChange" => 200005,
+        "object.restore" => 200006,
         _ => 100000,
     };
 }

@@ -18,6 +18,9 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
         var frozen = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10));
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { EnforceRateLimits = false, TimeProvider = frozen }, default);
         var ids = PortalSeed.Seed(sandbox, 10_250, frozen.GetUtcNow());
+
+        // HubSpot's search lags writes by a few seconds: the sync runs once the seeding is searchable (the dates stay shared).
+        frozen.Advance(sandbox.Options.SearchIndexLag);
         using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix());
 
         var result = await host.Services.GetRequiredService<IncrementalSync>().RunAsync(default);
@@ -39,6 +42,7 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
         var early = PortalSeed.Seed(sandbox, 50, clock.GetUtcNow());
         clock.Advance(TimeSpan.FromMinutes(10));
         var late = PortalSeed.Seed(sandbox, 30, clock.GetUtcNow(), seed: 99);
+        clock.Advance(sandbox.Options.SearchIndexLag);
         using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?> { ["Sync:IncrementalOverlap"] = "00:02:00" });
         var sync = host.Services.GetRequiredService<IncrementalSync>();
         var queue = host.Services.GetRequiredService<IWorkQueue>();
@@ -49,6 +53,7 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
         // Only the contacts modified after the checkpoint (minus the overlap) come back; a salesperson's change is picked up.
         clock.Advance(TimeSpan.FromMinutes(5));
         sandbox.Contacts.UpdateAsUser(early[3], new Dictionary<string, string?> { ["jobtitle"] = "Chief Revenue Officer" });
+        clock.Advance(sandbox.Options.SearchIndexLag);
         await sync.RunAsync(default);
 
         var second = await DrainAsync(queue);
@@ -103,7 +108,10 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
         }
     }
 
-    /// <summary>After the first search page, a user edits 6 of the contacts it returned (as the worker's own write-backs do).</summary>
+    /// <summary>
+    /// After the first search page, a user edits 6 of the contacts it returned (as the worker's own write-backs do), and the search index
+    /// catches up before the next page is asked for: the mid-scan move of results this test is about.
+    /// </summary>
     private sealed class ModifiesReturnedContacts(IHubSpotCrmClient inner, HubSpotSandbox sandbox, FakeTimeProvider clock) : DelegatingCrmClient(inner)
     {
         private int _calls;
@@ -119,6 +127,8 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
                 {
                     Assert.True(sandbox.Contacts.UpdateAsUser(contact.Id, new Dictionary<string, string?> { ["jobtitle"] = "Head of Growth" }));
                 }
+
+                clock.Advance(sandbox.Options.SearchIndexLag);
             }
 
             return page;

@@ -10,8 +10,8 @@ namespace HubSyncWorker.HubSpot.UnitTests.Bootstrap;
 
 public sealed class HubSpotPropertyBootstrapperTests : IClassFixture<WireMockFixture>, IDisposable
 {
-    private const string PropertiesPath = "/crm/v3/properties/contacts";
-    private const string GroupsPath = "/crm/v3/properties/contacts/groups";
+    private const string PropertiesPath = "/crm/properties/2026-03/contacts";
+    private const string GroupsPath = "/crm/properties/2026-03/contacts/groups";
     private static readonly PropertyGroupDefinition Group = new("hubsync", "HubSync qualification");
 
     private static readonly PropertyDefinition Score = new()

@@ -17,6 +17,13 @@ internal sealed class HubSpotCrmClient(
     ILogger<HubSpotCrmClient> logger) : IHubSpotCrmClient
 {
     internal const int MaxBatchSize = 100;
+
+    /// <summary>
+    /// HubSpot refuses a batch read with <c>propertiesWithHistory</c> for more than 50 inputs (400 <c>VALIDATION_ERROR</c> "The maximum
+    /// number of inputs supported in a batch request for property histories is 50"; not in the spec, seen in production).
+    /// </summary>
+    internal const int MaxHistoryBatchSize = 50;
+
     internal const int MaxListLimit = 100;
     internal const int MaxSearchLimit = 200;
     internal const int MaxFilterGroups = 5;
@@ -68,6 +75,13 @@ internal sealed class HubSpotCrmClient(
             throw new ArgumentException($"A HubSpot batch read takes at most {MaxBatchSize} ids; got {distinct.Count}.", nameof(ids));
         }
 
+        if (propertiesWithHistory.Count > 0 && distinct.Count > MaxHistoryBatchSize)
+        {
+            throw new ArgumentException(
+                $"A HubSpot batch read with propertiesWithHistory takes at most {MaxHistoryBatchSize} ids (HubSpot refuses more with 400 VALIDATION_ERROR); got {distinct.Count}: read in chunks of {MaxHistoryBatchSize}.",
+                nameof(ids));
+        }
+
         if (distinct.Count == 0)
         {
             return new BatchReadResult([], [], []);
@@ -82,23 +96,11 @@ internal sealed class HubSpotCrmClient(
         // One record per requested id. Should HubSpot answer a merged-away id with its survivor's record, that record is not what
         // was asked for (the requested id counts as not found) and may repeat a survivor asked for too: two plans for one
         // contact would make the batch update refuse the whole batch.
-        var results = batch.Results.Where(r => requested.Contains(r.Id)).DistinctBy(r => r.Id, StringComparer.Ordinal).ToList();
+        var results = (batch.Results ?? []).Where(r => requested.Contains(r.Id)).DistinctBy(r => r.Id, StringComparer.Ordinal).ToList();
         var found = results.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        var errors = new List<ContactError>();
-        var otherwiseFailed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var error in batch.Errors ?? [])
-        {
-            if (error.Category == NotFoundCategory)
-            {
-                continue;
-            }
-
-            var errorIds = IdsOf(error).Where(requested.Contains).ToList();
-            otherwiseFailed.UnionWith(errorIds);
-            errors.AddRange(errorIds.Count == 0
-                ? [new ContactError(null, error.Category, error.Message ?? "Unknown error")]
-                : errorIds.Select(id => new ContactError(id, error.Category, error.Message ?? "Unknown error")));
-        }
+        // The same per-input errors whether they come in a 207 (v3, 2026-03) or in a 200 (2026-09).
+        var errors = (batch.Errors ?? []).Where(e => e.Category != NotFoundCategory).SelectMany(e => ErrorsFor(e, requested, null)).ToList();
+        var otherwiseFailed = errors.Select(e => e.ContactId).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
         // OBJECT_NOT_FOUND ids and ids silently missing from the results (merged-away contacts) are both "not found".
         var notFound = distinct.Where(id => !found.Contains(id) && !otherwiseFailed.Contains(id)).ToList();
@@ -142,9 +144,10 @@ internal sealed class HubSpotCrmClient(
             return new BatchUpdateResult([], details, failure);
         }
 
+        // A 207 (v3, 2026-03) and a 200 (2026-09) carry per-input errors alike.
         var batch = EnsureContent(response, "batch update contacts");
         var errors = (batch.Errors ?? []).SelectMany(detail => ErrorsFor(detail, inputIds, null)).ToList();
-        return new BatchUpdateResult(batch.Results, errors, null);
+        return new BatchUpdateResult(batch.Results ?? [], errors, null);
     }
 
     public async Task<IReadOnlyList<HubSpotProperty>> ListPropertiesAsync(CancellationToken cancellationToken)
@@ -163,7 +166,8 @@ internal sealed class HubSpotCrmClient(
     public async Task<bool> CreatePropertyAsync(PropertyCreate definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var response = await CallAsync("create contact property", () => properties.CreateAsync(definition, cancellationToken));
+        var sent = definition with { Options = WithDisplayOrder(definition.Options) };
+        var response = await CallAsync("create contact property", () => properties.CreateAsync(sent, cancellationToken));
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
             return false;
@@ -177,7 +181,8 @@ internal sealed class HubSpotCrmClient(
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(update);
-        var response = await CallAsync("update contact property", () => properties.UpdateAsync(name, update, cancellationToken));
+        var sent = update with { Options = WithDisplayOrder(update.Options) };
+        var response = await CallAsync("update contact property", () => properties.UpdateAsync(name, sent, cancellationToken));
         return EnsureContent(response, $"update contact property {name}");
     }
 
@@ -335,11 +340,23 @@ internal sealed class HubSpotCrmClient(
         }
     }
 
+    /// <summary>
+    /// One error per input <paramref name="detail"/> names (or one tied to no input), with its code and property names. The category is
+    /// the entry's own, else the whole answer's (<paramref name="fallbackCategory"/>: a 400's <c>VALIDATION_ERROR</c>), else the code.
+    /// </summary>
     private static IEnumerable<ContactError> ErrorsFor(HubSpotErrorDetail detail, HashSet<string> inputIds, string? fallbackCategory)
     {
         var ids = IdsOf(detail).Where(inputIds.Contains).Distinct(StringComparer.Ordinal).ToList();
-        var category = detail.Category ?? detail.Code ?? fallbackCategory;
+        var category = detail.Category ?? fallbackCategory ?? detail.Code;
         var message = detail.Message ?? "Unknown error";
-        return ids.Count == 0 ? [new ContactError(null, category, message)] : ids.Select(id => new ContactError(id, category, message));
+        string?[] contactIds = ids.Count == 0 ? [null] : [.. ids];
+        return contactIds.Select(id => new ContactError(id, category, message) { Code = detail.Code, PropertyNames = detail.PropertyNames });
     }
+
+    /// <summary>
+    /// Options as HubSpot 2026-03 requires them: each with a <c>displayOrder</c>; one without gets its position in the list, so the
+    /// portal shows options in the order they are given.
+    /// </summary>
+    private static List<PropertyOption>? WithDisplayOrder(IReadOnlyList<PropertyOption>? options) =>
+        options?.Select((option, index) => option.DisplayOrder is null ? option with { DisplayOrder = index } : option).ToList();
 }

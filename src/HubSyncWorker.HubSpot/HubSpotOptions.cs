@@ -1,3 +1,5 @@
+using HubSyncWorker.HubSpot.Versioning;
+
 namespace HubSyncWorker.HubSpot;
 
 /// <summary>
@@ -21,6 +23,20 @@ public sealed class HubSpotOptions
 
     /// <summary>Base URL of the HubSpot API. Default <c>https://api.hubapi.com</c>; tests and the demo point it at a stand-in.</summary>
     public string BaseUrl { get; set; } = "https://api.hubapi.com";
+
+    /// <summary>
+    /// The HubSpot API version every request path is built for. Default <c>2026-03</c>.
+    /// <list type="bullet">
+    /// <item><term><c>2026-03</c></term><description>HubSpot's date-versioned API of March 2026 (<c>/crm/objects/2026-03/contacts</c>,
+    /// <c>/crm/properties/2026-03/contacts</c>); what a developer-platform project app or a Service Key uses.</description></item>
+    /// <item><term><c>2026-09</c></term><description>September 2026: batch reads and updates answer 200 with per-input
+    /// <c>errors[]</c> (no 207), and the portal's validation rules are enforced on writes (a refused contact is dead-lettered with the
+    /// property named).</description></item>
+    /// <item><term><c>v3</c></term><description>The legacy <c>/crm/v3/...</c> paths, for an existing legacy private app only:
+    /// HubSpot stops supporting both v3 and legacy private apps in September 2027.</description></item>
+    /// </list>
+    /// </summary>
+    public string ApiVersion { get; set; } = HubSpotApiVersion.Default;
 
     /// <summary>The private-app access token sent as <c>Authorization: Bearer</c>. Required; no default. Never logged.</summary>
     public string? AccessToken { get; set; }

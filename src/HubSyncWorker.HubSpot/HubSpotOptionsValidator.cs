@@ -1,4 +1,5 @@
 using System.Globalization;
+using HubSyncWorker.HubSpot.Versioning;
 using Microsoft.Extensions.Options;
 
 namespace HubSyncWorker.HubSpot;
@@ -23,6 +24,11 @@ internal sealed class HubSpotOptionsValidator : IValidateOptions<HubSpotOptions>
         if (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttps && baseUrl.Scheme != Uri.UriSchemeHttp))
         {
             errors.Add(Message(nameof(HubSpotOptions.BaseUrl), options.BaseUrl, "must be an absolute http(s) URL"));
+        }
+
+        if (!HubSpotApiVersion.IsAllowed(options.ApiVersion))
+        {
+            errors.Add(Message(nameof(HubSpotOptions.ApiVersion), options.ApiVersion, $"must be one of {string.Join(", ", HubSpotApiVersion.Allowed)} (v3 only for an existing legacy private app)"));
         }
 
         if (string.IsNullOrWhiteSpace(options.AccessToken))

@@ -5,6 +5,7 @@ using HubSyncWorker.HubSpot.Properties;
 using HubSyncWorker.HubSpot.RateLimiting;
 using HubSyncWorker.HubSpot.Resilience;
 using HubSyncWorker.HubSpot.Serialization;
+using HubSyncWorker.HubSpot.Versioning;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,7 +20,7 @@ public static class HubSpotServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="HubSpotOptions"/> (bound to <paramref name="configurationSection"/>, validated at start), the Refit
-    /// contracts behind auth → resilience (total timeout, retry, circuit breaker, attempt timeout) → rate limiting,
+    /// contracts behind the API version (<see cref="HubSpotOptions.ApiVersion"/>) → auth → resilience (total timeout, retry, circuit breaker, attempt timeout) → rate limiting,
     /// <see cref="IHubSpotCrmClient"/>, <see cref="HubSpotPropertyBootstrapper"/> and an in-process <see cref="IHubSpotRateLimiter"/>
     /// (added with TryAdd: register a shared one before this call to replace it). Uses the registered <see cref="TimeProvider"/>, or the system one.
     /// </summary>
@@ -33,6 +34,7 @@ public static class HubSpotServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHubSpotRateLimiter, RollingWindowRateLimiter>();
+        services.TryAddTransient<HubSpotApiVersionHandler>();
         services.TryAddTransient<HubSpotAuthHandler>();
         services.TryAddTransient<HubSpotRateLimitHandler>();
         services.TryAddTransient<HubSpotAttemptTimeoutHandler>();
@@ -46,7 +48,7 @@ public static class HubSpotServiceCollectionExtensions
         return services;
     }
 
-    // Handlers run in the order added: auth once per call, the resilience pipeline around the attempts, the limiter per attempt,
+    // Handlers run in the order added: the API version into the path and auth once per call, the resilience pipeline around the attempts, the limiter per attempt,
     // then the attempt timeout (which starts once the limiter lets the request go).
     private static void AddHubSpotPipeline(IHttpClientBuilder builder)
     {
@@ -59,6 +61,7 @@ public static class HubSpotServiceCollectionExtensions
                 // The resilience pipeline owns every timeout; HttpClient's own 100 s default would cut retries short.
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
+            .AddHttpMessageHandler<HubSpotApiVersionHandler>()
             .AddHttpMessageHandler<HubSpotAuthHandler>()
             // HttpClientFactory's default trace logging redacts header values in the message but (in 10.0) keeps the raw
             // Authorization value in the structured state, which JSON log formatters print: the bearer token would leak.

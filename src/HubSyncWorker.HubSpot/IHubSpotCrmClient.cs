@@ -10,23 +10,23 @@ namespace HubSyncWorker.HubSpot;
 /// </summary>
 public interface IHubSpotCrmClient
 {
-    /// <summary>One page of <c>GET /crm/v3/objects/contacts</c> (full resyncs: no 10k cap).</summary>
+    /// <summary>One page of <c>GET /crm/objects/{version}/contacts</c> (full resyncs: no 10k cap).</summary>
     Task<ContactPage> ListContactsAsync(ContactListQuery query, CancellationToken cancellationToken);
 
-    /// <summary>One page of <c>POST /crm/v3/objects/contacts/search</c> (at most 200 per page and 10,000 per query).</summary>
+    /// <summary>One page of <c>POST /crm/objects/{version}/contacts/search</c> (at most 200 per page and 10,000 per query).</summary>
     Task<ContactSearchPage> SearchContactsAsync(ContactSearchRequest request, CancellationToken cancellationToken);
 
-    /// <summary><c>POST /crm/v3/objects/contacts/batch/read</c> of at most 100 distinct ids.</summary>
+    /// <summary><c>POST /crm/objects/{version}/contacts/batch/read</c> of at most 100 distinct ids, 50 when <paramref name="propertiesWithHistory"/> is not empty.</summary>
     Task<BatchReadResult> BatchReadContactsAsync(
         IReadOnlyCollection<string> ids,
         IReadOnlyCollection<string> properties,
         IReadOnlyCollection<string> propertiesWithHistory,
         CancellationToken cancellationToken);
 
-    /// <summary><c>POST /crm/v3/objects/contacts/batch/update</c> of at most 100 inputs with distinct ids.</summary>
+    /// <summary><c>POST /crm/objects/{version}/contacts/batch/update</c> of at most 100 inputs with distinct ids.</summary>
     Task<BatchUpdateResult> BatchUpdateContactsAsync(IReadOnlyCollection<ContactUpdate> updates, CancellationToken cancellationToken);
 
-    /// <summary>Every contact property (<c>GET /crm/v3/properties/contacts</c>).</summary>
+    /// <summary>Every contact property (<c>GET /crm/properties/{version}/contacts</c>).</summary>
     Task<IReadOnlyList<HubSpotProperty>> ListPropertiesAsync(CancellationToken cancellationToken);
 
     /// <summary>One contact property, or <see langword="null"/> when it does not exist.</summary>

@@ -18,12 +18,16 @@ public sealed class HubSpotOptionsValidatorTests
         Assert.Equal("https://api.hubapi.com", options.BaseUrl);
         Assert.Equal(100, options.RequestsPerTenSeconds);
         Assert.Equal(4, options.SearchRequestsPerSecond);
+        Assert.Equal("2026-03", options.ApiVersion);
     }
 
     [Theory]
     [InlineData("RequestsPerTenSeconds", "0", "HubSpot:RequestsPerTenSeconds must be between 1 and 1000 (was '0').")]
     [InlineData("SearchRequestsPerSecond", "6", "HubSpot:SearchRequestsPerSecond must be between 1 and 5 (was '6').")]
     [InlineData("MaxRetryAttempts", "0", "HubSpot:MaxRetryAttempts must be between 1 and 20 (was '0').")]
+    [InlineData("ApiVersion", "2026-06", "HubSpot:ApiVersion must be one of 2026-03, 2026-09, v3 (v3 only for an existing legacy private app) (was '2026-06').")]
+    [InlineData("ApiVersion", "V3", "HubSpot:ApiVersion must be one of 2026-03, 2026-09, v3 (v3 only for an existing legacy private app) (was 'V3').")]
+    [InlineData("ApiVersion", "", "HubSpot:ApiVersion must be one of 2026-03, 2026-09, v3 (v3 only for an existing legacy private app) (was '').")]
     [InlineData("BaseUrl", "api.hubapi.com", "HubSpot:BaseUrl must be an absolute http(s) URL (was 'api.hubapi.com').")]
     [InlineData("CircuitBreakerFailureRatio", "1.5", "HubSpot:CircuitBreakerFailureRatio must be greater than 0 and at most 1 (was '1.5').")]
     [InlineData("AttemptTimeout", "00:00:00.001", "HubSpot:AttemptTimeout must be between 00:00:00.0100000 and 1.00:00:00 (was '00:00:00.0010000').")]

@@ -184,7 +184,8 @@ public sealed partial class HubSpotPropertyBootstrapper(IHubSpotCrmClient client
         if (missing.Count > 0)
         {
             // PATCH replaces the whole list: send the union, existing options first and untouched (marketers may have relabelled them).
-            var nextOrder = current.Options.Select(o => o.DisplayOrder ?? -1).DefaultIfEmpty(-1).Max() + 1;
+            // New options go after every existing one, also after those the portal returned without a display order (sent at their position).
+            var nextOrder = Math.Max(current.Options.Select(o => o.DisplayOrder ?? -1).DefaultIfEmpty(-1).Max() + 1, current.Options.Count);
             options = [.. current.Options, .. missing.Select((o, i) => o with { DisplayOrder = o.DisplayOrder ?? nextOrder + i })];
             changes.Add("added options " + string.Join(", ", missing.Select(o => o.Value)));
         }

@@ -85,13 +85,19 @@ internal sealed record CollectionResponse<T>
     public HubSpotPaging? Paging { get; init; }
 }
 
-/// <summary>Wire shape of batch answers (200 <c>COMPLETE</c>, or 207 with <c>numErrors</c> and <c>errors</c>).</summary>
+/// <summary>
+/// Wire shape of batch answers: 200 <c>COMPLETE</c>, or 207 (v3, 2026-03) or 200 (2026-09) with <c>numErrors</c> and <c>errors</c>.
+/// Everything but <see cref="Results"/> is read leniently (<see cref="Serialization.LenientErrorListConverter"/>): an odd error
+/// shape must not cost the batch its results.
+/// </summary>
 internal sealed record BatchResponse<T>
 {
+    [JsonConverter(typeof(Serialization.LenientTextConverter))]
     public string? Status { get; init; }
 
     public IReadOnlyList<T> Results { get; init; } = [];
 
+    [JsonConverter(typeof(Serialization.LenientCountConverter))]
     public int? NumErrors { get; init; }
 
     public IReadOnlyList<HubSpotErrorDetail>? Errors { get; init; }
@@ -108,7 +114,7 @@ internal sealed record BatchUpdateRequest(IReadOnlyList<BatchUpdateInput> Inputs
 
 internal sealed record BatchUpdateInput(string Id, IReadOnlyDictionary<string, string> Properties, string? ObjectWriteTraceId);
 
-/// <summary>Body of <c>POST /crm/v3/objects/contacts/search</c>.</summary>
+/// <summary>Body of <c>POST /crm/objects/{version}/contacts/search</c>.</summary>
 public sealed record ContactSearchRequest
 {
     /// <summary>Groups are ORed, filters inside a group ANDed. At most 5 groups, 6 filters per group, 18 filters in all.</summary>

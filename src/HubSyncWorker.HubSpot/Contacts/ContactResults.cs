@@ -1,8 +1,9 @@
 using System.Net;
+using HubSyncWorker.HubSpot.Errors;
 
 namespace HubSyncWorker.HubSpot.Contacts;
 
-/// <summary>One page of <c>GET /crm/v3/objects/contacts</c>.</summary>
+/// <summary>One page of the contacts list (<c>GET /crm/objects/{version}/contacts</c>).</summary>
 public sealed record ContactListQuery
 {
     /// <summary>Page size, 1-100 (HubSpot lowers it to 50 when history is requested). Default 100.</summary>
@@ -37,7 +38,31 @@ public sealed record BatchReadResult(IReadOnlyList<HubSpotContact> Found, IReadO
 public sealed record ContactUpdate(string Id, IReadOnlyDictionary<string, string> Properties);
 
 /// <summary>A failure that concerns one contact (or, with <see cref="ContactId"/> <see langword="null"/>, one that HubSpot did not tie to an input).</summary>
-public sealed record ContactError(string? ContactId, string? Category, string Message);
+public sealed record ContactError(string? ContactId, string? Category, string Message)
+{
+    /// <summary>HubSpot's error code (<c>INVALID_OPTION</c>, <c>MISSING_REQUIRED_PROPERTY</c>, ...), when it sent one.</summary>
+    public string? Code { get; init; }
+
+    /// <summary>The properties the error names (<c>context.propertyName</c>): for a validation rule, those the portal requires.</summary>
+    public IReadOnlyList<string> PropertyNames { get; init; } = [];
+
+    /// <summary>
+    /// A rejection by one of the portal's validation rules (<see cref="HubSpotErrorCodes.IsValidationRule"/>): the contact's own,
+    /// never worth retrying.
+    /// </summary>
+    public bool IsValidationRuleRejection => HubSpotErrorCodes.IsValidationRule(Code);
+
+    // Compares the property names by value: a record would compare the list references.
+    public bool Equals(ContactError? other) =>
+        other is not null
+        && string.Equals(ContactId, other.ContactId, StringComparison.Ordinal)
+        && string.Equals(Category, other.Category, StringComparison.Ordinal)
+        && string.Equals(Message, other.Message, StringComparison.Ordinal)
+        && string.Equals(Code, other.Code, StringComparison.Ordinal)
+        && PropertyNames.SequenceEqual(other.PropertyNames, StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(ContactId, Category, Message, Code, PropertyNames.Count);
+}
 
 /// <summary>HubSpot refused the whole batch (typically 400 <c>VALIDATION_ERROR</c> for one invalid value): nothing was written.</summary>
 public sealed record BatchFailure(HttpStatusCode StatusCode, string? Category, string Message, string? CorrelationId);

@@ -2,14 +2,18 @@ using Refit;
 
 namespace HubSyncWorker.HubSpot.Contacts;
 
-/// <summary>Refit contract of HubSpot's CRM v3 contacts endpoints. Statuses carry meaning (207, 400, 429), so every call returns <see cref="IApiResponse{T}"/>.</summary>
+/// <summary>
+/// Refit contract of HubSpot's CRM contacts endpoints. Statuses carry meaning (207, 400, 429), so every call returns <see cref="IApiResponse{T}"/>.
+/// Paths are version-free: <see cref="Versioning.HubSpotApiVersionHandler"/> turns <c>/crm/objects/contacts</c> into
+/// <c>/crm/objects/2026-03/contacts</c> or <c>/crm/v3/objects/contacts</c>, as configured.
+/// </summary>
 internal interface IHubSpotContactsApi
 {
     /// <summary>
-    /// <c>GET /crm/v3/objects/contacts</c>. Lists go out as one comma-joined parameter (<c>properties=a%2Cb</c>, which decodes to
+    /// List contacts. Lists go out as one comma-joined parameter (<c>properties=a%2Cb</c>, which decodes to
     /// <c>a,b</c>): the same bytes HubSpot's own Node and Python clients send. Refit would repeat the key without <c>CollectionFormat.Csv</c>.
     /// </summary>
-    [Get("/crm/v3/objects/contacts")]
+    [Get("/crm/objects/contacts")]
     Task<IApiResponse<CollectionResponse<HubSpotContact>>> ListAsync(
         int limit,
         string? after,
@@ -19,12 +23,12 @@ internal interface IHubSpotContactsApi
         string archived,
         CancellationToken cancellationToken);
 
-    [Post("/crm/v3/objects/contacts/search")]
+    [Post("/crm/objects/contacts/search")]
     Task<IApiResponse<CollectionResponse<HubSpotContact>>> SearchAsync([Body] ContactSearchRequest request, CancellationToken cancellationToken);
 
-    [Post("/crm/v3/objects/contacts/batch/read")]
+    [Post("/crm/objects/contacts/batch/read")]
     Task<IApiResponse<BatchResponse<HubSpotContact>>> BatchReadAsync([Body] BatchReadRequest request, CancellationToken cancellationToken);
 
-    [Post("/crm/v3/objects/contacts/batch/update")]
+    [Post("/crm/objects/contacts/batch/update")]
     Task<IApiResponse<BatchResponse<HubSpotContact>>> BatchUpdateAsync([Body] BatchUpdateRequest request, CancellationToken cancellationToken);
 }

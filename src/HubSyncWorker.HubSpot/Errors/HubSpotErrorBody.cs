@@ -1,11 +1,11 @@
 using System.Text.Json;
-using HubSyncWorker.HubSpot.Serialization;
 
 namespace HubSyncWorker.HubSpot.Errors;
 
 /// <summary>
 /// HubSpot's error body (<c>{"status":"error","message","correlationId","category",...}</c>), and the 429 body's
-/// <c>policyName</c>. Every field is optional: HubSpot is inconsistent, and proxies in front of it answer with HTML.
+/// <c>policyName</c>. Every field is optional and read leniently (<see cref="HubSpotErrorReader"/>): HubSpot is inconsistent,
+/// its own spec types <c>subCategory</c> as a string here and as an object in batch errors, and proxies in front of it answer with HTML.
 /// </summary>
 public sealed record HubSpotErrorBody
 {
@@ -17,6 +17,7 @@ public sealed record HubSpotErrorBody
 
     public string? Category { get; init; }
 
+    /// <summary>A string as sent; an object or array as its JSON text.</summary>
     public string? SubCategory { get; init; }
 
     /// <summary>Set on 429 answers: <c>TEN_SECONDLY_ROLLING</c>, <c>SECONDLY</c> or <c>DAILY</c>.</summary>
@@ -26,11 +27,12 @@ public sealed record HubSpotErrorBody
 
     public string? RequestId { get; init; }
 
+    /// <summary>The readable entries of <c>errors</c>; <see langword="null"/> when absent or not an array.</summary>
     public IReadOnlyList<HubSpotErrorDetail>? Errors { get; init; }
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? Context { get; init; }
 
-    /// <summary>Parses an error body; returns <see langword="null"/> (never throws) for anything that is not a JSON object of the expected shape.</summary>
+    /// <summary>Parses an error body; returns <see langword="null"/> (never throws) for anything that is not a JSON object.</summary>
     public static HubSpotErrorBody? TryParse(string? content)
     {
         if (string.IsNullOrWhiteSpace(content) || content.TrimStart()[0] != '{')
@@ -40,45 +42,13 @@ public sealed record HubSpotErrorBody
 
         try
         {
-            return JsonSerializer.Deserialize<HubSpotErrorBody>(content, HubSpotJson.Options);
-        }
-        catch (JsonException)
-        {
-            return TryParseScalars(content);
-        }
-    }
-
-    // Second chance when some nested field has an unexpected shape: keep whatever top-level strings are there.
-    private static HubSpotErrorBody? TryParseScalars(string content)
-    {
-        try
-        {
             using var document = JsonDocument.Parse(content);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            var root = document.RootElement;
-            return new HubSpotErrorBody
-            {
-                Status = Text(root, "status"),
-                Message = Text(root, "message"),
-                CorrelationId = Text(root, "correlationId"),
-                Category = Text(root, "category"),
-                SubCategory = Text(root, "subCategory"),
-                PolicyName = Text(root, "policyName"),
-                ErrorType = Text(root, "errorType"),
-                RequestId = Text(root, "requestId"),
-            };
+            return HubSpotErrorReader.Body(document.RootElement);
         }
         catch (JsonException)
         {
             return null;
         }
-
-        static string? Text(JsonElement root, string name) =>
-            root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
     /// <summary>Buffers the response body (so later readers still see it) and parses it as an error body.</summary>
@@ -105,22 +75,44 @@ public sealed record HubSpotErrorBody
     }
 }
 
-/// <summary>One entry of an error body's <c>errors</c> array (or of a 207 batch answer's <c>errors</c>).</summary>
+/// <summary>One entry of an error body's <c>errors</c> array, or of a batch answer's <c>errors</c> (HubSpot's <c>StandardError</c>).</summary>
 public sealed record HubSpotErrorDetail
 {
     public string? Message { get; init; }
 
+    /// <summary>For example <c>INVALID_OPTION</c>, <c>MISSING_REQUIRED_PROPERTY</c> (see <see cref="HubSpotErrorCodes"/>).</summary>
     public string? Code { get; init; }
 
     public string? Status { get; init; }
 
     public string? Category { get; init; }
 
+    /// <summary>A string as sent; an object or array (HubSpot's spec types it as an object here) as its JSON text.</summary>
     public string? SubCategory { get; init; }
 
     /// <summary>Echo of the input's trace id on batch write errors, when HubSpot sends it at this level.</summary>
     public string? ObjectWriteTraceId { get; init; }
 
-    /// <summary>For example <c>{"ids":["1","2"]}</c> on <c>OBJECT_NOT_FOUND</c>.</summary>
+    /// <summary>For example <c>{"ids":["1","2"]}</c> on <c>OBJECT_NOT_FOUND</c>, <c>{"propertyName":["company"]}</c> on a validation error.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? Context { get; init; }
+
+    /// <summary>The property names <c>context.propertyName</c> holds (validation errors), or none.</summary>
+    public IReadOnlyList<string> PropertyNames =>
+        Context is not null && Context.TryGetValue("propertyName", out var names) ? names : [];
+}
+
+/// <summary>Error codes whose meaning the client and its callers act on.</summary>
+public static class HubSpotErrorCodes
+{
+    /// <summary>A write left empty a property one of the portal's validation rules requires (enforced on writes from 2026-09).</summary>
+    public const string MissingRequiredProperty = "MISSING_REQUIRED_PROPERTY";
+
+    /// <summary>A write left empty a property a conditional validation rule of the portal requires (enforced on writes from 2026-09).</summary>
+    public const string MissingConditionalRequiredProperty = "MISSING_CONDITIONAL_REQUIRED_PROPERTY";
+
+    /// <summary>
+    /// True for the portal's validation-rule rejections: the contact's own data breaks a rule an admin configured, so sending the same
+    /// write again can never succeed.
+    /// </summary>
+    public static bool IsValidationRule(string? code) => code is MissingRequiredProperty or MissingConditionalRequiredProperty;
 }

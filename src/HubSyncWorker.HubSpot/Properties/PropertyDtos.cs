@@ -42,6 +42,7 @@ public sealed record PropertyOption
 
     public required string Value { get; init; }
 
+    /// <summary>Position in the portal's list (-1: after the others). Required on writes from 2026-03: the client sends an option without one at its position in the list.</summary>
     public int? DisplayOrder { get; init; }
 
     public bool Hidden { get; init; }
@@ -61,7 +62,7 @@ public sealed record HubSpotPropertyGroup
     public bool? Archived { get; init; }
 }
 
-/// <summary>Body of <c>POST /crm/v3/properties/contacts</c>.</summary>
+/// <summary>Body of <c>POST /crm/properties/{version}/contacts</c>.</summary>
 public sealed record PropertyCreate
 {
     public required string Name { get; init; }
@@ -81,7 +82,7 @@ public sealed record PropertyCreate
     public int? DisplayOrder { get; init; }
 }
 
-/// <summary>Body of <c>PATCH /crm/v3/properties/contacts/{name}</c>: only the fields set are changed; <see cref="Options"/> replaces the whole list.</summary>
+/// <summary>Body of <c>PATCH /crm/properties/{version}/contacts/{name}</c>: only the fields set are changed; <see cref="Options"/> replaces the whole list.</summary>
 public sealed record PropertyUpdate
 {
     public string? Label { get; init; }
@@ -95,7 +96,7 @@ public sealed record PropertyUpdate
     public IReadOnlyList<PropertyOption>? Options { get; init; }
 }
 
-/// <summary>Body of <c>POST /crm/v3/properties/contacts/groups</c>.</summary>
+/// <summary>Body of <c>POST /crm/properties/{version}/contacts/groups</c>.</summary>
 public sealed record PropertyGroupCreate(string Name, string Label, int? DisplayOrder = null);
 
 internal sealed record PropertyCollection<T>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HubSyncWorker.HubSpot.Errors;
 
 namespace HubSyncWorker.HubSpot.Serialization;
 
@@ -17,7 +18,7 @@ internal static class HubSpotJson
             NumberHandling = JsonNumberHandling.AllowReadingFromString,
         };
         options.Converters.Add(new LenientStringConverter());
-        options.Converters.Add(new LenientContextConverter());
+        options.Converters.Add(new LenientErrorListConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
@@ -49,82 +50,70 @@ internal sealed class LenientStringConverter : JsonConverter<string>
 }
 
 /// <summary>
-/// Reads HubSpot's error <c>context</c> objects (<c>{"ids":["1"]}</c>) leniently: a single scalar becomes a one-item list,
-/// nested objects are skipped.
+/// Reads a batch answer's <c>errors</c> through <see cref="HubSpotErrorReader"/>: whatever shape an entry or field has, the
+/// answer's results and the readable errors still come through (a 207 with <c>"subCategory": {}</c> once failed its whole batch).
 /// </summary>
-internal sealed class LenientContextConverter : JsonConverter<IReadOnlyDictionary<string, IReadOnlyList<string>>>
+internal sealed class LenientErrorListConverter : JsonConverter<IReadOnlyList<HubSpotErrorDetail>>
 {
-    public override IReadOnlyDictionary<string, IReadOnlyList<string>>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override IReadOnlyList<HubSpotErrorDetail>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return null;
-        }
-
-        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
-        {
-            var key = reader.GetString()!;
-            reader.Read();
-            var values = new List<string>();
-            if (reader.TokenType == JsonTokenType.StartArray)
-            {
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    AddScalar(ref reader, values);
-                }
-            }
-            else
-            {
-                AddScalar(ref reader, values);
-            }
-
-            result[key] = values;
-        }
-
-        return result;
+        using var document = JsonDocument.ParseValue(ref reader);
+        return HubSpotErrorReader.Details(document.RootElement);
     }
 
-    public override void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, IReadOnlyList<string>> value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<HubSpotErrorDetail> value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("HubSpot error lists are only read.");
+}
+
+/// <summary>A field only shown or logged: any scalar as text, anything else as <see langword="null"/>, never a failure.</summary>
+internal sealed class LenientTextConverter : JsonConverter<string>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        var value = document.RootElement;
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+            _ => null,
+        };
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
-        foreach (var (key, items) in value)
+        writer.WriteStringValue(value);
+    }
+}
+
+/// <summary>A count (<c>numErrors</c>): a whole number or its text, anything else <see langword="null"/>, never a failure.</summary>
+internal sealed class LenientCountConverter : JsonConverter<int?>
+{
+    public override bool HandleNull => true;
+
+    public override int? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        var value = document.RootElement;
+        return value.ValueKind switch
         {
-            writer.WriteStartArray(key);
-            foreach (var item in items)
-            {
-                writer.WriteStringValue(item);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        writer.WriteEndObject();
+            JsonValueKind.Number when value.TryGetInt32(out var count) => count,
+            JsonValueKind.String when int.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) => count,
+            _ => null,
+        };
     }
 
-    private static void AddScalar(ref Utf8JsonReader reader, List<string> values)
+    public override void Write(Utf8JsonWriter writer, int? value, JsonSerializerOptions options)
     {
-        switch (reader.TokenType)
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is { } count)
         {
-            case JsonTokenType.String:
-                values.Add(reader.GetString()!);
-                break;
-            case JsonTokenType.Number:
-            case JsonTokenType.True:
-            case JsonTokenType.False:
-                values.Add(System.Text.Encoding.UTF8.GetString(reader.ValueSpan));
-                break;
-            default:
-                reader.Skip();
-                break;
+            writer.WriteNumberValue(count);
+        }
+        else
+        {
+            writer.WriteNullValue();
         }
     }
 }

@@ -45,6 +45,7 @@ internal static class DiagnosticsExtensions
         }
 
         services.TryAddSingleton<HubSpotTokenProbe>();
+        services.AddHostedService<HubSpotApiVersionNotice>();
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, tags: [ReadyTag])
             .AddCheck<HubSpotTokenHealthCheck>(HubSpotTokenHealthCheck.Name, tags: [ReadyTag]);

@@ -21,7 +21,7 @@ internal enum TokenState
 internal sealed record TokenCheck(TokenState State, DateTimeOffset CheckedAt, string Description);
 
 /// <summary>
-/// Checks the HubSpot private-app token with one cheap authenticated call (<c>GET /crm/v3/properties/contacts/lifecyclestage</c>)
+/// Checks the HubSpot private-app token with one cheap authenticated call (<c>GET /crm/properties/{version}/contacts/lifecyclestage</c>)
 /// at most once per <see cref="DiagnosticsOptions.HubSpotTokenCheckInterval"/>; health probes read the cached result, so they never
 /// cost a HubSpot call each. The call goes through the normal HubSpot pipeline: it reads the current (possibly rotated) token and
 /// counts against the shared rate budget.

@@ -1,5 +1,6 @@
 using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.HubSpot.Errors;
 using HubSyncWorker.Qualification;
 using HubSyncWorker.Storage;
 using Microsoft.Extensions.Options;
@@ -87,7 +88,10 @@ internal sealed class ContactWriteBack(
         return outcome;
     }
 
-    /// <summary>One batch update; a whole-batch refusal (400 without multi-status) is bisected to find the input at fault.</summary>
+    /// <summary>
+    /// One batch update. A whole-batch refusal (400) whose every error names its inputs (the portal's validation rules do) costs only
+    /// those inputs: they are dead-lettered and the rest sent again; a refusal that names no input is bisected to find the one at fault.
+    /// </summary>
     private async Task<WriteBackOutcome> UpdateAsync(List<ContactUpdate> updates, HashSet<string> gone, CancellationToken cancellationToken)
     {
         var result = await client.BatchUpdateContactsAsync(updates, cancellationToken);
@@ -100,6 +104,16 @@ internal sealed class ContactWriteBack(
 
         if (result.BatchFailure is { } failure)
         {
+            if (NamesItsInputs(result, updates))
+            {
+                // HubSpot said which inputs it refused; the others were refused only for being in their batch.
+                var refused = await HandleInputErrorsAsync(result.Errors, updates, gone, cancellationToken);
+                var rest = updates.Where(u => !refused.Failed.Contains(u.Id)).ToList();
+                WriteBackLog.BatchInputsRefused(logger, refused.Failed.Count, rest.Count, failure.Category, failure.Message);
+                outcome = outcome.Add(refused.Outcome);
+                return rest.Count == 0 ? outcome : outcome.Add(await UpdateAsync(rest, gone, cancellationToken));
+            }
+
             if (updates.Count == 1)
             {
                 await DeadLetterAsync(updates[0], failure.Category ?? "BATCH_REJECTED", failure.Message, cancellationToken);
@@ -112,37 +126,13 @@ internal sealed class ContactWriteBack(
             return outcome.Add(await UpdateAsync(updates[half..], gone, cancellationToken));
         }
 
-        var failed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var error in result.Errors)
+        foreach (var error in result.Errors.Where(e => e.ContactId is null))
         {
-            if (error.ContactId is null)
-            {
-                WriteBackLog.UnattributedError(logger, error.Category, error.Message);
-                continue;
-            }
-
-            if (!failed.Add(error.ContactId))
-            {
-                continue;
-            }
-
-            if (string.Equals(error.Category, NotFoundCategory, StringComparison.Ordinal))
-            {
-                gone.Add(error.ContactId);
-                outcome = outcome with { NotFound = outcome.NotFound + 1 };
-                metrics.NotFound(1);
-                WriteBackLog.ContactGone(logger, error.ContactId);
-            }
-            else
-            {
-                var update = updates.FirstOrDefault(u => u.Id == error.ContactId);
-                if (update is not null)
-                {
-                    await DeadLetterAsync(update, error.Category ?? "UNKNOWN", error.Message, cancellationToken);
-                    outcome = outcome with { DeadLettered = outcome.DeadLettered + 1 };
-                }
-            }
+            WriteBackLog.UnattributedError(logger, error.Category, error.Message);
         }
+
+        var (inputOutcome, failed) = await HandleInputErrorsAsync(result.Errors.Where(e => e.ContactId is not null), updates, gone, cancellationToken);
+        outcome = outcome.Add(inputOutcome);
 
         if (result.Errors.FirstOrDefault(e => e.ContactId is null) is { } untied)
         {
@@ -158,6 +148,57 @@ internal sealed class ContactWriteBack(
         }
 
         return outcome with { Written = updates.Count(u => !failed.Contains(u.Id)) };
+    }
+
+    /// <summary>
+    /// The fate of each input an error names: gone from HubSpot (dropped), or refused for good (dead-lettered, with the code and the
+    /// property a validation rule of the portal requires). Several errors for one input are dead-lettered as one, every reason kept.
+    /// </summary>
+    private async Task<(WriteBackOutcome Outcome, HashSet<string> Failed)> HandleInputErrorsAsync(
+        IEnumerable<ContactError> errors, List<ContactUpdate> updates, HashSet<string> gone, CancellationToken cancellationToken)
+    {
+        var outcome = WriteBackOutcome.None;
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var contactErrors in errors.GroupBy(e => e.ContactId!, StringComparer.Ordinal))
+        {
+            var contactId = contactErrors.Key;
+            var update = updates.FirstOrDefault(u => u.Id == contactId);
+            if (update is null || !failed.Add(contactId))
+            {
+                continue;
+            }
+
+            var first = contactErrors.First();
+            if (string.Equals(first.Category, NotFoundCategory, StringComparison.Ordinal))
+            {
+                gone.Add(contactId);
+                outcome = outcome with { NotFound = outcome.NotFound + 1 };
+                metrics.NotFound(1);
+                WriteBackLog.ContactGone(logger, contactId);
+                continue;
+            }
+
+            var reasons = string.Join("; ", contactErrors.Select(Reason).Distinct(StringComparer.Ordinal));
+            await DeadLetterAsync(update, first.Category ?? first.Code ?? "UNKNOWN", reasons, cancellationToken);
+            outcome = outcome with { DeadLettered = outcome.DeadLettered + 1 };
+        }
+
+        return (outcome, failed);
+    }
+
+    /// <summary>What a dead letter says about an error: for the portal's validation rules, the code and the property they require.</summary>
+    internal static string Reason(ContactError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (!error.IsValidationRuleRejection)
+        {
+            return error.Message;
+        }
+
+        var names = error.PropertyNames.Count == 0 ? "a property" : string.Join(", ", error.PropertyNames);
+        var verb = error.PropertyNames.Count > 1 ? "are" : "is";
+        var rule = error.Code == HubSpotErrorCodes.MissingConditionalRequiredProperty ? "a conditional validation rule" : "a validation rule";
+        return $"{error.Code}: {names} {verb} required by {rule} of the portal";
     }
 
     private async Task<WriteBackOutcome> VerifyRegressionsAsync(List<WriteBackPlan> regressions, CancellationToken cancellationToken)
@@ -177,6 +218,12 @@ internal sealed class ContactWriteBack(
 
         return new WriteBackOutcome(0, 0, 0, regressions.Count, unverified, 1);
     }
+
+    /// <summary>Every error of the answer names an input, and at least one of this batch (so what is sent again is smaller).</summary>
+    private static bool NamesItsInputs(BatchUpdateResult result, List<ContactUpdate> updates) =>
+        result.Errors.Count > 0
+        && result.Errors.All(e => e.ContactId is not null)
+        && updates.Any(u => result.Errors.Any(e => string.Equals(e.ContactId, u.Id, StringComparison.Ordinal)));
 
     private static bool NamesAMissingProperty(BatchUpdateResult result) =>
         result.BatchFailure?.Message.Contains(MissingPropertyCode, StringComparison.Ordinal) == true
@@ -236,6 +283,9 @@ internal static partial class WriteBackLog
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "HubSpot refused a batch of {Count} updates ({Category}: {Message}); splitting it to find the input at fault")]
     public static partial void BatchBisected(ILogger logger, int count, string? category, string message);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "HubSpot refused a batch update ({Category}: {Message}) naming {Refused} inputs, dead-lettered; sending the other {Remaining} again")]
+    public static partial void BatchInputsRefused(ILogger logger, int refused, int remaining, string? category, string message);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "HubSpot reported an error not tied to an input ({Category}: {Message})")]
     public static partial void UnattributedError(ILogger logger, string? category, string message);

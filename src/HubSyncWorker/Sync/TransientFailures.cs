@@ -14,7 +14,8 @@ internal static class TransientFailures
     public static bool IsTransient(Exception exception) => exception switch
     {
         HubSpotUnavailableException or HubSpotDailyLimitExceededException or StorageUnavailableException => true,
-        // A 423 (a record locked) is the batch's own: counted, so one contact locked for good ends dead-lettered instead of holding its
+        // A 400 (a value refused, a rule of the portal broken: MISSING_REQUIRED_PROPERTY and the like) is the work's own and never
+        // retried. A 423 (a record locked) is the batch's own: counted, so one contact locked for good ends dead-lettered instead of holding its
         // batch-mates back forever.
         HubSpotApiException api => (int)api.StatusCode is 429 or 477 or >= 500,
         _ => false,

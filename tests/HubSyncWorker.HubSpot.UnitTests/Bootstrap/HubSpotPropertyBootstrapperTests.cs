@@ -10,8 +10,8 @@ namespace HubSyncWorker.HubSpot.UnitTests.Bootstrap;
 
 public sealed class HubSpotPropertyBootstrapperTests : IClassFixture<WireMockFixture>, IDisposable
 {
-    private const string PropertiesPath = "/crm/v3/properties/contacts";
-    private const string GroupsPath = "/crm/v3/properties/contacts/groups";
+    private const string PropertiesPath = "/crm/properties/2026-03/contacts";
+    private const string GroupsPath = "/crm/properties/2026-03/contacts/groups";
     private static readonly PropertyGroupDefinition Group = new("hubsync", "HubSync qualification");
 
     private static readonly PropertyDefinition Score = new()
@@ -137,6 +137,29 @@ public sealed class HubSpotPropertyBootstrapperTests : IClassFixture<WireMockFix
             """);
         Assert.True(JsonElement.DeepEquals(expected.RootElement, patch.RootElement), patch.RootElement.GetRawText());
         Assert.Empty(Bodies("POST", PropertiesPath));
+    }
+
+    [Fact]
+    public async Task EnsureAsync_OptionsWithoutDisplayOrder_EveryOptionSentCarriesOne()
+    {
+        // 2026-03 requires options[].displayOrder: an option defined (or read back) without one is sent at its position.
+        GivenGroups("""{"results":[{"name":"hubsync","label":"HubSync"}]}""");
+        GivenProperties("""
+            {"results":[{"name":"hubsync_mql_status","type":"enumeration","fieldType":"select","groupName":"hubsync",
+              "options":[{"label":"Not qualified","value":"NOT_QUALIFIED","hidden":false}]}]}
+            """);
+        _wireMock.Server.Given(Request.Create().WithPath(PropertiesPath).UsingPost()).RespondWith(Json(201, """{"name":"hubsync_mql_tier","type":"enumeration"}"""));
+        _wireMock.Server.Given(Request.Create().WithPath($"{PropertiesPath}/hubsync_mql_status").UsingPatch())
+            .RespondWith(Json(200, """{"name":"hubsync_mql_status","type":"enumeration","fieldType":"select"}"""));
+        var unordered = new[] { new PropertyOption { Label = "Not qualified", Value = "NOT_QUALIFIED" }, new PropertyOption { Label = "MQL", Value = "MQL" } };
+        var tier = Status with { Name = "hubsync_mql_tier", Label = "Tier", Options = [new PropertyOption { Label = "A", Value = "A" }, new PropertyOption { Label = "B", Value = "B", DisplayOrder = 7 }] };
+
+        await _bootstrapper.EnsureAsync(Group, [Status with { Options = unordered }, tier], CancellationToken.None);
+
+        var post = Assert.Single(Bodies("POST", PropertiesPath));
+        var patch = Assert.Single(Bodies("PATCH", $"{PropertiesPath}/hubsync_mql_status"));
+        Assert.Equal([0, 7], post.RootElement.GetProperty("options").EnumerateArray().Select(o => o.GetProperty("displayOrder").GetInt32()));
+        Assert.Equal([0, 1], patch.RootElement.GetProperty("options").EnumerateArray().Select(o => o.GetProperty("displayOrder").GetInt32()));
     }
 
     [Fact]

@@ -25,13 +25,13 @@ public sealed class ContactsClientTests : IClassFixture<WireMockFixture>, IDispo
     public async Task ListContactsAsync_PagesToLastPage_SendsHubSpotQueryShapeAndStopsWithoutNext()
     {
         _wireMock.Server
-            .Given(Request.Create().WithPath("/crm/v3/objects/contacts").UsingGet().WithParam("after", "cursor-2"))
+            .Given(Request.Create().WithPath("/crm/objects/2026-03/contacts").UsingGet().WithParam("after", "cursor-2"))
             .RespondWith(Json(200, """{"results":[{"id":"3","properties":{"email":"c@x.io","firstname":null},"archived":false}]}"""));
         _wireMock.Server
-            .Given(Request.Create().WithPath("/crm/v3/objects/contacts").UsingGet().WithParam("after", "cursor-1"))
+            .Given(Request.Create().WithPath("/crm/objects/2026-03/contacts").UsingGet().WithParam("after", "cursor-1"))
             .RespondWith(Json(200, """{"results":[{"id":"2","properties":{"email":"b@x.io"}}],"paging":{"next":{"after":"cursor-2","link":"x"}}}"""));
         _wireMock.Server
-            .Given(Request.Create().WithPath("/crm/v3/objects/contacts").UsingGet().WithParam(p => !p.ContainsKey("after")))
+            .Given(Request.Create().WithPath("/crm/objects/2026-03/contacts").UsingGet().WithParam(p => !p.ContainsKey("after")))
             .RespondWith(Json(200, """
                 {"results":[{"id":"1","properties":{"email":"a@x.io","lifecyclestage":"lead"},"createdAt":"2026-01-02T03:04:05.678Z","updatedAt":"2026-01-03T00:00:00Z","archived":false,
                   "propertiesWithHistory":{"recent_conversion_event_name":[{"value":"Demo request","timestamp":"2026-01-02T03:04:05.678Z","sourceType":"FORM","sourceId":"form-1"},{"value":"Ebook","timestamp":"2025-12-01T00:00:00Z","sourceType":"FORM"}]},
@@ -86,7 +86,7 @@ public sealed class ContactsClientTests : IClassFixture<WireMockFixture>, IDispo
     public async Task ListContactsAsync_PropertyWithoutValue_IsNullAndNumbersBecomeStrings()
     {
         _wireMock.Server
-            .Given(Request.Create().WithPath("/crm/v3/objects/contacts").UsingGet())
+            .Given(Request.Create().WithPath("/crm/objects/2026-03/contacts").UsingGet())
             .RespondWith(Json(200, """{"results":[{"id":"1","properties":{"phone":null,"numemployees":250,"hs_email_optout":true}}]}"""));
 
         var page = await _host.Client.ListContactsAsync(new ContactListQuery { Properties = ["phone", "numemployees", "hs_email_optout", "company"] }, CancellationToken.None);
@@ -103,7 +103,7 @@ public sealed class ContactsClientTests : IClassFixture<WireMockFixture>, IDispo
     public async Task SearchContactsAsync_SendsFiltersSortsAndCursor_ReturnsTotalAndNextAfter()
     {
         _wireMock.Server
-            .Given(Request.Create().WithPath("/crm/v3/objects/contacts/search").UsingPost())
+            .Given(Request.Create().WithPath("/crm/objects/2026-03/contacts/search").UsingPost())
             .RespondWith(Json(200, """{"total":412,"results":[{"id":"7","properties":{"lastmodifieddate":"2026-01-01T00:00:00Z"}}],"paging":{"next":{"after":"200"}}}"""));
 
         var page = await _host.Client.SearchContactsAsync(
@@ -142,7 +142,7 @@ public sealed class ContactsClientTests : IClassFixture<WireMockFixture>, IDispo
     public async Task BatchReadContactsAsync_Partial207_ReportsNotFoundAndMergedAwayIds()
     {
         _wireMock.Server
-            .Given(Request.Create().WithPath("/crm/v3/objects/contacts/batch/read").UsingPost())
+            .Given(Request.Create().WithPath("/crm/objects/2026-03/contacts/batch/read").UsingPost())
             .RespondWith(Json(207, """
                 {"status":"COMPLETE","results":[{"id":"1","properties":{"email":"a@x.io"}}],"numErrors":1,
                  "errors":[{"status":"error","category":"OBJECT_NOT_FOUND","message":"Could not get some CONTACT objects, they may be deleted or not exist.","context":{"ids":["2"]}}]}
@@ -164,7 +164,7 @@ public sealed class ContactsClientTests : IClassFixture<WireMockFixture>, IDispo
     {
         // Should HubSpot answer merged-away "8" with survivor "9" (also requested), "9" comes back twice; "7" was never asked for.
         _wireMock.Server
-            .Given(Request.Create().WithPath("/crm/v3/objects/contacts/batch/read").UsingPost())
+            .Given(Request.Create().WithPath("/crm/objects/2026-03/contacts/batch/read").UsingPost())
             .RespondWith(Json(200, """
                 {"status":"COMPLETE","results":[
                   {"id":"9","properties":{"email":"s@x.io"}},{"id":"9","properties":{"email":"s@x.io"}},{"id":"7","properties":{"email":"o@x.io"}}]}
@@ -190,7 +190,7 @@ public sealed class ContactsClientTests : IClassFixture<WireMockFixture>, IDispo
     public async Task BatchUpdateContactsAsync_Partial207_MapsEachErrorBackToItsContact()
     {
         _wireMock.Server
-            .Given(Request.Create().WithPath("/crm/v3/objects/contacts/batch/update").UsingPost())
+            .Given(Request.Create().WithPath("/crm/objects/2026-03/contacts/batch/update").UsingPost())
             .RespondWith(Json(207, """
                 {"status":"COMPLETE","results":[{"id":"10","properties":{"hubsync_mql_score":"42"}}],"numErrors":2,
                  "errors":[
@@ -225,7 +225,7 @@ public sealed class ContactsClientTests : IClassFixture<WireMockFixture>, IDispo
     public async Task BatchUpdateContactsAsync_WholeBatch400ValidationError_ReportsBatchFailureWithoutRetrying()
     {
         _wireMock.Server
-            .Given(Request.Create().WithPath("/crm/v3/objects/contacts/batch/update").UsingPost())
+            .Given(Request.Create().WithPath("/crm/objects/2026-03/contacts/batch/update").UsingPost())
             .RespondWith(Json(400, """
                 {"status":"error","message":"Property values were not valid: [{\"isValid\":false,\"message\":\"BOGUS was not one of the allowed options\",\"name\":\"hubsync_mql_status\"}]",
                  "correlationId":"c0ffee00-1111-2222-3333-444455556666","category":"VALIDATION_ERROR",
@@ -242,7 +242,10 @@ public sealed class ContactsClientTests : IClassFixture<WireMockFixture>, IDispo
         Assert.Equal("VALIDATION_ERROR", result.BatchFailure.Category);
         Assert.Contains("BOGUS was not one of the allowed options", result.BatchFailure.Message, StringComparison.Ordinal);
         Assert.Equal("c0ffee00-1111-2222-3333-444455556666", result.BatchFailure.CorrelationId);
-        Assert.Equal("INVALID_OPTION", Assert.Single(result.Errors).Category);
+        // The entry names no input: its category is the answer's, its code and property its own.
+        Assert.Equal(
+            new ContactError(null, "VALIDATION_ERROR", "BOGUS was not one of the allowed options") { Code = "INVALID_OPTION", PropertyNames = ["hubsync_mql_status"] },
+            Assert.Single(result.Errors));
         Assert.Single(_wireMock.Server.LogEntries);
     }
 

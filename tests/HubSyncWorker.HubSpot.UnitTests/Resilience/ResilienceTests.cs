@@ -21,8 +21,8 @@ public sealed class ResilienceTests : IClassFixture<WireMockFixture>
     private const int RateLimitedEvent = 1002;
     private const int DailyLimitEvent = 1003;
     private const int CircuitOpenedEvent = 1004;
-    private static readonly IRequestBuilder ListContacts = Request.Create().WithPath("/crm/v3/objects/contacts").UsingGet();
-    private static readonly IRequestBuilder SearchContacts = Request.Create().WithPath("/crm/v3/objects/contacts/search").UsingPost();
+    private static readonly IRequestBuilder ListContacts = Request.Create().WithPath("/crm/objects/2026-03/contacts").UsingGet();
+    private static readonly IRequestBuilder SearchContacts = Request.Create().WithPath("/crm/objects/2026-03/contacts/search").UsingPost();
     private readonly WireMockFixture _wireMock;
 
     public ResilienceTests(WireMockFixture wireMock)
@@ -115,7 +115,7 @@ public sealed class ResilienceTests : IClassFixture<WireMockFixture>
     {
         using var host = HubSpotTestHost.Create(_wireMock.Url);
         _wireMock.Server.GivenSequence(
-            Request.Create().WithPath("/crm/v3/objects/contacts/batch/update").UsingPost(),
+            Request.Create().WithPath("/crm/objects/2026-03/contacts/batch/update").UsingPost(),
             Json(423, """{"status":"error","message":"Record is locked","category":"LOCKED"}"""),
             Json(200, """{"status":"COMPLETE","results":[{"id":"5","properties":{"a":"b"}}]}"""));
 
@@ -137,7 +137,7 @@ public sealed class ResilienceTests : IClassFixture<WireMockFixture>
     {
         using var host = HubSpotTestHost.Create(_wireMock.Url);
         _wireMock.Server.GivenSequence(
-            Request.Create().WithPath("/crm/v3/objects/contacts/batch/read").UsingPost(),
+            Request.Create().WithPath("/crm/objects/2026-03/contacts/batch/read").UsingPost(),
             Response.Create().WithStatusCode(status).WithBody("<html>Cloudflare: origin timed out</html>"),
             Response.Create().WithStatusCode(status),
             Json(200, """{"status":"COMPLETE","results":[{"id":"1","properties":{}}]}"""));
@@ -153,7 +153,7 @@ public sealed class ResilienceTests : IClassFixture<WireMockFixture>
     public async Task GetPropertyAsync_BadRequest_NotRetriedAndSurfacesHubSpotError()
     {
         using var host = HubSpotTestHost.Create(_wireMock.Url);
-        _wireMock.Server.Given(Request.Create().WithPath("/crm/v3/properties/contacts/bad").UsingGet())
+        _wireMock.Server.Given(Request.Create().WithPath("/crm/properties/2026-03/contacts/bad").UsingGet())
             .RespondWith(Json(400, """{"status":"error","message":"Invalid input","correlationId":"corr-400","category":"VALIDATION_ERROR","subCategory":"x"}"""));
 
         var exception = await Assert.ThrowsAsync<HubSpotApiException>(() => host.Client.GetPropertyAsync("bad", CancellationToken.None));
@@ -169,7 +169,7 @@ public sealed class ResilienceTests : IClassFixture<WireMockFixture>
     public async Task GetPropertyAsync_NonJsonErrorBody_SurfacesStatusWithoutParseFailure()
     {
         using var host = HubSpotTestHost.Create(_wireMock.Url);
-        _wireMock.Server.Given(Request.Create().WithPath("/crm/v3/properties/contacts/x").UsingGet())
+        _wireMock.Server.Given(Request.Create().WithPath("/crm/properties/2026-03/contacts/x").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(403).WithHeader("Content-Type", "text/html").WithBody("<html><body>Forbidden</body></html>"));
 
         var exception = await Assert.ThrowsAsync<HubSpotApiException>(() => host.Client.GetPropertyAsync("x", CancellationToken.None));
@@ -196,7 +196,7 @@ public sealed class ResilienceTests : IClassFixture<WireMockFixture>
         Assert.Equal("TimeoutRejectedException: HubSpot did not answer within the attempt timeout (00:00:40).", retry["Outcome"]);
 
         // No response, yet the log names the request, and no rate-limit policy.
-        Assert.Equal(("GET", "/crm/v3/objects/contacts", "none"), (retry["Method"], retry["Path"], retry["PolicyName"]));
+        Assert.Equal(("GET", "/crm/objects/2026-03/contacts", "none"), (retry["Method"], retry["Path"], retry["PolicyName"]));
     }
 
     [Fact]
@@ -292,7 +292,7 @@ public sealed class ResilienceTests : IClassFixture<WireMockFixture>
     {
         using var host = HubSpotTestHost.Create(_wireMock.Url);
         _wireMock.Server.GivenSequence(ListContacts, RateLimited("TEN_SECONDLY_ROLLING"), Response.Create().WithStatusCode(502), Json(200, EmptyContactPage));
-        _wireMock.Server.Given(Request.Create().WithPath("/crm/v3/properties/contacts/x").UsingGet()).RespondWith(Json(401, """{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}"""));
+        _wireMock.Server.Given(Request.Create().WithPath("/crm/properties/2026-03/contacts/x").UsingGet()).RespondWith(Json(401, """{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}"""));
         _wireMock.Server.Given(SearchContacts).RespondWith(RateLimited("DAILY"));
 
         await host.Client.ListContactsAsync(new ContactListQuery(), CancellationToken.None);

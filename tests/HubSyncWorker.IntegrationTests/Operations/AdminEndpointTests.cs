@@ -68,7 +68,7 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
     {
         await using var worker = await WorkerUnderTest.StartAsync(redis.ConnectionString);
         // HubSpot answers the contact calls slowly, so the first resync is still running when the second request arrives.
-        worker.HubSpot.Given(WireMock.RequestBuilders.Request.Create().WithPath(new WireMock.Matchers.WildcardMatcher("/crm/v3/objects/contacts*")))
+        worker.HubSpot.Given(WireMock.RequestBuilders.Request.Create().WithPath(new WireMock.Matchers.WildcardMatcher("/crm/objects/2026-03/contacts*")))
             .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(404).WithDelay(TimeSpan.FromSeconds(3)));
 
         var first = await worker.Client.SendAsync(Authorized(HttpMethod.Post));

@@ -93,7 +93,7 @@ public sealed class HubSpotTokenProbeTests
                 return Task.FromException<IApiResponse<HubSpotProperty>>(Failure);
             }
 
-            var response = new HttpResponseMessage(Status) { RequestMessage = new HttpRequestMessage(HttpMethod.Get, "https://api.hubapi.com/crm/v3/properties/contacts/" + name) };
+            var response = new HttpResponseMessage(Status) { RequestMessage = new HttpRequestMessage(HttpMethod.Get, "https://api.hubapi.com/crm/properties/2026-03/contacts/" + name) };
             var content = Status == HttpStatusCode.OK ? new HubSpotProperty { Name = name } : null;
             return Task.FromResult<IApiResponse<HubSpotProperty>>(new ApiResponse<HubSpotProperty>(response, content, new RefitSettings()));
         }

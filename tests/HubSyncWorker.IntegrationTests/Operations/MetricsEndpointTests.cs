@@ -42,7 +42,7 @@ public sealed class MetricsEndpointTests(RedisServerFixture redis)
         await using var worker = await WorkerUnderTest.StartAsync(redisConnectionString: null, tokenStatus: 401);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await worker.Client.GetAsync("/health")).StatusCode);
 
-        Assert.Equal(1, await worker.ScrapeAsync("hubsync_hubspot_requests_total{endpoint=\"/crm/v3/properties/contacts/{name}\",method=\"GET\",status=\"401\"}"));
+        Assert.Equal(1, await worker.ScrapeAsync("hubsync_hubspot_requests_total{endpoint=\"/crm/properties/2026-03/contacts/{name}\",method=\"GET\",status=\"401\"}"));
         Assert.Equal(1, await worker.ScrapeAsync("hubsync_hubspot_rate_budget_wait_seconds_count{budget=\"Standard\"}"));
     }
 }

@@ -22,7 +22,7 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
 {
     public const string ClientSecret = "operations-test-client-secret";
     public const string AdminToken = "operations-test-admin-token-0123456789";
-    public const string TokenProbePath = "/crm/v3/properties/contacts/lifecyclestage";
+    public const string TokenProbePath = "/crm/properties/2026-03/contacts/lifecyclestage";
 
     private readonly WebApplication _app;
 

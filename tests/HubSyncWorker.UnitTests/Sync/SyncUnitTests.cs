@@ -127,4 +127,16 @@ public sealed class TransientFailuresTests
 
         Assert.Equal(expected, TransientFailures.IsTransient(exception));
     }
+
+    [Theory]
+    [InlineData("MISSING_REQUIRED_PROPERTY")]
+    [InlineData("MISSING_CONDITIONAL_REQUIRED_PROPERTY")]
+    public void IsTransient_PortalValidationRuleRejection_IsNeverRetried(string code)
+    {
+        var body = HubSyncWorker.HubSpot.Errors.HubSpotErrorBody.TryParse(
+            $$$"""{"status":"error","message":"m","category":"VALIDATION_ERROR","errors":[{"code":"{{{code}}}","context":{"propertyName":["company"]}}]}""");
+        var exception = new HubSyncWorker.HubSpot.Errors.HubSpotApiException(System.Net.HttpStatusCode.BadRequest, body, "batch update contacts");
+
+        Assert.False(TransientFailures.IsTransient(exception));
+    }
 }

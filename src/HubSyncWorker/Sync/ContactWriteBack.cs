@@ -179,7 +179,10 @@ internal sealed class ContactWriteBack(
             }
 
             var reasons = string.Join("; ", contactErrors.Select(Reason).Distinct(StringComparer.Ordinal));
-            await DeadLetterAsync(update, first.Category ?? first.Code ?? "UNKNOWN", reasons, cancellationToken);
+            // A validation rule's code (MISSING_REQUIRED_PROPERTY) says more than its category (VALIDATION_ERROR, as for a bad value):
+            // an operator filtering dead letters tells "fix the contact" from "fix the worker's value".
+            var category = contactErrors.FirstOrDefault(e => e.IsValidationRuleRejection)?.Code ?? first.Category ?? first.Code ?? "UNKNOWN";
+            await DeadLetterAsync(update, category, reasons, cancellationToken);
             outcome = outcome with { DeadLettered = outcome.DeadLettered + 1 };
         }
 

@@ -49,8 +49,8 @@ public sealed class ContactWriteBackTests(RedisServerFixture redis) : IDisposabl
         var letters = (await host.Services.GetRequiredService<IDeadLetterStore>().ListAsync(10, default)).OrderBy(l => l.ContactId).ToList();
         Assert.Equal(
             [
-                ("11", "VALIDATION_ERROR", "MISSING_REQUIRED_PROPERTY: company is required by a validation rule of the portal"),
-                ("12", "VALIDATION_ERROR", "MISSING_CONDITIONAL_REQUIRED_PROPERTY: jobtitle, industry are required by a conditional validation rule of the portal"),
+                ("11", "MISSING_REQUIRED_PROPERTY", "MISSING_REQUIRED_PROPERTY: company is required by a validation rule of the portal"),
+                ("12", "MISSING_CONDITIONAL_REQUIRED_PROPERTY", "MISSING_CONDITIONAL_REQUIRED_PROPERTY: jobtitle, industry are required by a conditional validation rule of the portal"),
             ],
             letters.Select(l => (l.ContactId, l.Category, l.Message)));
     }

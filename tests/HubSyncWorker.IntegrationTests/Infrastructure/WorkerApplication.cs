@@ -29,15 +29,18 @@ internal sealed class WorkerApplication : IAsyncDisposable
 
     /// <summary>
     /// Starts the worker with <paramref name="features"/>; by default only the webhook endpoint, so a test can inspect what it queued.
+    /// <paramref name="port"/> 0 (the default) takes a free port; a test that must give the URL out before the start (a sandbox that
+    /// sends webhooks) picks one with <see cref="Loopback.FreePort"/>.
     /// </summary>
     public static async Task<WorkerApplication> StartAsync(
         IReadOnlyDictionary<string, string?> settings,
         WorkerFeatures features = WorkerFeatures.Webhooks,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        int port = 0)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddHubSyncWorker(features);
         configureServices?.Invoke(builder.Services);

@@ -65,6 +65,31 @@ public sealed class SecretTests
     }
 
     [Fact]
+    public void Render_PreviousClientSecretDuringARotation_ReachesThePodsAsASecondAcceptedSecret()
+    {
+        const string previous = "chart-test-previous-client-secret-0005";
+        var rendering = Helm.TemplateOk(
+            "--set", $"secrets.webhookClientSecret={ClientSecret}",
+            "--set", $"secrets.webhookPreviousClientSecret={previous}");
+
+        Assert.Equal(Base64(previous), rendering.Single("Secret").Str("data", "webhook-previous-client-secret"));
+        Assert.DoesNotContain(previous, rendering.Output, StringComparison.Ordinal);
+        var worker = rendering.Single("Deployment").Container();
+        Assert.Equal("webhook-previous-client-secret", worker.Env("Webhooks__ClientSecrets__0")!.Str("valueFrom", "secretKeyRef", "key"));
+        Assert.Equal("false", worker.Env("Webhooks__ClientSecrets__0")!.Str("valueFrom", "secretKeyRef", "optional"));
+    }
+
+    [Fact]
+    public void Render_NoPreviousClientSecret_OnlyTheClientSecretUnlessAnExistingSecretMayHoldOne()
+    {
+        var inline = Helm.TemplateOk("--set", $"secrets.webhookClientSecret={ClientSecret}").Single("Deployment").Container();
+        var existing = Helm.TemplateOk("--set", "existingSecret=my-credentials").Single("Deployment").Container();
+
+        Assert.Null(inline.Env("Webhooks__ClientSecrets__0"));
+        Assert.Equal("true", existing.Env("Webhooks__ClientSecrets__0")!.Str("valueFrom", "secretKeyRef", "optional"));
+    }
+
+    [Fact]
     public void Render_InlineSecretChanges_RollsThePodsThroughTheChecksum()
     {
         static string? Checksum(string token) =>

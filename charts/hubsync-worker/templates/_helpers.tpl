@@ -95,6 +95,15 @@ password is a setting of its own (Redis__Password), so it never appears in a man
     secretKeyRef:
       name: {{ $secret }}
       key: {{ $keys.webhookClientSecret }}
+{{- if and $keys.webhookPreviousClientSecret (or .Values.existingSecret .Values.secrets.webhookPreviousClientSecret) }}
+# Accepted as well as the client secret (a rotation); optional in your own Secret, so the key can be removed once it is over.
+- name: Webhooks__ClientSecrets__0
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ $keys.webhookPreviousClientSecret }}
+      optional: {{ not (empty .Values.existingSecret) }}
+{{- end }}
 {{- end }}
 {{- if and $keys.adminToken (or .Values.existingSecret .Values.secrets.adminToken) }}
 - name: Admin__Token

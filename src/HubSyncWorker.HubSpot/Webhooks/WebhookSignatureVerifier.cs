@@ -67,10 +67,49 @@ public sealed class WebhookSignatureVerifier(TimeProvider timeProvider)
     public SignatureVerificationResult Verify(in SignedWebhookRequest request, string clientSecret, SignaturePolicy policy)
     {
         ArgumentException.ThrowIfNullOrEmpty(clientSecret);
+        return Verify(request, [clientSecret], policy);
+    }
 
+    /// <summary>
+    /// Checks <paramref name="request"/> under <paramref name="policy"/>: valid when it verifies with any of
+    /// <paramref name="clientSecrets"/> (several during a rotation of the app's client secret).
+    /// </summary>
+    public SignatureVerificationResult Verify(in SignedWebhookRequest request, IReadOnlyList<string> clientSecrets, SignaturePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(clientSecrets);
+        if (clientSecrets.Count == 0)
+        {
+            throw new ArgumentException("At least one client secret is needed.", nameof(clientSecrets));
+        }
+
+        var headers = CheckHeaders(request, policy);
+        if (headers != SignatureVerificationResult.Valid)
+        {
+            return headers;
+        }
+
+        return MatchesAnySecret(request, clientSecrets, request.Uri) ? SignatureVerificationResult.Valid : SignatureVerificationResult.InvalidSignature;
+    }
+
+    /// <summary>
+    /// What the headers alone decide, before the body is read: <see cref="SignatureVerificationResult.Valid"/> when the signature
+    /// can still verify, else why it cannot (no signature, a version not accepted, a missing or stale v3 timestamp). Refusing
+    /// those before reading the body keeps refusals cheap.
+    /// </summary>
+    public SignatureVerificationResult CheckHeaders(in SignedWebhookRequest request, SignaturePolicy policy)
+    {
         if (!string.IsNullOrEmpty(request.SignatureV3))
         {
-            return VerifyV3(request, clientSecret, policy.MaxTimestampAge);
+            if (string.IsNullOrEmpty(request.Timestamp)
+                || !long.TryParse(request.Timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var epochMs))
+            {
+                return SignatureVerificationResult.MissingTimestamp;
+            }
+
+            var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+            return Math.Abs(now - epochMs) > (long)policy.MaxTimestampAge.TotalMilliseconds
+                ? SignatureVerificationResult.StaleTimestamp
+                : SignatureVerificationResult.Valid;
         }
 
         if (string.IsNullOrEmpty(request.Signature))
@@ -78,14 +117,38 @@ public sealed class WebhookSignatureVerifier(TimeProvider timeProvider)
             return SignatureVerificationResult.MissingSignature;
         }
 
-        // HubSpot omits the version header for v1, so an unlabelled X-HubSpot-Signature is v1.
-        var version = string.IsNullOrEmpty(request.SignatureVersion) ? "v1" : request.SignatureVersion;
-        return version.ToUpperInvariant() switch
+        return LegacyVersion(request) switch
         {
-            "V1" when policy.AcceptV1 => VerifyHex(request.Signature, clientSecret, request.Body, method: null, uri: null),
-            "V2" when policy.AcceptV2 => VerifyHex(request.Signature, clientSecret, request.Body, request.Method, request.Uri),
+            "V1" when policy.AcceptV1 => SignatureVerificationResult.Valid,
+            "V2" when policy.AcceptV2 => SignatureVerificationResult.Valid,
             _ => SignatureVerificationResult.VersionNotAccepted,
         };
+    }
+
+    /// <summary>
+    /// For a request that did not verify: the first of <paramref name="candidateUris"/> under which its signature does verify with
+    /// one of <paramref name="clientSecrets"/>, or null. It tells a misconfigured public URL (another scheme behind a TLS-terminating
+    /// proxy, another host or path) from a wrong secret or a forged request. Only v3 and v2 sign the URL; v1 always answers null.
+    /// The request stays refused: this only names the fix.
+    /// </summary>
+    public static string? FindSignedUri(in SignedWebhookRequest request, IReadOnlyList<string> clientSecrets, IEnumerable<string> candidateUris)
+    {
+        ArgumentNullException.ThrowIfNull(clientSecrets);
+        ArgumentNullException.ThrowIfNull(candidateUris);
+        if (string.IsNullOrEmpty(request.SignatureV3) && LegacyVersion(request) != "V2")
+        {
+            return null;
+        }
+
+        foreach (var uri in candidateUris)
+        {
+            if (!string.Equals(uri, request.Uri, StringComparison.Ordinal) && MatchesAnySecret(request, clientSecrets, uri))
+            {
+                return uri;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Computes the v3 signature of a request (used by the sandbox that plays HubSpot, and by tests).</summary>
@@ -145,49 +208,55 @@ public sealed class WebhookSignatureVerifier(TimeProvider timeProvider)
         return false;
     }
 
-    private SignatureVerificationResult VerifyV3(in SignedWebhookRequest request, string clientSecret, TimeSpan maxAge)
+    // HubSpot omits the version header for v1, so an unlabelled X-HubSpot-Signature is v1.
+    private static string LegacyVersion(in SignedWebhookRequest request) =>
+        string.IsNullOrEmpty(request.SignatureVersion) ? "V1" : request.SignatureVersion.ToUpperInvariant();
+
+    /// <summary>Whether the request's signature, computed over <paramref name="uri"/>, matches one of the secrets (headers already checked).</summary>
+    private static bool MatchesAnySecret(in SignedWebhookRequest request, IReadOnlyList<string> clientSecrets, string uri)
     {
-        if (string.IsNullOrEmpty(request.Timestamp)
-            || !long.TryParse(request.Timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var epochMs))
+        if (!string.IsNullOrEmpty(request.SignatureV3))
         {
-            return SignatureVerificationResult.MissingTimestamp;
+            Span<byte> received = stackalloc byte[64];
+            if (!Convert.TryFromBase64String(request.SignatureV3, received, out var written) || written != HMACSHA256.HashSizeInBytes)
+            {
+                return false;
+            }
+
+            var normalized = NormalizeUriForV3(uri);
+            Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            foreach (var secret in clientSecrets)
+            {
+                ComputeV3Mac(secret, request.Method, normalized, request.Body.Span, request.Timestamp!, expected);
+                if (CryptographicOperations.FixedTimeEquals(expected, received[..written]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
-        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        if (Math.Abs(now - epochMs) > (long)maxAge.TotalMilliseconds)
+        var signature = request.Signature!;
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        if (signature.Length != SHA256.HashSizeInBytes * 2 || Convert.FromHexString(signature, hash, out _, out var decoded) != OperationStatus.Done
+            || decoded != hash.Length)
         {
-            return SignatureVerificationResult.StaleTimestamp;
+            return false;
         }
 
-        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        ComputeV3Mac(clientSecret, request.Method, NormalizeUriForV3(request.Uri), request.Body.Span, request.Timestamp, expected);
-
-        Span<byte> received = stackalloc byte[64];
-        if (!Convert.TryFromBase64String(request.SignatureV3!, received, out var written) || written != expected.Length)
+        var v2 = LegacyVersion(request) == "V2";
+        Span<byte> computed = stackalloc byte[SHA256.HashSizeInBytes];
+        foreach (var secret in clientSecrets)
         {
-            return SignatureVerificationResult.InvalidSignature;
+            ComputeHexHash(secret, v2 ? request.Method : null, v2 ? uri : null, request.Body.Span, computed);
+            if (CryptographicOperations.FixedTimeEquals(computed, hash))
+            {
+                return true;
+            }
         }
 
-        return CryptographicOperations.FixedTimeEquals(expected, received[..written])
-            ? SignatureVerificationResult.Valid
-            : SignatureVerificationResult.InvalidSignature;
-    }
-
-    private static SignatureVerificationResult VerifyHex(string signature, string clientSecret, ReadOnlyMemory<byte> body, string? method, string? uri)
-    {
-        Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
-        ComputeHexHash(clientSecret, method, uri, body.Span, expected);
-
-        Span<byte> received = stackalloc byte[SHA256.HashSizeInBytes];
-        if (signature.Length != SHA256.HashSizeInBytes * 2 || Convert.FromHexString(signature, received, out _, out var written) != OperationStatus.Done
-            || written != received.Length)
-        {
-            return SignatureVerificationResult.InvalidSignature;
-        }
-
-        return CryptographicOperations.FixedTimeEquals(expected, received)
-            ? SignatureVerificationResult.Valid
-            : SignatureVerificationResult.InvalidSignature;
+        return false;
     }
 
     /// <summary>
@@ -253,35 +322,55 @@ public sealed class WebhookSignatureVerifier(TimeProvider timeProvider)
 }
 
 /// <summary>
-/// A thread's HMAC-SHA256 keyed with the client secret it was last asked for. Keyed again only when the secret changes (an
-/// options reload; a thread keeps the old key until it next verifies); the key never leaves the native context. Never shared
-/// between threads, and nothing is awaited while one is in use, so no lock.
+/// A thread's HMAC-SHA256s keyed with the client secrets it was last asked for (a few: during a rotation two secrets are tried
+/// in turn, and re-keying on every switch would undo the point). A slot is keyed again only when a secret it has not seen comes
+/// (an options reload); the key never leaves the native context. Never shared between threads, and nothing is awaited while one
+/// is in use, so no lock.
 /// </summary>
 internal static class KeyedHmac
 {
-    [ThreadStatic]
-    private static IncrementalHash? t_hmac;
+    private const int Slots = 4;
 
     [ThreadStatic]
-    private static string? t_secret;
+    private static IncrementalHash?[]? t_hmacs;
+
+    [ThreadStatic]
+    private static string?[]? t_secrets;
+
+    [ThreadStatic]
+    private static int t_next;
 
     public static IncrementalHash For(string clientSecret)
     {
-        if (t_hmac is { } hmac && string.Equals(t_secret, clientSecret, StringComparison.Ordinal))
+        var hmacs = t_hmacs ??= new IncrementalHash?[Slots];
+        var secrets = t_secrets ??= new string?[Slots];
+        for (var i = 0; i < Slots; i++)
         {
-            return hmac;
+            if (hmacs[i] is { } hmac && string.Equals(secrets[i], clientSecret, StringComparison.Ordinal))
+            {
+                return hmac;
+            }
         }
 
-        Discard();
+        var slot = t_next;
+        t_next = (slot + 1) % Slots;
+        hmacs[slot]?.Dispose();
         var keyed = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(clientSecret));
-        (t_hmac, t_secret) = (keyed, clientSecret);
+        (hmacs[slot], secrets[slot]) = (keyed, clientSecret);
         return keyed;
     }
 
-    /// <summary>Drops this thread's HMAC (after a failure part-way through a message, or before keying a new one).</summary>
+    /// <summary>Drops this thread's HMACs (after a failure part-way through a message: which one failed does not matter).</summary>
     public static void Discard()
     {
-        t_hmac?.Dispose();
-        (t_hmac, t_secret) = (null, null);
+        if (t_hmacs is { } hmacs)
+        {
+            foreach (var hmac in hmacs)
+            {
+                hmac?.Dispose();
+            }
+        }
+
+        (t_hmacs, t_secrets, t_next) = (null, null, 0);
     }
 }

@@ -16,7 +16,8 @@ internal static class DiagnosticsExtensions
     /// <summary>Configuration key that selects JSON console logs (<c>json</c>); containers get them by default.</summary>
     public const string LogFormatKey = "Logging:Format";
 
-    private const string ReadyTag = "ready";
+    /// <summary>The tag of the checks <c>/health</c> runs (readiness); other features add their own checks with it.</summary>
+    internal const string ReadyTag = "ready";
 
     private static readonly JsonSerializerOptions HealthJson = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 

@@ -12,10 +12,14 @@ namespace HubSyncWorker.Webhooks;
 /// load the serializer's general machinery was the largest part of the endpoint's own work.
 /// </summary>
 /// <remarks>
+/// Malformed is decided per event: an element that is not an object, or an object with a field of the wrong kind, becomes an
+/// event marked <see cref="HubSpotWebhookEvent.IsMalformed"/> and the reader goes on with the next one. HubSpot never retries a
+/// refused delivery, so refusing the whole body for one bad event would lose every good one in it; only a body that is not a
+/// JSON array at all is refused.
 /// Fields the worker has no use for (the new value, the change source and flag: it reads the contact's current state from
 /// HubSpot and tells its own writes by <see cref="HubSpotWebhookEvent.SourceId"/>) are skipped like unknown ones. The text fields
-/// it keeps (source id, property name, association type) repeat across deliveries, so each distinct value is made a string once
-/// and reused while it stays in the reader's small cache.
+/// it keeps (source id, property name, association type, object type ids) repeat across deliveries, so each distinct value is
+/// made a string once and reused while it stays in the reader's small cache.
 /// </remarks>
 internal sealed class WebhookDeliveryReader
 {
@@ -25,7 +29,8 @@ internal sealed class WebhookDeliveryReader
     private static readonly string[] KnownSubscriptionTypes =
     [
         "contact.propertyChange", "contact.creation", "contact.deletion", "contact.merge", "contact.associationChange",
-        "contact.restore", "contact.privacyDeletion",
+        "contact.restore", "contact.privacyDeletion", "object.propertyChange", "object.creation", "object.deletion", "object.merge",
+        "object.associationChange", "object.restore", "0-1", "0-3",
     ];
 
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false };
@@ -43,7 +48,9 @@ internal sealed class WebhookDeliveryReader
         }
     }
 
-    /// <summary>The events of <paramref name="body"/>, or null when it is not a JSON array of event objects.</summary>
+    /// <summary>
+    /// The events of <paramref name="body"/> (malformed ones marked, in their place), or null when it is not a JSON array.
+    /// </summary>
     public HubSpotWebhookEvent[]? Read(ReadOnlySpan<byte> body)
     {
         try
@@ -57,12 +64,15 @@ internal sealed class WebhookDeliveryReader
             var events = new List<HubSpotWebhookEvent>(16);
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
-                if (reader.TokenType != JsonTokenType.StartObject || ReadEvent(ref reader) is not { } e)
+                if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    return null;
+                    events.Add(ReadEvent(ref reader));
+                    continue;
                 }
 
-                events.Add(e);
+                // Not an object (a number, null, an array): one malformed event.
+                reader.Skip();
+                events.Add(new HubSpotWebhookEvent { IsMalformed = true });
             }
 
             // The array must close and nothing but whitespace follow it (Read throws on anything else).
@@ -70,26 +80,64 @@ internal sealed class WebhookDeliveryReader
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // InvalidOperationException: a string that is not valid UTF-8.
+            // Not JSON (or truncated): where one event ends and the next begins is unknown, so nothing in it can be trusted.
             return null;
         }
     }
 
-    /// <summary>One event object, the reader on its start; null when a field has a value of the wrong kind.</summary>
-    private HubSpotWebhookEvent? ReadEvent(scoped ref Utf8JsonReader reader)
+    /// <summary>One event object, the reader on its start and left on its end; marked malformed when a field has a value of the wrong kind.</summary>
+    private HubSpotWebhookEvent ReadEvent(scoped ref Utf8JsonReader reader)
     {
         var e = new HubSpotWebhookEvent();
+        var depth = reader.CurrentDepth;
+        bool ok;
+        try
+        {
+            ok = ReadFields(ref reader, e);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is not valid UTF-8: this event is malformed, the others are read on.
+            ok = false;
+        }
+
+        if (!ok)
+        {
+            e.IsMalformed = true;
+            SkipToEndOfObject(ref reader, depth);
+        }
+
+        return e;
+    }
+
+    /// <summary>The fields of an event into <paramref name="e"/>; false on the first of the wrong kind, the reader on it.</summary>
+    private bool ReadFields(scoped ref Utf8JsonReader reader, HubSpotWebhookEvent e)
+    {
         Span<byte> unescaped = stackalloc byte[64];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = Unescaped(reader, unescaped);
             if (!reader.Read() || !ReadField(ref reader, name, e))
             {
-                return null;
+                return false;
             }
         }
 
-        return reader.TokenType == JsonTokenType.EndObject ? e : null;
+        return true;
+    }
+
+    /// <summary>Moves past whatever is left of the object that started at <paramref name="depth"/>, onto its end.</summary>
+    private static void SkipToEndOfObject(scoped ref Utf8JsonReader reader, int depth)
+    {
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            reader.Skip();
+        }
+
+        while (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != depth)
+        {
+            reader.Read();
+        }
     }
 
     /// <summary>The current token's text as UTF-8 bytes, unescaped (into <paramref name="buffer"/> when it fits).</summary>
@@ -159,6 +207,15 @@ internal sealed class WebhookDeliveryReader
                 break;
             case 18 when name.SequenceEqual("associationRemoved"u8):
                 e.AssociationRemoved = ReadBoolean(ref reader, ref ok);
+                break;
+            case 12 when name.SequenceEqual("objectTypeId"u8):
+                e.ObjectTypeId = ReadTypeId(ref reader, ref ok);
+                break;
+            case 14 when name.SequenceEqual("toObjectTypeId"u8):
+                e.ToObjectTypeId = ReadTypeId(ref reader, ref ok);
+                break;
+            case 16 when name.SequenceEqual("fromObjectTypeId"u8):
+                e.FromObjectTypeId = ReadTypeId(ref reader, ref ok);
                 break;
             default:
                 // Unknown, or of no use to the worker: skipped whatever it holds (the whole body is in memory, so this cannot fail).
@@ -251,6 +308,13 @@ internal sealed class WebhookDeliveryReader
         return list;
     }
 
+    /// <summary>
+    /// An object type id: a string (<c>"0-1"</c>), or a number taken as its text (HubSpot documents a string; a number is no reason
+    /// to drop the event), or null.
+    /// </summary>
+    private string? ReadTypeId(scoped ref Utf8JsonReader reader, ref bool ok) =>
+        reader.TokenType == JsonTokenType.Number ? Cached(reader.ValueSpan) : ReadText(ref reader, ref ok);
+
     /// <summary>A string (the cached instance when the value was seen before) or null; anything else clears <paramref name="ok"/>.</summary>
     private string? ReadText(scoped ref Utf8JsonReader reader, ref bool ok)
     {
@@ -267,9 +331,20 @@ internal sealed class WebhookDeliveryReader
 
         // Only plain ASCII values are looked up: their characters are their bytes, so the lookup needs no decoding rules.
         var raw = reader.ValueSpan;
-        if (reader.ValueIsEscaped || raw.Length > 128 || !Ascii.IsValid(raw))
+        if (reader.ValueIsEscaped || !Ascii.IsValid(raw))
         {
             return reader.GetString();
+        }
+
+        return Cached(raw);
+    }
+
+    /// <summary>The string of a plain ASCII value, from the cache when it was seen before.</summary>
+    private string Cached(ReadOnlySpan<byte> raw)
+    {
+        if (raw.Length > 128)
+        {
+            return Encoding.ASCII.GetString(raw);
         }
 
         var slot = Slot(raw);

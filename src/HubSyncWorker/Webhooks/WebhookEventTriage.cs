@@ -26,6 +26,12 @@ internal enum WebhookEventDisposition
 
     /// <summary>An association change that cannot move the stage (not a deal), or an event without a contact id.</summary>
     IgnoredIrrelevant,
+
+    /// <summary>A generic (<c>object.*</c>) event about an object that is not a contact, nor a contact-deal association.</summary>
+    IgnoredOtherObjectType,
+
+    /// <summary>An element of the delivery that is not a well-formed event: skipped and counted, the rest is accepted.</summary>
+    Malformed,
 }
 
 /// <summary>The triage of one event.</summary>
@@ -49,20 +55,40 @@ internal interface IContactPropertyFilter
 /// Decides, without I/O, what each webhook event means for the worker: the loop guard (own app, own output properties),
 /// the property filter, merges and deletions.
 /// </summary>
+/// <remarks>
+/// Both formats HubSpot delivers are read: the classic <c>contact.*</c> events (legacy apps, <c>legacyCrmObjects</c>) and the
+/// generic <c>object.*</c> ones of a developer-platform app's <c>crmObjects</c> subscriptions. A generic event about a contact
+/// (<c>objectTypeId</c> <c>0-1</c>) is triaged exactly as its <c>contact.*</c> twin; a generic association change names its two
+/// object types instead of an association type name.
+/// </remarks>
 internal sealed class WebhookEventTriage(IContactPropertyFilter properties, IReadOnlyCollection<string> ownAppIds)
 {
+    /// <summary>HubSpot's object type id of contacts.</summary>
+    public const string ContactTypeId = "0-1";
+
+    /// <summary>HubSpot's object type id of deals.</summary>
+    public const string DealTypeId = "0-3";
+
     public TriagedEvent Triage(HubSpotWebhookEvent e)
     {
         var type = e.SubscriptionType ?? "unknown";
         var key = DedupeId(e);
+        if (e.IsMalformed)
+        {
+            return new TriagedEvent(key, WebhookEventDisposition.Malformed, [], type);
+        }
+
         return type switch
         {
-            "contact.creation" or "contact.restore" => EvaluateObject(key, type, e.ObjectId),
-            "contact.propertyChange" => TriagePropertyChange(key, type, e),
-            "contact.deletion" or "contact.privacyDeletion" => e.ObjectId is { } id
+            "object.associationChange" => TriageGenericAssociation(key, type, e),
+            "object.creation" or "object.restore" or "object.propertyChange" or "object.deletion" or "object.merge"
+                when !string.Equals(e.ObjectTypeId, ContactTypeId, StringComparison.Ordinal) => OtherObjectType(key, type),
+            "contact.creation" or "contact.restore" or "object.creation" or "object.restore" => EvaluateObject(key, type, e.ObjectId),
+            "contact.propertyChange" or "object.propertyChange" => TriagePropertyChange(key, type, e),
+            "contact.deletion" or "contact.privacyDeletion" or "object.deletion" => e.ObjectId is { } id
                 ? new TriagedEvent(key, WebhookEventDisposition.Forget, [Id(id)], type)
                 : Irrelevant(key, type),
-            "contact.merge" => TriageMerge(key, type, e),
+            "contact.merge" or "object.merge" => TriageMerge(key, type, e),
             "contact.associationChange" => TriageAssociation(key, type, e),
             _ => new TriagedEvent(key, WebhookEventDisposition.IgnoredUnknownType, [], type),
         };
@@ -161,6 +187,29 @@ internal sealed class WebhookEventTriage(IContactPropertyFilter properties, IRea
             : e.ObjectId;
         return EvaluateObject(key, type, contactId ?? e.ObjectId);
     }
+
+    private static TriagedEvent TriageGenericAssociation(UInt128 key, string type, HubSpotWebhookEvent e)
+    {
+        // As for the classic event: only a deal added to or removed from a contact can move its stage. HubSpot fires once per
+        // direction, so the contact is in fromObjectId (contact to deal) or in toObjectId (deal to contact).
+        var from = e.FromObjectTypeId;
+        var to = e.ToObjectTypeId;
+        if (!IsType(from, ContactTypeId) && !IsType(to, ContactTypeId))
+        {
+            return OtherObjectType(key, type);
+        }
+
+        return (IsType(from, ContactTypeId), IsType(to, DealTypeId), IsType(from, DealTypeId), IsType(to, ContactTypeId)) switch
+        {
+            (true, true, _, _) => EvaluateObject(key, type, e.FromObjectId),
+            (_, _, true, true) => EvaluateObject(key, type, e.ToObjectId),
+            _ => Irrelevant(key, type),
+        };
+
+        static bool IsType(string? typeId, string expected) => string.Equals(typeId, expected, StringComparison.Ordinal);
+    }
+
+    private static TriagedEvent OtherObjectType(UInt128 key, string type) => new(key, WebhookEventDisposition.IgnoredOtherObjectType, [], type);
 
     private bool IsOwnWrite(string? sourceId)
     {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace HubSyncWorker.Webhooks;
 
 /// <summary>What a delivery amounted to.</summary>
-internal readonly record struct WebhookIntakeSummary(int Queued, int Forgotten, int Duplicates, int Ignored);
+internal readonly record struct WebhookIntakeSummary(int Queued, int Forgotten, int Duplicates, int Ignored, int Malformed);
 
 /// <summary>
 /// Turns verified events into durable work: triage (loop guard, property filter), then the whole delivery through the
@@ -29,6 +29,7 @@ internal sealed class WebhookIntake(
         var occurredAt = new List<long?>(events.Count);
         var tally = new WebhookEventTally();
         var ignored = 0;
+        var malformed = 0;
         HashSet<string>? forget = null;
         foreach (var e in events)
         {
@@ -53,7 +54,16 @@ internal sealed class WebhookIntake(
             }
             else
             {
-                ignored++;
+                if (triaged.Disposition == WebhookEventDisposition.Malformed)
+                {
+                    // Skipped and counted, never a reason to refuse the delivery: HubSpot would not send its good events again.
+                    malformed++;
+                }
+                else
+                {
+                    ignored++;
+                }
+
                 tally.Add(triaged.SubscriptionType, OutcomeOf(triaged.Disposition));
             }
         }
@@ -61,7 +71,7 @@ internal sealed class WebhookIntake(
         if (actionable.Count == 0)
         {
             tally.RecordTo(metrics);
-            return new WebhookIntakeSummary(0, 0, 0, ignored);
+            return new WebhookIntakeSummary(0, 0, 0, ignored, malformed);
         }
 
         var inboxEvents = new InboxEvent[actionable.Count];
@@ -114,7 +124,7 @@ internal sealed class WebhookIntake(
 
         // Recorded only once the delivery is accepted: a delivery answered 503 is counted when HubSpot's retry succeeds.
         tally.RecordTo(metrics);
-        return new WebhookIntakeSummary(queued, forget?.Count ?? 0, duplicates, ignored);
+        return new WebhookIntakeSummary(queued, forget?.Count ?? 0, duplicates, ignored, malformed);
     }
 
     /// <summary>Whether no new event before <paramref name="index"/> queues <paramref name="contactId"/>: distinct contacts without a set, for the usual small delivery.</summary>
@@ -152,6 +162,8 @@ internal sealed class WebhookIntake(
         WebhookEventDisposition.IgnoredEcho => "ignored_echo",
         WebhookEventDisposition.IgnoredUnwatchedProperty => "ignored_unwatched_property",
         WebhookEventDisposition.IgnoredUnknownType => "ignored_unknown_type",
+        WebhookEventDisposition.IgnoredOtherObjectType => "ignored_other_object_type",
+        WebhookEventDisposition.Malformed => "malformed",
         _ => "ignored_irrelevant",
     };
 }

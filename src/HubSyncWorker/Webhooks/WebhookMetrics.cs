@@ -9,15 +9,20 @@ internal sealed class WebhookMetrics
 
     private readonly Counter<long> _requests;
     private readonly Counter<long> _events;
+    private readonly Counter<long> _refusals;
 
     public WebhookMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("hubsync.webhook.requests", "{request}", "Webhook deliveries by outcome (accepted, unauthorized, bad_request, too_large, unavailable).");
-        _events = meter.CreateCounter<long>("hubsync.webhook.events", "{event}", "Webhook events by subscription type and outcome (queued, forgotten, duplicate, ignored_*).");
+        _events = meter.CreateCounter<long>("hubsync.webhook.events", "{event}", "Webhook events by subscription type and outcome (queued, forgotten, duplicate, ignored_*, malformed).");
+        _refusals = meter.CreateCounter<long>("hubsync.webhook.refusals", "{request}",
+            "Webhook deliveries refused for their signature, by cause (missing_signature, signature_version_not_accepted, bad_timestamp, stale_timestamp, bad_signature, url_mismatch). HubSpot never retries them.");
     }
 
     public void Request(string outcome) => _requests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Refused(string cause) => _refusals.Add(1, new KeyValuePair<string, object?>("cause", cause));
 
     public void Event(string subscriptionType, string outcome, long count = 1) => _events.Add(count,
         new KeyValuePair<string, object?>("type", subscriptionType),

@@ -13,8 +13,17 @@ public sealed class WebhookOptions
     /// <summary>The path HubSpot posts to. Default: <c>/webhooks/hubspot</c>.</summary>
     public string Path { get; set; } = "/webhooks/hubspot";
 
-    /// <summary>The app's client secret that signs deliveries (required when <see cref="Enabled"/>). Never logged.</summary>
+    /// <summary>
+    /// The app's client secret that signs deliveries (this or <see cref="ClientSecrets"/> is required when <see cref="Enabled"/>).
+    /// Never logged.
+    /// </summary>
     public string? ClientSecret { get; set; }
+
+    /// <summary>
+    /// More client secrets, accepted as well as <see cref="ClientSecret"/>: a delivery is valid when it verifies with any of them.
+    /// For a rotation, list the new secret and the old one until HubSpot signs with the new one. Default: empty. Never logged.
+    /// </summary>
+    public List<string> ClientSecrets { get; set; } = [];
 
     /// <summary>
     /// The public URL HubSpot calls, without query string (e.g. <c>https://hubsync.example.com/webhooks/hubspot</c>).
@@ -46,6 +55,17 @@ public sealed class WebhookOptions
     /// twice. Default: 25 hours.
     /// </summary>
     public TimeSpan DedupeTtl { get; set; } = TimeSpan.FromHours(25);
+
+    /// <summary>Every configured client secret: <see cref="ClientSecret"/> first (when set), then <see cref="ClientSecrets"/>.</summary>
+    internal IReadOnlyList<string> AllClientSecrets()
+    {
+        if (string.IsNullOrEmpty(ClientSecret))
+        {
+            return ClientSecrets;
+        }
+
+        return ClientSecrets.Count == 0 ? [ClientSecret] : [ClientSecret, .. ClientSecrets];
+    }
 }
 
 /// <summary>Rules across fields, each error naming the key and the value.</summary>
@@ -70,9 +90,22 @@ internal sealed class WebhookOptionsCrossValidator : IValidateOptions<WebhookOpt
             errors.Add($"{Section}:MaxBodyBytes must be between 1024 and 16777216 (HubSpot sends at most 100 events); was '{options.MaxBodyBytes}'.");
         }
 
-        if (options.Enabled && string.IsNullOrWhiteSpace(options.ClientSecret))
+        // The values are secrets: an error names the key, never the value.
+        for (var i = 0; i < options.ClientSecrets.Count; i++)
         {
-            errors.Add($"{WebhookOptions.SectionName}:ClientSecret is required when {WebhookOptions.SectionName}:Enabled is true (the HubSpot app's client secret; set it through the environment variable Webhooks__ClientSecret or a secret).");
+            if (string.IsNullOrWhiteSpace(options.ClientSecrets[i]))
+            {
+                errors.Add($"{Section}:ClientSecrets:{i} is empty (remove the entry, or set it to one of the app's client secrets).");
+            }
+        }
+
+        if (options.Enabled && string.IsNullOrWhiteSpace(options.ClientSecret) && options.ClientSecrets.Count == 0)
+        {
+            errors.Add($"{Section}:ClientSecret (or {Section}:ClientSecrets) is required when {Section}:Enabled is true (the HubSpot app's client secret; set it through the environment variable Webhooks__ClientSecret or a secret).");
+        }
+        else if (options.ClientSecret is { Length: > 0 } secret && string.IsNullOrWhiteSpace(secret))
+        {
+            errors.Add($"{Section}:ClientSecret is only whitespace.");
         }
 
         if (!string.IsNullOrEmpty(options.PublicUrl)

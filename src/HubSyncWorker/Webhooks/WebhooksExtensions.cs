@@ -1,3 +1,4 @@
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.HubSpot.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -6,7 +7,10 @@ namespace HubSyncWorker.Webhooks;
 
 internal static class WebhooksExtensions
 {
-    /// <summary>The HubSpot webhook receiver: options, signature verification, the delivery reader, intake and metrics.</summary>
+    /// <summary>
+    /// The HubSpot webhook receiver: options, signature verification, the delivery reader, intake, metrics and the health check
+    /// of refused deliveries.
+    /// </summary>
     public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptionsWithValidateOnStart<WebhookOptions>()
@@ -18,6 +22,8 @@ internal static class WebhooksExtensions
         builder.Services.TryAddSingleton<WebhookDeliveryReader>();
         builder.Services.TryAddSingleton<WebhookMetrics>();
         builder.Services.TryAddSingleton<WebhookIntake>();
+        builder.Services.TryAddSingleton<WebhookRefusals>();
+        builder.Services.AddHealthChecks().AddCheck<WebhookHealthCheck>(WebhookHealthCheck.Name, tags: [DiagnosticsExtensions.ReadyTag]);
         return builder;
     }
 }

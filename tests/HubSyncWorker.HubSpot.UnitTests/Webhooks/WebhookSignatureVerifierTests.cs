@@ -151,6 +151,62 @@ public sealed class WebhookSignatureVerifierTests
         Assert.Equal(SignV3Independently("POST", uri, body, "1767000000000"), WebhookSignatureVerifier.ComputeV3(Secret, "POST", uri, body, "1767000000000"));
     }
 
+    [Theory]
+    [InlineData(new[] { Secret }, SignatureVerificationResult.Valid)]
+    [InlineData(new[] { "the-new-secret", Secret }, SignatureVerificationResult.Valid)]
+    [InlineData(new[] { Secret, "the-new-secret" }, SignatureVerificationResult.Valid)]
+    [InlineData(new[] { "the-new-secret", "another-one" }, SignatureVerificationResult.InvalidSignature)]
+    public void Verify_SeveralSecrets_IsValidWhenAnyOfThemSigned(string[] secrets, SignatureVerificationResult expected)
+    {
+        Assert.Equal(expected, _verifier.Verify(SignedV3Request(), secrets, V3Only));
+    }
+
+    [Fact]
+    public void Verify_SeveralSecretsAlternatingOnOneThread_EachStillVerifies()
+    {
+        // A thread keeps a keyed HMAC per secret: switching between them must never mix their keys.
+        var request = SignedV3Request();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(SignatureVerificationResult.Valid, _verifier.Verify(request, ["s-" + i, Secret], V3Only));
+            Assert.Equal(SignatureVerificationResult.InvalidSignature, _verifier.Verify(request, ["s-" + i], V3Only));
+        }
+    }
+
+    [Theory]
+    [InlineData(null, null, null, SignatureVerificationResult.MissingSignature)]
+    [InlineData("c2ln", null, null, SignatureVerificationResult.MissingTimestamp)]
+    [InlineData("c2ln", "soon", null, SignatureVerificationResult.MissingTimestamp)]
+    [InlineData("c2ln", "1766999000000", null, SignatureVerificationResult.StaleTimestamp)]
+    [InlineData("c2ln", "1767000001000", null, SignatureVerificationResult.Valid)]
+    [InlineData(null, null, "v1", SignatureVerificationResult.VersionNotAccepted)]
+    public void CheckHeaders_WithoutTheBody_DecidesWhatTheHeadersAloneCan(string? signatureV3, string? timestamp, string? legacyVersion, SignatureVerificationResult expected)
+    {
+        var request = new SignedWebhookRequest("POST", "", ReadOnlyMemory<byte>.Empty, signatureV3, timestamp, legacyVersion is null ? null : "abc", legacyVersion);
+
+        Assert.Equal(expected, _verifier.CheckHeaders(request, V3Only));
+    }
+
+    [Fact]
+    public void FindSignedUri_SignedForTheOtherScheme_NamesThatUrl()
+    {
+        var signed = SignedV3Request();
+        var asSeen = signed with { Uri = signed.Uri.Replace("https://", "http://", StringComparison.Ordinal) };
+        Assert.Equal(SignatureVerificationResult.InvalidSignature, _verifier.Verify(asSeen, [Secret], V3Only));
+
+        var found = WebhookSignatureVerifier.FindSignedUri(asSeen, ["other", Secret], ["https://elsewhere.example.com/x", signed.Uri]);
+
+        Assert.Equal(signed.Uri, found);
+    }
+
+    [Fact]
+    public void FindSignedUri_WrongSecret_FindsNothing()
+    {
+        var signed = SignedV3Request();
+
+        Assert.Null(WebhookSignatureVerifier.FindSignedUri(signed with { Uri = "http://x/" }, ["not-the-secret"], [signed.Uri]));
+    }
+
     private static SignedWebhookRequest SignedV3Request(DateTimeOffset? at = null)
     {
         const string uri = "https://hooks.example.com/webhooks/hubspot?a=1&b=2";

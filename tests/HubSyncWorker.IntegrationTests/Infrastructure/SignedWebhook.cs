@@ -32,6 +32,10 @@ internal static class SignedWebhook
     public static string PropertyChange(long objectId, string property, string value, long eventId = 1, string sourceId = "userId:42", long occurredAt = 1_767_000_000_000) =>
         string.Create(CultureInfo.InvariantCulture, $$"""{"eventId":{{eventId}},"subscriptionId":11,"portalId":62515,"appId":999,"occurredAt":{{occurredAt}},"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":{{objectId}},"changeSource":"CRM_UI","sourceId":"{{sourceId}}","propertyName":"{{property}}","propertyValue":"{{value}}"}""");
 
+    /// <summary>The generic twin of <see cref="PropertyChange"/>: a developer-platform app's crmObjects subscription, about a contact.</summary>
+    public static string GenericPropertyChange(long objectId, string property, string value, long eventId = 1, string sourceId = "userId:42", long occurredAt = 1_767_000_000_000, string objectTypeId = "0-1") =>
+        string.Create(CultureInfo.InvariantCulture, $$"""{"eventId":{{eventId}},"subscriptionId":12,"portalId":62515,"appId":999,"occurredAt":{{occurredAt}},"subscriptionType":"object.propertyChange","attemptNumber":0,"objectId":{{objectId}},"objectTypeId":"{{objectTypeId}}","changeSource":"CRM_UI","sourceId":"{{sourceId}}","propertyName":"{{property}}","propertyValue":"{{value}}","isSensitive":false}""");
+
     private static HttpRequestMessage Post(string requestUri, string body) => new(HttpMethod.Post, requestUri)
     {
         Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),

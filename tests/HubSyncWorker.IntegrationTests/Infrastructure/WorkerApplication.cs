@@ -29,7 +29,8 @@ internal sealed class WorkerApplication : IAsyncDisposable
 
     /// <summary>
     /// Starts the worker with <paramref name="features"/>; by default only the webhook endpoint, so a test can inspect what it queued.
-    /// <paramref name="port"/> 0 (the default) takes a free port; a test whose sandbox sends webhooks picks one before starting both.
+    /// <paramref name="port"/> 0 (the default) takes a free port; a test that must give the URL out before the start (a sandbox that
+    /// sends webhooks) picks one with <see cref="Loopback.FreePort"/>.
     /// </summary>
     public static async Task<WorkerApplication> StartAsync(
         IReadOnlyDictionary<string, string?> settings,

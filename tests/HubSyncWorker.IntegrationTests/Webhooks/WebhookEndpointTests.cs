@@ -124,16 +124,59 @@ public sealed class WebhookEndpointTests(RedisServerFixture redis) : IAsyncLifet
     [Theory]
     [InlineData("{not json")]
     [InlineData("""{"eventId":1}""")]
-    [InlineData("[1,2,3]")]
-    [InlineData("[null]")]
     [InlineData("")]
-    [InlineData("""[{"eventId":1,"subscriptionType":7,"objectId":5}]""")]
-    [InlineData("""[{"eventId":1,"subscriptionType":"contact.creation","objectId":"five"}]""")]
-    public async Task Post_MalformedBody_Is400(string body)
+    [InlineData("[{\"eventId\":1},")]
+    public async Task Post_BodyThatIsNotAJsonArray_Is400(string body)
     {
         var response = await SendV3(body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("null")]
+    [InlineData("""{"eventId":1,"subscriptionType":7,"objectId":5}""")]
+    [InlineData("""{"eventId":1,"subscriptionType":"contact.creation","objectId":"five"}""")]
+    public async Task Post_OneMalformedEvent_IsSkippedAndTheOthersAreQueued(string malformed)
+    {
+        // HubSpot never retries a refused delivery: refusing it for one bad event would lose the good ones for good.
+        var body = Batch(SignedWebhook.PropertyChange(1021, "jobtitle", "CTO", eventId: 21) + "," + malformed + "," + SignedWebhook.PropertyChange(1022, "jobtitle", "CTO", eventId: 22));
+
+        var response = await SendV3(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["1021", "1022"], await DrainQueueAsync());
+    }
+
+    [Fact]
+    public async Task Post_GenericPropertyChangeForAContact_IsQueuedLikeItsContactTwin()
+    {
+        var legacy = await SendV3(Batch(SignedWebhook.PropertyChange(1031, "jobtitle", "CTO", eventId: 31)));
+        var legacyQueued = await DrainQueueAsync();
+
+        var generic = await SendV3(Batch(SignedWebhook.GenericPropertyChange(1032, "jobtitle", "CTO", eventId: 32)));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (legacy.StatusCode, generic.StatusCode));
+        Assert.Equal(["1031"], legacyQueued);
+        Assert.Equal(["1032"], await DrainQueueAsync());
+
+        // HubSpot's retry of the generic event is a duplicate, as for the classic one.
+        Assert.Equal(HttpStatusCode.OK, (await SendV3(Batch(SignedWebhook.GenericPropertyChange(1032, "jobtitle", "CTO", eventId: 32)))).StatusCode);
+        Assert.Empty(await DrainQueueAsync());
+    }
+
+    [Fact]
+    public async Task Post_GenericEchoOfTheWorkersOwnWriteOrAnotherObjectType_DoesNoWork()
+    {
+        var ownAppChange = SignedWebhook.GenericPropertyChange(1033, "lifecyclestage", "marketingqualifiedlead", eventId: 33, sourceId: OwnAppId);
+        var outputChange = SignedWebhook.GenericPropertyChange(1034, "hubsync_status", "mql", eventId: 34, sourceId: "userId:9");
+        var deal = SignedWebhook.GenericPropertyChange(1035, "jobtitle", "CTO", eventId: 35, objectTypeId: "0-3");
+
+        var response = await SendV3(Batch(ownAppChange + "," + outputChange + "," + deal));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(await DrainQueueAsync());
     }
 
     [Fact]

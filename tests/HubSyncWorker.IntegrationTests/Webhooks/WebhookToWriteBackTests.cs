@@ -70,6 +70,42 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task Webhook_GenericPropertyChangeOfAContact_IsWrittenBackLikeItsContactTwin()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var legacyId = sandbox.Contacts.AddContact(PortalSeed.Contact(1, DateTimeOffset.UtcNow));
+        var genericId = sandbox.Contacts.AddContact(PortalSeed.Contact(1, DateTimeOffset.UtcNow));
+        await using var worker = await WorkerApplication.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AccessToken"] = sandbox.AccessToken,
+                ["HubSpot:RequestsPerTenSeconds"] = "1000",
+                ["Webhooks:ClientSecret"] = Secret,
+                ["Redis:ConnectionString"] = redis.ConnectionString,
+                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
+                ["Sync:IncrementalEnabled"] = "false",
+                ["Sync:QueueBatchWindow"] = "00:00:00",
+            },
+            WorkerFeatures.All);
+        var url = new Uri(worker.BaseAddress, "/webhooks/hubspot").ToString();
+        var body = "[" + SignedWebhook.PropertyChange(long.Parse(legacyId, System.Globalization.CultureInfo.InvariantCulture), "jobtitle", "VP Marketing", eventId: 701)
+            + "," + SignedWebhook.GenericPropertyChange(long.Parse(genericId, System.Globalization.CultureInfo.InvariantCulture), "jobtitle", "VP Marketing", eventId: 702) + "]";
+
+        Assert.Equal(HttpStatusCode.OK, (await worker.Client.SendAsync(SignedWebhook.V3(url, body, Secret, DateTimeOffset.UtcNow))).StatusCode);
+
+        // The same contact data, so the same decision, whichever format announced the change.
+        var written = await Eventually.ReturnsAsync(
+            () => Task.FromResult((Status(sandbox, legacyId), Status(sandbox, genericId))),
+            s => !string.IsNullOrEmpty(s.Item1) && !string.IsNullOrEmpty(s.Item2),
+            TimeSpan.FromSeconds(30),
+            "both contacts are written back");
+        Assert.Equal(written.Item1, written.Item2);
+
+        static string? Status(HubSpotSandbox sandbox, string id) => sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status");
+    }
+
+    [Fact]
     public async Task Worker_HubSpotFailingAtStart_ListensAndQueuesWebhooksThenWritesOnceTheBootstrapSucceeds()
     {
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);

@@ -51,5 +51,47 @@ public sealed class WebhookOptionsTests
         Assert.Contains(errors, e => e.StartsWith("Webhooks:MaxBodyBytes", StringComparison.Ordinal) && e.Contains("'10'", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Validate_EmptyClientSecretsEntry_FailsNamingTheEntry()
+    {
+        var options = Valid();
+        options.ClientSecrets = ["new-secret", " "];
+
+        var error = Assert.Single(new WebhookOptionsCrossValidator().Validate(null, options).Failures!);
+
+        Assert.StartsWith("Webhooks:ClientSecrets:1 is empty", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_NoSecretAtAllWhileEnabled_FailsNamingBothKeys()
+    {
+        var error = Assert.Single(new WebhookOptionsCrossValidator().Validate(null, new WebhookOptions()).Failures!);
+
+        Assert.Contains("Webhooks:ClientSecret (or Webhooks:ClientSecrets) is required", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_OnlyClientSecrets_SucceedsAndNeverEchoesASecret()
+    {
+        var options = new WebhookOptions { ClientSecrets = ["rotated-new-secret", "rotated-old-secret"], Path = "bad" };
+
+        var result = new WebhookOptionsCrossValidator().Validate(null, options);
+
+        var error = Assert.Single(result.Failures!);
+        Assert.StartsWith("Webhooks:Path", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("rotated", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("one", new string[0], new[] { "one" })]
+    [InlineData(null, new[] { "two", "three" }, new[] { "two", "three" })]
+    [InlineData("one", new[] { "two" }, new[] { "one", "two" })]
+    public void AllClientSecrets_ClientSecretThenClientSecrets(string? single, string[] list, string[] expected)
+    {
+        var options = new WebhookOptions { ClientSecret = single, ClientSecrets = [.. list] };
+
+        Assert.Equal(expected, options.AllClientSecrets());
+    }
+
     private static WebhookOptions Valid() => new() { ClientSecret = "test-secret" };
 }

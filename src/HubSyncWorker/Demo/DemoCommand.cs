@@ -124,6 +124,9 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
             RequestsPerTenSeconds = DemoCommand.DemoRequestsPerTenSeconds,
             WebhookTargetUrl = string.Create(Inv, $"http://127.0.0.1:{workerPort}/webhooks/hubspot"),
             WebhookClientSecret = secret,
+
+            // As a project app made from hubspot/ receives them (crmObjects subscriptions: object.propertyChange, ...).
+            WebhookFormat = SandboxWebhookFormat.Generic,
             TimeProvider = time,
         }, cancellationToken);
 

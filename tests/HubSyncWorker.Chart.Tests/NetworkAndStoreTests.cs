@@ -142,4 +142,14 @@ public sealed class NetworkAndStoreTests
         Assert.Contains(worker.Seq("volumeMounts"), m => m.Str("mountPath") == "/etc/hubsync/redis-ca" && m.Str("readOnly") == "true");
         Assert.Contains(deployment.PodSpec().Seq("volumes"), v => v.Str("secret", "secretName") == "redis-ca");
     }
+
+    [Fact]
+    public void HubSpotBaseUrl_CustomAllowed_PassedToTheWorkerAndOtherwiseLeftToItsDefaultRefusal()
+    {
+        var allowed = Helm.TemplateOk("-f", Helm.ProductionValues, "--set", "hubspot.baseUrl=https://hubspot-proxy.internal", "--set", "hubspot.allowCustomBaseUrl=true").Single("ConfigMap");
+        var standard = Helm.TemplateOk("-f", Helm.ProductionValues).Single("ConfigMap");
+
+        Assert.Equal("true", allowed.Str("data", "HubSpot__AllowCustomBaseUrl"));
+        Assert.Null(standard.Str("data", "HubSpot__AllowCustomBaseUrl"));
+    }
 }

@@ -52,7 +52,7 @@ echo "== start the published app on 127.0.0.1:$port =="
 (
   cd "$out"
   export ASPNETCORE_URLS="http://127.0.0.1:$port" DOTNET_RUNNING_IN_CONTAINER=true
-  export HubSpot__AccessToken="pat-smoke-not-a-real-token" HubSpot__BaseUrl="http://127.0.0.1:$closed"
+  export HubSpot__AccessToken="pat-smoke-not-a-real-token" HubSpot__BaseUrl="http://127.0.0.1:$closed" HubSpot__AllowCustomBaseUrl=true
   export Webhooks__ClientSecret="smoke-not-a-real-secret" Sync__IncrementalEnabled=false Sync__BootstrapProperties=false
   exec dotnet HubSyncWorker.dll
 ) >"$log" 2>&1 &

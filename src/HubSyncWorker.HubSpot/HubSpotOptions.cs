@@ -21,8 +21,17 @@ public sealed class HubSpotOptions
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "HubSpot";
 
-    /// <summary>Base URL of the HubSpot API. Default <c>https://api.hubapi.com</c>; tests and the demo point it at a stand-in.</summary>
+    /// <summary>
+    /// Base URL of the HubSpot API. Default <c>https://api.hubapi.com</c>. It must be https on <c>hubapi.com</c> or one of its
+    /// subdomains, since every request carries the access token, unless <see cref="AllowCustomBaseUrl"/> is true.
+    /// </summary>
     public string BaseUrl { get; set; } = "https://api.hubapi.com";
+
+    /// <summary>
+    /// Allow a <see cref="BaseUrl"/> other than https on <c>*.hubapi.com</c>: for the sandbox, tests, the demo and a proxy of your
+    /// own. The access token is sent to that host. Default: false.
+    /// </summary>
+    public bool AllowCustomBaseUrl { get; set; }
 
     /// <summary>
     /// The HubSpot API version every request path is built for. Default <c>2026-03</c>.

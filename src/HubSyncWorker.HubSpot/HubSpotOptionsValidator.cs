@@ -25,6 +25,12 @@ internal sealed class HubSpotOptionsValidator : IValidateOptions<HubSpotOptions>
         {
             errors.Add(Message(nameof(HubSpotOptions.BaseUrl), options.BaseUrl, "must be an absolute http(s) URL"));
         }
+        else if (!options.AllowCustomBaseUrl && !IsHubSpotHost(baseUrl))
+        {
+            // Every request carries the access token: a mistyped or planted URL would hand it to another host.
+            errors.Add(Message(nameof(HubSpotOptions.BaseUrl), options.BaseUrl,
+                $"must be https on hubapi.com or a subdomain of it (e.g. https://api.hubapi.com), since the access token is sent there; set {Key(nameof(HubSpotOptions.AllowCustomBaseUrl))}=true for a stand-in or a proxy of your own"));
+        }
 
         if (!HubSpotApiVersion.IsAllowed(options.ApiVersion))
         {
@@ -68,6 +74,14 @@ internal sealed class HubSpotOptionsValidator : IValidateOptions<HubSpotOptions>
     internal static string Key(string property) => $"{HubSpotOptions.SectionName}:{property}";
 
     internal static string Message(string property, string? value, string rule) => $"{Key(property)} {rule} (was '{value}').";
+
+    /// <summary>https on hubapi.com or a subdomain, on the default port.</summary>
+    internal static bool IsHubSpotHost(Uri baseUrl) =>
+        baseUrl.Scheme == Uri.UriSchemeHttps
+        && baseUrl.IsDefaultPort
+        && string.IsNullOrEmpty(baseUrl.UserInfo)
+        && (string.Equals(baseUrl.Host, "hubapi.com", StringComparison.OrdinalIgnoreCase)
+            || baseUrl.Host.EndsWith(".hubapi.com", StringComparison.OrdinalIgnoreCase));
 
     private static void Range(List<string> errors, string property, int value, int min, int max)
     {

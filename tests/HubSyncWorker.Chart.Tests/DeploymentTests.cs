@@ -3,20 +3,20 @@ namespace HubSyncWorker.Chart.Tests;
 public sealed class DeploymentTests
 {
     [Fact]
-    public void Deployment_DefaultValues_ProbesAliveForLivenessAndHealthForReadiness()
+    public void Deployment_DefaultValues_ProbesAliveForLivenessAndReadyForReadiness()
     {
-        var worker = Helm.TemplateOk().Single("Deployment").Container();
+        var worker = Helm.TemplateOk(Helm.OnEmbeddedStore).Single("Deployment").Container();
 
         Assert.Equal("/alive", worker.Str("livenessProbe", "httpGet", "path"));
         Assert.Equal("http", worker.Str("livenessProbe", "httpGet", "port"));
-        Assert.Equal("/health", worker.Str("readinessProbe", "httpGet", "path"));
+        Assert.Equal("/ready", worker.Str("readinessProbe", "httpGet", "path"));
         Assert.Equal("8080", worker.Seq("ports")[0].Str("containerPort"));
     }
 
     [Fact]
     public void Deployment_DefaultValues_RunsNonRootOnReadOnlyRootWithoutCapabilities()
     {
-        var deployment = Helm.TemplateOk().Single("Deployment");
+        var deployment = Helm.TemplateOk(Helm.OnEmbeddedStore).Single("Deployment");
         var pod = deployment.PodSpec();
         var worker = deployment.Container();
 
@@ -47,7 +47,7 @@ public sealed class DeploymentTests
     [Fact]
     public void Render_SeveralReplicasWithoutRedis_FailsNamingRedisHost()
     {
-        var rendering = Helm.Template("--set", "replicaCount=2");
+        var rendering = Helm.Template(Helm.OnEmbeddedStore, "--set", "replicaCount=2");
 
         Assert.NotEqual(0, rendering.ExitCode);
         Assert.Contains("redis.host", rendering.Error, StringComparison.Ordinal);
@@ -66,14 +66,17 @@ public sealed class DeploymentTests
     }
 
     [Fact]
-    public void ServiceMonitor_ProductionValues_ScrapesMetricsOnTheHttpPort()
+    public void ServiceMonitor_ProductionValues_ScrapesMetricsOnTheManagementService()
     {
         var rendering = Helm.TemplateOk("-f", Helm.ProductionValues);
-        var endpoint = Assert.Single(rendering.Single("ServiceMonitor").Seq("spec", "endpoints"));
+        var monitor = rendering.Single("ServiceMonitor");
+        var endpoint = Assert.Single(monitor.Seq("spec", "endpoints"));
 
         Assert.Equal("/metrics", endpoint.Str("path"));
-        Assert.Equal("http", endpoint.Str("port"));
-        Assert.Equal("8080", rendering.Single("Service").Seq("spec", "ports")[0].Str("port"));
+        Assert.Equal("management", endpoint.Str("port"));
+        Assert.Equal("management", monitor.Str("spec", "selector", "matchLabels", "app.kubernetes.io/component"));
+        var management = Assert.Single(rendering.OfKind("Service"), s => s.Str("metadata", "labels", "app.kubernetes.io/component") == "management");
+        Assert.Equal("9090", management.Seq("spec", "ports")[0].Str("port"));
     }
 
     [Fact]
@@ -87,7 +90,7 @@ public sealed class DeploymentTests
     [Fact]
     public void ConfigMap_PolicySet_RendersPolicyFileMountedAndPointedAt()
     {
-        var rendering = Helm.TemplateOk("--set-json", """policy={"version":"test-policy-7","mqlThreshold":60}""");
+        var rendering = Helm.TemplateOk(Helm.OnEmbeddedStore, "--set-json", """policy={"version":"test-policy-7","mqlThreshold":60}""");
         var configMap = rendering.Single("ConfigMap");
         var deployment = rendering.Single("Deployment");
 
@@ -99,7 +102,7 @@ public sealed class DeploymentTests
     [Fact]
     public void ConfigMap_DefaultValues_NoPolicyFileSoTheBuiltInPolicyApplies()
     {
-        var configMap = Helm.TemplateOk().Single("ConfigMap");
+        var configMap = Helm.TemplateOk(Helm.OnEmbeddedStore).Single("ConfigMap");
 
         Assert.Null(configMap.Str("data", "policy.json"));
         Assert.Null(configMap.Str("data", "Qualification__PolicyFile"));
@@ -109,7 +112,7 @@ public sealed class DeploymentTests
     [Fact]
     public void ConfigMap_IngressEnabledWithoutPublicUrl_SignsTheHttpsUrlHubSpotCalls()
     {
-        var configMap = Helm.TemplateOk("--set", "ingress.enabled=true", "--set", "ingress.host=hooks.acme.example").Single("ConfigMap");
+        var configMap = Helm.TemplateOk(Helm.OnEmbeddedStore, "--set", "ingress.enabled=true", "--set", "ingress.host=hooks.acme.example").Single("ConfigMap");
 
         Assert.Equal("https://hooks.acme.example/webhooks/hubspot", configMap.Str("data", "Webhooks__PublicUrl"));
     }
@@ -119,7 +122,7 @@ public sealed class DeploymentTests
     [InlineData("false")]
     public void ConfigMap_PublicUrlSet_WinsOverTheIngressDefault(string ingressEnabled)
     {
-        var configMap = Helm.TemplateOk("--set", $"ingress.enabled={ingressEnabled}", "--set", "webhooks.publicUrl=https://edge.acme.example/in/hubspot").Single("ConfigMap");
+        var configMap = Helm.TemplateOk(Helm.OnEmbeddedStore, "--set", $"ingress.enabled={ingressEnabled}", "--set", "webhooks.publicUrl=https://edge.acme.example/in/hubspot").Single("ConfigMap");
 
         Assert.Equal("https://edge.acme.example/in/hubspot", configMap.Str("data", "Webhooks__PublicUrl"));
     }
@@ -127,7 +130,7 @@ public sealed class DeploymentTests
     [Fact]
     public void ConfigMap_NoIngressNoPublicUrl_LeavesTheRequestsOwnUrl()
     {
-        Assert.Null(Helm.TemplateOk().Single("ConfigMap").Str("data", "Webhooks__PublicUrl"));
+        Assert.Null(Helm.TemplateOk(Helm.OnEmbeddedStore).Single("ConfigMap").Str("data", "Webhooks__PublicUrl"));
     }
 
     [Theory]
@@ -136,7 +139,7 @@ public sealed class DeploymentTests
     [InlineData("redis.host=redis,redis.auth=true", "secrets.redisPassword")]
     public void Render_SettingThatCannotWork_FailsNamingWhatIsMissing(string setting, string missing)
     {
-        var rendering = Helm.Template("--set", setting);
+        var rendering = Helm.Template(Helm.OnEmbeddedStore, "--set", setting);
 
         Assert.NotEqual(0, rendering.ExitCode);
         Assert.Contains(missing, rendering.Error, StringComparison.Ordinal);
@@ -146,6 +149,7 @@ public sealed class DeploymentTests
     public void ConfigMap_NumericAppIdsAndExtraConfig_RenderedAsWrittenNotInExponentForm()
     {
         var configMap = Helm.TemplateOk(
+            Helm.OnEmbeddedStore,
             "--set-json", "webhooks.ownAppIds=[1234567,98765432]",
             "--set-json", """extraConfig={"Redis__DeadLetterMaxEntries":1000000,"Sync__QueueBatchSize":"50","Sync__Ratio":0.5}""").Single("ConfigMap");
 

@@ -26,6 +26,9 @@ internal static class Helm
 
     public static string ProductionValues => Path.Combine(ChartPath, "ci", "production-values.yaml");
 
+    /// <summary>Allows the embedded store, which the chart refuses by default, for renderings that are about something else.</summary>
+    public const string OnEmbeddedStore = "--set=redis.allowEmbeddedStore=true";
+
     /// <summary><c>helm template hubsync charts/hubsync-worker ARGS</c>, parsed into manifests when it succeeds.</summary>
     public static Rendering Template(params string[] arguments)
     {

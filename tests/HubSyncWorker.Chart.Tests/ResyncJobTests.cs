@@ -5,7 +5,7 @@ public sealed class ResyncJobTests
     [Fact]
     public void Render_DefaultValues_NoResyncJob()
     {
-        var rendering = Helm.TemplateOk();
+        var rendering = Helm.TemplateOk(Helm.OnEmbeddedStore);
 
         Assert.Empty(rendering.OfKind("Job"));
         Assert.Empty(rendering.OfKind("CronJob"));
@@ -14,7 +14,7 @@ public sealed class ResyncJobTests
     [Fact]
     public void ResyncJob_Enabled_RunsResyncOnceNamedPerRevisionAndExpires()
     {
-        var rendering = Helm.TemplateOk("--set", "redis.host=redis", "--set", "resync.enabled=true");
+        var rendering = Helm.TemplateOk("--set", "redis.host=redis", "--set", "redis.auth=false", "--set", "resync.enabled=true");
         var job = rendering.Single("Job");
         var container = job.Container();
 
@@ -32,7 +32,7 @@ public sealed class ResyncJobTests
     [Fact]
     public void ResyncJob_DryRun_PassesTheDryRunFlag()
     {
-        var job = Helm.TemplateOk("--set", "redis.host=redis", "--set", "resync.enabled=true", "--set", "resync.dryRun=true", "--set", "resync.activeDeadlineSeconds=3600").Single("Job");
+        var job = Helm.TemplateOk("--set", "redis.host=redis", "--set", "redis.auth=false", "--set", "resync.enabled=true", "--set", "resync.dryRun=true", "--set", "resync.activeDeadlineSeconds=3600").Single("Job");
 
         Assert.Equal(["resync", "--dry-run"], job.Container().Strings("args"));
         Assert.Equal("3600", job.Str("spec", "activeDeadlineSeconds"));
@@ -43,7 +43,7 @@ public sealed class ResyncJobTests
     {
         // `helm template` always renders revision 1 (it has no flag for another), so the suffix checked here is .Release.Revision = 1;
         // an upgrade to revision N renders "-resync-N". The keep policy stops the next upgrade from deleting a Job still running.
-        var job = Helm.TemplateOk("--set", "redis.host=redis", "--set", "resync.enabled=true", "--set", "fullnameOverride=crm-sync").Single("Job");
+        var job = Helm.TemplateOk("--set", "redis.host=redis", "--set", "redis.auth=false", "--set", "resync.enabled=true", "--set", "fullnameOverride=crm-sync").Single("Job");
 
         Assert.Equal("crm-sync-resync-1", job.Str("metadata", "name"));
         Assert.Equal("keep", job.Str("metadata", "annotations", "helm.sh/resource-policy"));
@@ -52,7 +52,7 @@ public sealed class ResyncJobTests
     [Fact]
     public void ResyncCronJob_Schedule_RunsResyncOnScheduleWithoutOverlap()
     {
-        var cronJob = Helm.TemplateOk("--set", "redis.host=redis", "--set", "resync.schedule=0 3 * * 0").Single("CronJob");
+        var cronJob = Helm.TemplateOk("--set", "redis.host=redis", "--set", "redis.auth=false", "--set", "resync.schedule=0 3 * * 0").Single("CronJob");
 
         Assert.Equal("0 3 * * 0", cronJob.Str("spec", "schedule"));
         Assert.Equal("Forbid", cronJob.Str("spec", "concurrencyPolicy"));
@@ -68,7 +68,7 @@ public sealed class ResyncJobTests
     [InlineData("hubspot.searchRequestsPerSecond=9", "/hubspot/searchRequestsPerSecond")]
     public void Render_BadValue_RejectedBySchemaNamingTheValue(string setting, string path)
     {
-        var rendering = Helm.Template("--set", setting);
+        var rendering = Helm.Template(Helm.OnEmbeddedStore, "--set", setting);
 
         Assert.NotEqual(0, rendering.ExitCode);
         Assert.Contains("schema", rendering.Error, StringComparison.Ordinal);

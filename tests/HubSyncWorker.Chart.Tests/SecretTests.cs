@@ -29,7 +29,7 @@ public sealed class SecretTests
         Assert.Equal("webhook-client-secret", worker.Env("Webhooks__ClientSecret")!.Str("valueFrom", "secretKeyRef", "key"));
         Assert.Equal("true", worker.Env("Admin__Token")!.Str("valueFrom", "secretKeyRef", "optional"));
         Assert.Equal("redis-password", worker.Env("Redis__Password")!.Str("valueFrom", "secretKeyRef", "key"));
-        Assert.Equal("redis:6379,ssl=false,abortConnect=false", worker.Env("Redis__ConnectionString")!.Str("value"));
+        Assert.Equal("redis:6379,ssl=true,abortConnect=false", worker.Env("Redis__ConnectionString")!.Str("value"));
     }
 
     [Fact]
@@ -69,6 +69,7 @@ public sealed class SecretTests
     {
         const string previous = "chart-test-previous-client-secret-0005";
         var rendering = Helm.TemplateOk(
+            Helm.OnEmbeddedStore,
             "--set", $"secrets.webhookClientSecret={ClientSecret}",
             "--set", $"secrets.webhookPreviousClientSecret={previous}");
 
@@ -82,8 +83,8 @@ public sealed class SecretTests
     [Fact]
     public void Render_NoPreviousClientSecret_OnlyTheClientSecretUnlessAnExistingSecretMayHoldOne()
     {
-        var inline = Helm.TemplateOk("--set", $"secrets.webhookClientSecret={ClientSecret}").Single("Deployment").Container();
-        var existing = Helm.TemplateOk("--set", "existingSecret=my-credentials").Single("Deployment").Container();
+        var inline = Helm.TemplateOk(Helm.OnEmbeddedStore, "--set", $"secrets.webhookClientSecret={ClientSecret}").Single("Deployment").Container();
+        var existing = Helm.TemplateOk(Helm.OnEmbeddedStore, "--set", "existingSecret=my-credentials").Single("Deployment").Container();
 
         Assert.Null(inline.Env("Webhooks__ClientSecrets__0"));
         Assert.Equal("true", existing.Env("Webhooks__ClientSecrets__0")!.Str("valueFrom", "secretKeyRef", "optional"));
@@ -93,7 +94,7 @@ public sealed class SecretTests
     public void Render_InlineSecretChanges_RollsThePodsThroughTheChecksum()
     {
         static string? Checksum(string token) =>
-            Helm.TemplateOk("--set", $"secrets.hubspotAccessToken={token}").Single("Deployment").Str("spec", "template", "metadata", "annotations", "checksum/secret");
+            Helm.TemplateOk(Helm.OnEmbeddedStore, "--set", $"secrets.hubspotAccessToken={token}").Single("Deployment").Str("spec", "template", "metadata", "annotations", "checksum/secret");
 
         Assert.NotEqual(Checksum(Token), Checksum(Token + "-rotated"));
     }

@@ -38,6 +38,34 @@ public sealed class HubSpotOptionsValidatorTests
         Assert.Contains(expected, failures);
     }
 
+    [Theory]
+    [InlineData("http://api.hubapi.com")]
+    [InlineData("https://api.hubapi.com.attacker.example")]
+    [InlineData("https://evilhubapi.com")]
+    [InlineData("https://api.hubapi.com:8443")]
+    [InlineData("http://127.0.0.1:5000")]
+    public void Validate_BaseUrlNotHttpsOnHubApi_FailsNamingBothKeys(string url)
+    {
+        var failures = Failures(new() { ["HubSpot:BaseUrl"] = url });
+
+        var failure = Assert.Single(failures);
+        Assert.StartsWith("HubSpot:BaseUrl must be https on hubapi.com", failure, StringComparison.Ordinal);
+        Assert.Contains("HubSpot:AllowCustomBaseUrl=true", failure, StringComparison.Ordinal);
+        Assert.Contains($"(was '{url}')", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://api.hubapi.com", false)]
+    [InlineData("https://api.hubapi.com/", false)]
+    [InlineData("https://api.eu1.hubapi.com", false)]
+    [InlineData("http://127.0.0.1:5000", true)]
+    public void Validate_BaseUrlOnHubApiOrAllowed_Succeeds(string url, bool allowCustom)
+    {
+        var options = new HubSpotOptions { AccessToken = "pat-na1-abc", BaseUrl = url, AllowCustomBaseUrl = allowCustom };
+
+        Assert.True(new HubSpotOptionsValidator().Validate(null, options).Succeeded);
+    }
+
     [Fact]
     public void Validate_TokenMissing_SaysSo()
     {

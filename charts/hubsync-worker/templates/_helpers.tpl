@@ -72,8 +72,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if and (or .Values.resync.enabled .Values.resync.schedule) (not .Values.redis.host) }}
 {{- fail "resync.enabled and resync.schedule need redis.host: the resync Job runs in its own pod, and without a shared Redis it has no cluster-wide lock and no checkpoint to resume from" }}
 {{- end }}
-{{- if and .Values.redis.auth (not .Values.existingSecret) (not .Values.secrets.redisPassword) }}
-{{- fail "redis.auth needs the password: set secrets.redisPassword, or existingSecret holding the key existingSecretKeys.redisPassword" }}
+{{- if and .Values.redis.host .Values.redis.auth (not .Values.existingSecret) (not .Values.secrets.redisPassword) }}
+{{- fail "redis.auth needs the password: set secrets.redisPassword, or existingSecret holding the key existingSecretKeys.redisPassword (or redis.auth=false for a Redis without AUTH)" }}
+{{- end }}
+{{- if and (not .Values.redis.host) (not .Values.redis.allowEmbeddedStore) }}
+{{- fail "redis.host is empty: set it to your Redis, or set redis.allowEmbeddedStore=true (with replicaCount=1) to try the worker on the embedded store, which loses the queue and the checkpoints on every restart" }}
+{{- end }}
+{{- if and .Values.admin.exposeThroughIngress (gt (int .Values.management.port) 0) }}
+{{- fail "admin.exposeThroughIngress needs management.port=0: with a management port the admin endpoints answer only there, and the Ingress never routes to it" }}
 {{- end }}
 {{- end }}
 
@@ -124,6 +130,14 @@ password is a setting of its own (Redis__Password), so it never appears in a man
 {{- end }}
 - name: Redis__ConnectionString
   value: {{ $connection | quote }}
+{{- with .Values.redis.user }}
+- name: Redis__User
+  value: {{ . | quote }}
+{{- end }}
+{{- if .Values.redis.caSecret }}
+- name: Redis__CaCertificatePath
+  value: /etc/hubsync/redis-ca/{{ .Values.redis.caSecretKey }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -136,6 +150,11 @@ password is a setting of its own (Redis__Password), so it never appears in a man
 {{- define "hubsync-worker.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
+{{- if and .Values.redis.host .Values.redis.caSecret }}
+- name: redis-ca
+  mountPath: /etc/hubsync/redis-ca
+  readOnly: true
+{{- end }}
 {{- if .Values.policy }}
 - name: policy
   mountPath: /etc/hubsync
@@ -147,6 +166,14 @@ password is a setting of its own (Redis__Password), so it never appears in a man
 - name: tmp
   emptyDir:
     sizeLimit: 64Mi
+{{- if and .Values.redis.host .Values.redis.caSecret }}
+- name: redis-ca
+  secret:
+    secretName: {{ .Values.redis.caSecret }}
+    items:
+      - key: {{ .Values.redis.caSecretKey }}
+        path: {{ .Values.redis.caSecretKey }}
+{{- end }}
 {{- if .Values.policy }}
 - name: policy
   configMap:

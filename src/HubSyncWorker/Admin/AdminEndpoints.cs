@@ -15,6 +15,9 @@ namespace HubSyncWorker.Admin;
 /// </summary>
 internal static class AdminEndpoints
 {
+    /// <summary>Every admin endpoint is under this path (served only on <c>Diagnostics:ManagementPort</c> when it is set).</summary>
+    public const string PathPrefix = "/admin";
+
     public const string ResyncPath = "/admin/resync";
 
     public const string DeadLettersPath = "/admin/deadletters";

@@ -225,6 +225,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+            ["HubSpot:AllowCustomBaseUrl"] = "true",
             ["HubSpot:AccessToken"] = sandbox.AccessToken,
             ["HubSpot:RequestsPerTenSeconds"] = DemoCommand.DemoRequestsPerTenSeconds.ToString(Inv),
             ["Webhooks:ClientSecret"] = secret,

@@ -16,8 +16,15 @@ internal static class DiagnosticsExtensions
     /// <summary>Configuration key that selects JSON console logs (<c>json</c>); containers get them by default.</summary>
     public const string LogFormatKey = "Logging:Format";
 
-    /// <summary>The tag of the checks <c>/health</c> runs (readiness); other features add their own checks with it.</summary>
+    /// <summary>The tag of the checks <c>/health</c> runs (everything an operator should look at); other features add their own checks with it.</summary>
     internal const string ReadyTag = "ready";
+
+    /// <summary>
+    /// The tag of the checks <c>/ready</c> runs (the readiness probe): only what stops this pod from taking webhooks (the store).
+    /// A rejected HubSpot token or refused deliveries are the same for every pod: taking them all out of the Service would turn
+    /// deliveries HubSpot could have queued into 503s, so those stay in <c>/health</c>.
+    /// </summary>
+    internal const string ServingTag = "serving";
 
     private static readonly JsonSerializerOptions HealthJson = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
@@ -29,6 +36,11 @@ internal static class DiagnosticsExtensions
     public static IHostApplicationBuilder AddDiagnostics(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (builder is WebApplicationBuilder web)
+        {
+            ManagementPort.Listen(web);
+        }
+
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<DiagnosticsOptions, DiagnosticsOptionsValidator>()
             .Bind(builder.Configuration.GetSection(DiagnosticsOptions.SectionName));
@@ -48,7 +60,7 @@ internal static class DiagnosticsExtensions
         services.TryAddSingleton<HubSpotTokenProbe>();
         services.AddHostedService<HubSpotApiVersionNotice>();
         services.AddHealthChecks()
-            .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, tags: [ReadyTag])
+            .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, tags: [ReadyTag, ServingTag])
             .AddCheck<HubSpotTokenHealthCheck>(HubSpotTokenHealthCheck.Name, tags: [ReadyTag]);
 
         services.TryAddSingleton<PrometheusMeterBridge>();
@@ -64,14 +76,23 @@ internal static class DiagnosticsExtensions
     }
 
     /// <summary>
-    /// <c>/alive</c> (the process answers: liveness), <c>/health</c> (the store and the HubSpot token: readiness; 200 when healthy or
-    /// degraded, 503 when unhealthy, with a JSON body naming each check) and the Prometheus endpoint.
+    /// <c>/alive</c> (the process answers: liveness), <c>/ready</c> (the store answers: readiness), <c>/health</c> (every check: the
+    /// store, the HubSpot token, refused deliveries; 200 when healthy or degraded, 503 when unhealthy, with a JSON body naming each
+    /// check) and the Prometheus endpoint, which with <see cref="DiagnosticsOptions.ManagementPort"/> answers only on that port.
     /// </summary>
     public static WebApplication MapDiagnostics(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         ConfigureDefaultMeterAdapter();
+        var path = app.Configuration.GetSection(DiagnosticsOptions.SectionName).Get<DiagnosticsOptions>()?.MetricsPath;
+        path = string.IsNullOrWhiteSpace(path) ? "/metrics" : path;
+        ManagementPort.Restrict(app, path);
         app.MapGet("/alive", () => Results.Text("alive"));
+        app.MapHealthChecks("/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ServingTag),
+            ResponseWriter = WriteHealthAsync,
+        });
         app.MapHealthChecks("/health", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
@@ -81,8 +102,7 @@ internal static class DiagnosticsExtensions
         // Instantiated here so the listener runs and the queue gauges exist before the first scrape.
         var bridge = app.Services.GetRequiredService<PrometheusMeterBridge>();
         _ = app.Services.GetRequiredService<QueueMetrics>();
-        var path = app.Configuration.GetSection(DiagnosticsOptions.SectionName).Get<DiagnosticsOptions>()?.MetricsPath;
-        app.MapGet(string.IsNullOrWhiteSpace(path) ? "/metrics" : path, (HttpContext context) => WriteMetricsAsync(context, bridge.Registry));
+        app.MapGet(path, (HttpContext context) => WriteMetricsAsync(context, bridge.Registry));
         return app;
     }
 

@@ -27,6 +27,13 @@ public sealed class DiagnosticsOptions
 
     /// <summary>Path of the Prometheus endpoint. Default: <c>/metrics</c>.</summary>
     public string MetricsPath { get; set; } = "/metrics";
+
+    /// <summary>
+    /// A second port the worker listens on, the only one that serves <c>/admin/*</c> and the Prometheus endpoint, so a Service or
+    /// Ingress that exposes the webhook port never exposes them (they answer 404 there). The probes (<c>/alive</c>, <c>/ready</c>,
+    /// <c>/health</c>) answer on both. Default: none (everything on the one port). Range 1-65535.
+    /// </summary>
+    public int? ManagementPort { get; set; }
 }
 
 /// <summary>Checks every <see cref="DiagnosticsOptions"/> value and reports all errors at once, naming the key and the bad value.</summary>
@@ -55,6 +62,11 @@ internal sealed class DiagnosticsOptionsValidator : IValidateOptions<Diagnostics
         if (string.IsNullOrWhiteSpace(options.MetricsPath) || !options.MetricsPath.StartsWith('/'))
         {
             errors.Add($"{s}:MetricsPath must be a path starting with '/'; was '{options.MetricsPath}'.");
+        }
+
+        if (options.ManagementPort is < 1 or > 65535)
+        {
+            errors.Add($"{s}:ManagementPort must be between 1 and 65535; was '{options.ManagementPort}'.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

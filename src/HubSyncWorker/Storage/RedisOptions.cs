@@ -64,6 +64,52 @@ internal sealed class RedisOptions
     /// </summary>
     public bool CompactWebhookEntries { get; set; }
 
+    /// <summary>
+    /// The Redis ACL user (Redis 6+), when not in <see cref="ConnectionString"/>; with <see cref="Password"/> it authenticates as that
+    /// user instead of <c>default</c>. Default: none.
+    /// </summary>
+    public string? User { get; set; }
+
+    /// <summary>Connect with TLS, when not already <c>ssl=true</c> in <see cref="ConnectionString"/>. Default: false.</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>
+    /// Path of a PEM file holding the certificate authority that issued the Redis server's certificate (a private CA); the
+    /// server's certificate must chain to it. Implies <see cref="UseTls"/>. Default: none (the system's trusted roots).
+    /// </summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>
+    /// Start even when Redis's <c>maxmemory-policy</c> is not <c>noeviction</c>. Under an eviction policy Redis may drop the queue
+    /// stream with its pending entries, the checkpoints and the fencing counters when memory runs short; the worker then loses work
+    /// and may let two replicas hold one lock. Set it only when you accept that (a loud warning is logged at every start). Default: false.
+    /// </summary>
+    public bool AllowEvictionPolicy { get; set; }
+
+    /// <summary>
+    /// Most entries the work queue may hold (waiting and handed out) before the webhook endpoint answers 503, so HubSpot retries the
+    /// delivery later instead of the queue growing until Redis runs out of memory. An entry is one contact, or up to 100 for a
+    /// webhook delivery. Checked against a reading at most one second old. Default: 1000000. Range 1000-100000000.
+    /// </summary>
+    public long MaxQueueLength { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// A consumer of the queue's group that has not read for this long and holds no pending entry is removed from the group (a
+    /// replica that is gone: consumer names default to host name and process id, so every restart adds one). A consumer holding
+    /// entries is never removed: its entries are reclaimed by the others first. Default: 1 hour. At least 10 minutes.
+    /// </summary>
+    public TimeSpan DeadConsumerIdleTime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How many Redis replicas must have a webhook delivery's queued work (Redis <c>WAIT</c>) before HubSpot is answered 200; when
+    /// fewer confirm within <see cref="WaitForReplicasTimeout"/> the delivery is answered 503 and HubSpot retries it (a duplicate
+    /// of work already queued is harmless). 0 answers once the primary has it. Default: 0. Range 0-10.
+    /// </summary>
+    public int WaitForReplicas { get; set; }
+
+    /// <summary>How long a delivery waits for <see cref="WaitForReplicas"/> confirmations. Default: 1 second. Range 10 ms to 10 s.</summary>
+    public TimeSpan WaitForReplicasTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>True when no connection string is set: the embedded in-memory store is used.</summary>
     public bool UsesEmbeddedStore => string.IsNullOrWhiteSpace(ConnectionString);
 }
@@ -117,6 +163,38 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         {
             // A retry rewrites the whole list in Redis (one pass per call): beyond this, one call would hold Redis for too long.
             errors.Add($"{s}:DeadLetterMaxEntries must be between 1 and 100000; was '{options.DeadLetterMaxEntries.ToString(CultureInfo.InvariantCulture)}'.");
+        }
+
+        if (options.MaxQueueLength is < 1_000 or > 100_000_000)
+        {
+            errors.Add($"{s}:MaxQueueLength must be between 1000 and 100000000; was '{options.MaxQueueLength.ToString(CultureInfo.InvariantCulture)}'.");
+        }
+
+        if (options.DeadConsumerIdleTime < TimeSpan.FromMinutes(10))
+        {
+            // Shorter would race a live replica that is merely slow (a long batch under HubSpot's retries reads nothing for minutes).
+            errors.Add($"{s}:DeadConsumerIdleTime must be at least 00:10:00; was '{Format(options.DeadConsumerIdleTime)}'.");
+        }
+
+        if (options.WaitForReplicas is < 0 or > 10)
+        {
+            errors.Add($"{s}:WaitForReplicas must be between 0 and 10; was '{options.WaitForReplicas.ToString(CultureInfo.InvariantCulture)}'.");
+        }
+
+        if (options.WaitForReplicasTimeout < TimeSpan.FromMilliseconds(10) || options.WaitForReplicasTimeout > TimeSpan.FromSeconds(10))
+        {
+            // WAIT holds the shared Redis connection while it waits: every other command of this pod queues behind it.
+            errors.Add($"{s}:WaitForReplicasTimeout must be between 00:00:00.010 and 00:00:10; was '{Format(options.WaitForReplicasTimeout)}'.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.CaCertificatePath) && !File.Exists(options.CaCertificatePath))
+        {
+            errors.Add($"{s}:CaCertificatePath names no readable file; was '{options.CaCertificatePath}'.");
+        }
+
+        if (options.UsesEmbeddedStore && options.WaitForReplicas > 0)
+        {
+            errors.Add($"{s}:WaitForReplicas needs Redis ({s}:ConnectionString); was '{options.WaitForReplicas.ToString(CultureInfo.InvariantCulture)}' with the embedded store.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -29,6 +29,8 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageModeAnnouncement>();
         services.TryAddSingleton<DeadLetterRetry>();
+        services.TryAddSingleton<QueueBound>();
+        services.TryAddSingleton<ReplicaConfirmation>();
 
         var connectionString = builder.Configuration[$"{RedisOptions.SectionName}:{nameof(RedisOptions.ConnectionString)}"];
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -47,6 +49,8 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton<ICheckpointStore, RedisCheckpointStore>();
         services.AddSingleton<IDistributedLock, RedisDistributedLock>();
         services.AddSingleton<IDeadLetterStore, RedisDeadLetterStore>();
+        services.AddHostedService<RedisEvictionPolicyCheck>();
+        services.AddHostedService<RedisDeadConsumerSweep>();
         services.RemoveAll<IHubSpotRateLimiter>();
         services.AddSingleton<IHubSpotRateLimiter>(sp =>
         {
@@ -72,6 +76,21 @@ internal static class StorageServiceCollectionExtensions
         if (!string.IsNullOrEmpty(options.Password))
         {
             configuration.Password = options.Password;
+        }
+
+        if (!string.IsNullOrEmpty(options.User))
+        {
+            configuration.User = options.User;
+        }
+
+        if (options.UseTls || !string.IsNullOrEmpty(options.CaCertificatePath))
+        {
+            configuration.Ssl = true;
+        }
+
+        if (!string.IsNullOrEmpty(options.CaCertificatePath))
+        {
+            configuration.TrustIssuer(options.CaCertificatePath);
         }
 
         return configuration;

@@ -10,7 +10,8 @@ namespace HubSyncWorker.Webhooks;
 /// <c>POST /webhooks/hubspot</c>: verify the signature over the raw bytes, parse, queue durably, then answer.
 /// 401 bad or missing signature or stale timestamp (counted by cause, on <c>/health</c>, logged once a minute: HubSpot never
 /// retries it); 400 a body that is not a JSON array; 413 too large; 503 when the queue is unreachable (HubSpot retries, nothing
-/// is lost); 200 once the events are queued, malformed events in it skipped and counted.
+/// is lost), when the queue holds more than <c>Redis:MaxQueueLength</c> entries, or when fewer Redis replicas than
+/// <c>Redis:WaitForReplicas</c> confirmed the queued work; 200 once the events are queued, malformed events in it skipped and counted.
 /// </summary>
 internal static class WebhookEndpoint
 {
@@ -24,8 +25,8 @@ internal static class WebhookEndpoint
             endpoints.MapPost(
                 options.Path,
                 (HttpContext context, WebhookIntake intake, WebhookSignatureVerifier verifier, WebhookDeliveryReader reader, WebhookMetrics metrics,
-                    WebhookRefusals refusals, IOptionsMonitor<WebhookOptions> optionsMonitor, TimeProvider time)
-                    => HandleAsync(context, new Services(intake, verifier, reader, metrics, refusals, time, logger), optionsMonitor.CurrentValue))
+                    WebhookRefusals refusals, QueueBound bound, ReplicaConfirmation replicas, IOptionsMonitor<WebhookOptions> optionsMonitor, TimeProvider time)
+                    => HandleAsync(context, new Services(intake, verifier, reader, metrics, refusals, bound, replicas, time, logger), optionsMonitor.CurrentValue))
                 .WithName("HubSpotWebhook");
         }
 
@@ -38,6 +39,8 @@ internal static class WebhookEndpoint
         WebhookDeliveryReader Reader,
         WebhookMetrics Metrics,
         WebhookRefusals Refusals,
+        QueueBound Bound,
+        ReplicaConfirmation Replicas,
         TimeProvider Time,
         ILogger Logger);
 
@@ -99,7 +102,22 @@ internal static class WebhookEndpoint
 
         try
         {
+            if (await services.Bound.IsFullAsync(context.RequestAborted))
+            {
+                // Logged by QueueBound when it fills and when it drains, not per delivery.
+                services.Metrics.Request("queue_full");
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
             var summary = await services.Intake.AcceptAsync(events, context.RequestAborted);
+            // Also when every event was a duplicate: HubSpot's retry of a delivery answered 503 here is one, and is answered 200 only
+            // once the replicas hold what the first attempt queued (WAIT covers every write before it, replication being in order).
+            if (!await services.Replicas.ConfirmAsync(context.RequestAborted))
+            {
+                services.Metrics.Request("replicas_unconfirmed");
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
             services.Metrics.Request("accepted");
             WebhookLog.DeliveryAccepted(services.Logger, events.Length, summary.Queued, summary.Forgotten, summary.Duplicates, summary.Ignored);
             if (summary.Malformed > 0)

@@ -14,7 +14,7 @@ internal sealed class WebhookMetrics
     public WebhookMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _requests = meter.CreateCounter<long>("hubsync.webhook.requests", "{request}", "Webhook deliveries by outcome (accepted, unauthorized, bad_request, too_large, unavailable).");
+        _requests = meter.CreateCounter<long>("hubsync.webhook.requests", "{request}", "Webhook deliveries by outcome (accepted, unauthorized, bad_request, too_large, unavailable, queue_full, replicas_unconfirmed).");
         _events = meter.CreateCounter<long>("hubsync.webhook.events", "{event}", "Webhook events by subscription type and outcome (queued, forgotten, duplicate, ignored_*, malformed).");
         _refusals = meter.CreateCounter<long>("hubsync.webhook.refusals", "{request}",
             "Webhook deliveries refused for their signature, by cause (missing_signature, signature_version_not_accepted, bad_timestamp, stale_timestamp, bad_signature, url_mismatch). HubSpot never retries them.");

@@ -31,6 +31,7 @@ internal sealed class HubSpotTestHost : IDisposable
     public static Dictionary<string, string?> FastSettings(string baseUrl) => new()
     {
         ["HubSpot:BaseUrl"] = baseUrl,
+        ["HubSpot:AllowCustomBaseUrl"] = "true",
         ["HubSpot:AccessToken"] = Token,
         ["HubSpot:RequestsPerTenSeconds"] = "1000",
         ["HubSpot:SearchRequestsPerSecond"] = "5",

@@ -9,12 +9,32 @@ namespace HubSyncWorker.IntegrationTests.Infrastructure;
 /// Tests can stop and restart it (same port) to simulate an outage. The binary comes from <c>HUBSYNC_REDIS_SERVER</c> or PATH;
 /// when it is missing the tests fail with instructions instead of being skipped.
 /// </summary>
-public sealed class RedisServerFixture : IAsyncLifetime
+public sealed class RedisServerFixture : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private readonly StringBuilder _output = new();
+    private readonly IReadOnlyList<string> _extraArguments;
     private Process? _process;
     private int _port;
+
+    public RedisServerFixture()
+        : this([])
+    {
+    }
+
+    /// <summary>A server of its own, started with extra redis-server arguments (e.g. <c>--maxmemory-policy allkeys-lru</c>).</summary>
+    internal RedisServerFixture(IReadOnlyList<string> extraArguments) => _extraArguments = extraArguments;
+
+    /// <summary>Starts a server of its own with <paramref name="extraArguments"/>; the caller disposes it.</summary>
+    internal static async Task<RedisServerFixture> StartOwnAsync(params string[] extraArguments)
+    {
+        var server = new RedisServerFixture(extraArguments);
+        await server.InitializeAsync();
+        return server;
+    }
+
+    /// <summary>The loopback port the server listens on.</summary>
+    internal int Port => _port;
 
     /// <summary>
     /// The connection string for tests that keep Redis up: SE.Redis's usual 5-second timeouts, so a busy CI machine
@@ -44,6 +64,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await StopAsync();
 
+    ValueTask IAsyncDisposable.DisposeAsync() => new(StopAsync());
+
     /// <summary>Starts the server (again) on the same port and returns once it answers PING.</summary>
     public async Task StartAsync()
     {
@@ -62,7 +84,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
                  {
                      "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
                      "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
-                 })
+                 }.Concat(_extraArguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -21,6 +21,7 @@ internal static class SyncHost
         var settings = new Dictionary<string, string?>
         {
             ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+            ["HubSpot:AllowCustomBaseUrl"] = "true",
             ["HubSpot:AccessToken"] = sandbox.AccessToken,
             ["HubSpot:RequestsPerTenSeconds"] = "1000",
             ["HubSpot:SearchRequestsPerSecond"] = "5",

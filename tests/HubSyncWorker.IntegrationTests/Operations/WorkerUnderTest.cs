@@ -59,6 +59,7 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
             $"--urls=http://127.0.0.1:{port}",
             "--HubSpot:AccessToken=pat-operations-test-token",
             $"--HubSpot:BaseUrl={hubSpot.Url}",
+            "--HubSpot:AllowCustomBaseUrl=true",
             $"--Webhooks:ClientSecret={ClientSecret}",
             "--Sync:IncrementalEnabled=false",
             "--Sync:BootstrapProperties=false",

@@ -97,6 +97,7 @@ public sealed class ContactWriteBackTests(RedisServerFixture redis) : IDisposabl
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["HubSpot:BaseUrl"] = _hubSpot.Url,
+            ["HubSpot:AllowCustomBaseUrl"] = "true",
             ["HubSpot:AccessToken"] = "pat-na1-write-back-test",
             ["HubSpot:ApiVersion"] = "2026-09",
             ["HubSpot:RetryBaseDelay"] = "00:00:00.050",

@@ -32,6 +32,7 @@ public sealed class RefusedDeliveriesCatchUpTests(RedisServerFixture redis)
             new Dictionary<string, string?>
             {
                 ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AllowCustomBaseUrl"] = "true",
                 ["HubSpot:AccessToken"] = sandbox.AccessToken,
                 ["HubSpot:RequestsPerTenSeconds"] = "1000",
                 ["Webhooks:ClientSecret"] = "the-secret-before-the-rotation",

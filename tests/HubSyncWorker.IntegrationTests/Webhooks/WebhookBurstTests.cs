@@ -39,6 +39,7 @@ public sealed class WebhookBurstTests(RedisServerFixture redis, ITestOutputHelpe
             new Dictionary<string, string?>
             {
                 ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AllowCustomBaseUrl"] = "true",
                 ["HubSpot:AccessToken"] = sandbox.AccessToken,
                 ["Webhooks:ClientSecret"] = Secret,
                 ["Webhooks:OwnAppIds:0"] = sandbox.Options.AppId.ToString(CultureInfo.InvariantCulture),

@@ -256,6 +256,7 @@ public sealed class WebhookEndpointTests(RedisServerFixture redis) : IAsyncLifet
         {
             ["HubSpot:AccessToken"] = "pat-test-token",
             ["HubSpot:BaseUrl"] = "http://127.0.0.1:9",
+            ["HubSpot:AllowCustomBaseUrl"] = "true",
             ["Webhooks:ClientSecret"] = Secret,
             ["Webhooks:OwnAppIds:0"] = OwnAppId,
             ["Webhooks:MaxBodyBytes"] = "20000",

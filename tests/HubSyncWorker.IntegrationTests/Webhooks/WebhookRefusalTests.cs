@@ -130,6 +130,7 @@ public sealed class WebhookRefusalTests : IAsyncLifetime
         {
             ["HubSpot:AccessToken"] = _hubSpot.AccessToken,
             ["HubSpot:BaseUrl"] = _hubSpot.BaseUrl,
+            ["HubSpot:AllowCustomBaseUrl"] = "true",
             ["Webhooks:ClientSecret"] = Secret,
             ["Sync:IncrementalEnabled"] = "false",
         };

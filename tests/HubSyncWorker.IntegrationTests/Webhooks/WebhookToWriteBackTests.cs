@@ -23,6 +23,7 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
             new Dictionary<string, string?>
             {
                 ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AllowCustomBaseUrl"] = "true",
                 ["HubSpot:AccessToken"] = sandbox.AccessToken,
                 ["HubSpot:RequestsPerTenSeconds"] = "1000",
                 ["Webhooks:ClientSecret"] = Secret,
@@ -79,6 +80,7 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
             new Dictionary<string, string?>
             {
                 ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AllowCustomBaseUrl"] = "true",
                 ["HubSpot:AccessToken"] = sandbox.AccessToken,
                 ["HubSpot:RequestsPerTenSeconds"] = "1000",
                 ["Webhooks:ClientSecret"] = Secret,
@@ -117,6 +119,7 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
             new Dictionary<string, string?>
             {
                 ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AllowCustomBaseUrl"] = "true",
                 ["HubSpot:AccessToken"] = sandbox.AccessToken,
                 ["HubSpot:RequestsPerTenSeconds"] = "1000",
                 ["HubSpot:MaxRetryAttempts"] = "1",
@@ -161,6 +164,7 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
                 new Dictionary<string, string?>
                 {
                     ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                    ["HubSpot:AllowCustomBaseUrl"] = "true",
                     ["HubSpot:AccessToken"] = sandbox.AccessToken,
                     ["Webhooks:ClientSecret"] = Secret,
                     ["Redis:ConnectionString"] = redis.ConnectionString,

@@ -12,6 +12,7 @@ internal static class WorkerHosts
     public static Dictionary<string, string?> Settings(string baseUrl, string accessToken, string redisConnectionString, string keyPrefix, int requestsPerTenSeconds) => new()
     {
         ["HubSpot:BaseUrl"] = baseUrl,
+        ["HubSpot:AllowCustomBaseUrl"] = "true",
         ["HubSpot:AccessToken"] = accessToken,
         ["HubSpot:RequestsPerTenSeconds"] = requestsPerTenSeconds.ToString(CultureInfo.InvariantCulture),
         ["HubSpot:SearchRequestsPerSecond"] = "4",

@@ -80,4 +80,25 @@ public sealed class RedisOptionsValidatorTests
 
         Assert.Equal("inline", options.Password);
     }
+
+    [Fact]
+    public void Validate_BadSafetySettings_ReportsEachNamingKeyAndValue()
+    {
+        var options = new RedisOptions
+        {
+            MaxQueueLength = 10,
+            DeadConsumerIdleTime = TimeSpan.FromMinutes(1),
+            WaitForReplicas = 2,
+            WaitForReplicasTimeout = TimeSpan.FromMinutes(1),
+            CaCertificatePath = "/nonexistent/ca.pem",
+        };
+
+        var errors = _validator.Validate(null, options).Failures!.ToList();
+
+        Assert.Contains(errors, e => e.Contains("Redis:MaxQueueLength", StringComparison.Ordinal) && e.Contains("'10'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Redis:DeadConsumerIdleTime", StringComparison.Ordinal) && e.Contains("'00:01:00'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Redis:WaitForReplicasTimeout", StringComparison.Ordinal) && e.Contains("'00:01:00'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Redis:CaCertificatePath", StringComparison.Ordinal) && e.Contains("/nonexistent/ca.pem", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Redis:WaitForReplicas needs Redis", StringComparison.Ordinal));
+    }
 }

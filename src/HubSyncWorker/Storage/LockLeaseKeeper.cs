@@ -67,6 +67,13 @@ internal sealed class LockLeaseKeeper : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="exception"/>, which ended the job, came from losing the lease: a fencing check or a fenced
+    /// checkpoint refused, or work cancelled by <see cref="LeaseLost"/> rather than by the caller (<paramref name="callerToken"/>).
+    /// </summary>
+    public bool Explains(Exception exception, CancellationToken callerToken) =>
+        exception is LockLostException || (_lost.IsCancellationRequested && !callerToken.IsCancellationRequested);
+
     /// <summary>Stops renewing (the lease itself is released by disposing it).</summary>
     public async ValueTask DisposeAsync()
     {

@@ -112,7 +112,7 @@ internal sealed class FullResync(
             {
                 return await RunLockedAsync(lease, keeper, dryRun, report, started, linked.Token);
             }
-            catch (Exception ex) when (ex is LockLostException || (keeper.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
+            catch (Exception ex) when (keeper.Explains(ex, cancellationToken))
             {
                 // Whatever the lost lease interrupted (a write's retries, a list call, a refused checkpoint) ends here, as LockLost:
                 // the process that holds the lock now carries on from the last checkpoint this run was still allowed to write.

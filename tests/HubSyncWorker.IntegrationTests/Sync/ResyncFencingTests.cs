@@ -97,6 +97,34 @@ public sealed class ResyncFencingTests(RedisServerFixture redis, ITestOutputHelp
         Assert.Null(await ReadCheckpointAsync(prefix));
     }
 
+    [Fact]
+    public async Task RunAsync_IncrementalSyncWhoseLeaseWasTakenOver_RefusesItsCheckpointAndEndsLockLost()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10));
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { EnforceRateLimits = false, TimeProvider = clock }, default);
+        PortalSeed.Seed(sandbox, 3, clock.GetUtcNow());
+        clock.Advance(sandbox.Options.SearchIndexLag);
+        var prefix = RedisServerFixture.NewKeyPrefix();
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix);
+        var locks = host.Services.GetRequiredService<IDistributedLock>();
+        var checkpoints = host.Services.GetRequiredService<ICheckpointStore>();
+        var paused = (await locks.TryAcquireAsync(HubSyncWorker.Scheduling.IncrementalSyncJob.LockName, TimeSpan.FromMinutes(1), default))!;
+        await using (var connection = await redis.ConnectAsync())
+        {
+            // The paused replica's lease expires (deleted here) and another replica takes the lock and moves the checkpoint on.
+            await connection.GetDatabase().KeyDeleteAsync(prefix + "lock:" + HubSyncWorker.Scheduling.IncrementalSyncJob.LockName);
+        }
+
+        await using var current = (await locks.TryAcquireAsync(HubSyncWorker.Scheduling.IncrementalSyncJob.LockName, TimeSpan.FromMinutes(1), default))!;
+        var currents = DateTimeOffset.UtcNow.AddMinutes(-20).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await checkpoints.TrySetAsync(IncrementalSync.CheckpointName, currents, current, default));
+
+        // The paused replica wakes, finds the contacts modified since, and would move the checkpoint: refused.
+        await Assert.ThrowsAsync<LockLostException>(() => host.Services.GetRequiredService<IncrementalSync>().RunAsync(paused, default));
+
+        Assert.Equal(currents, await checkpoints.GetAsync(IncrementalSync.CheckpointName, default));
+    }
+
     public enum FreezePoint
     {
         CheckpointWrite,

@@ -42,7 +42,9 @@ internal sealed record ResyncCheckpoint(string After, long Processed, DateTimeOf
 /// <summary>
 /// A full resync: stream every contact with the list endpoint (100 per page, only the properties the policy reads), evaluate, and
 /// write only what changed, in batch updates of 100 filled across pages (so N contacts with C changes cost ⌈N/100⌉ list calls and
-/// ⌈C/100⌉ update calls, plus one partial batch whenever a change has waited <see cref="SyncOptions.ResyncMaxPendingAge"/>). Runs once cluster-wide under a renewed Redis lock with a fencing check before each write; the cursor is
+/// ⌈C/100⌉ update calls, plus one partial batch whenever a change has waited <see cref="SyncOptions.ResyncMaxPendingAge"/>). Runs once cluster-wide under a renewed Redis lock: each write is made only while the lease was renewed within half its lifetime
+/// and Redis confirms it, and each checkpoint write is compare-and-set on the lock's fencing token (a lost lock ends the run as
+/// <see cref="ResyncOutcome.LockLost"/>); the cursor is
 /// checkpointed after each page is written, so a killed resync resumes with at most one page read again. Memory stays flat: one page
 /// is processed while the next is fetched.
 /// </summary>

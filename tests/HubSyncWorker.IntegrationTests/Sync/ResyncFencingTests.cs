@@ -98,6 +98,30 @@ public sealed class ResyncFencingTests(RedisServerFixture redis, ITestOutputHelp
     }
 
     [Fact]
+    public async Task RunAsync_LockTakenOverJustBeforeTheFirstWrite_EndsLockLostWithoutWritingAndIsNoLongerRunning()
+    {
+        // The regression: the fencing check before a write threw a bare cancellation, so the run stayed "Running" and every later
+        // POST /admin/resync answered 409. Here the lease keeper has not noticed anything yet (its next renewal is 50 s away).
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        PortalSeed.Seed(sandbox, 300, DateTimeOffset.UtcNow);
+        var prefix = RedisServerFixture.NewKeyPrefix();
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix, new Dictionary<string, string?> { ["Sync:ResyncMaxPendingAge"] = "00:00:00" });
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        await using var connection = await redis.ConnectAsync();
+        var takenOver = new TakenOverAtTheFirstCheck(host.Services.GetRequiredService<IDistributedLock>(), () =>
+            connection.GetDatabase().StringSetAsync(prefix + "lock:" + FullResync.LockName, "999:another-pod", TimeSpan.FromMinutes(1)));
+        var resync = ActivatorUtilities.CreateInstance<FullResync>(host.Services, takenOver);
+        sandbox.Stats.Reset();
+
+        var result = await resync.RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.True(result.Outcome == ResyncOutcome.LockLost, $"{result.Outcome}: {result.Error}");
+        Assert.False(resync.Progress.Running);
+        Assert.Equal(ResyncOutcome.LockLost, resync.Progress.LastOutcome);
+        Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
+    }
+
+    [Fact]
     public async Task RunAsync_IncrementalSyncWhoseLeaseWasTakenOver_RefusesItsCheckpointAndEndsLockLost()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10));
@@ -135,6 +159,38 @@ public sealed class ResyncFencingTests(RedisServerFixture redis, ITestOutputHelp
     {
         await using var connection = await redis.ConnectAsync();
         return await connection.GetDatabase().StringGetAsync(prefix + "checkpoint:" + FullResync.CheckpointName(dryRun: false));
+    }
+
+    /// <summary>The real lock; another process takes it over at the first fencing check, before that check asks Redis.</summary>
+    private sealed class TakenOverAtTheFirstCheck(IDistributedLock inner, Func<Task> takeOver) : IDistributedLock
+    {
+        private int _checks;
+
+        public async Task<ILockLease?> TryAcquireAsync(string name, TimeSpan ttl, CancellationToken cancellationToken) =>
+            await inner.TryAcquireAsync(name, ttl, cancellationToken) is { } lease ? new Lease(lease, this) : null;
+
+        private sealed class Lease(ILockLease inner, TakenOverAtTheFirstCheck owner) : ILockLease
+        {
+            public string Name => inner.Name;
+
+            public long FencingToken => inner.FencingToken;
+
+            public Task<bool> RenewAsync(CancellationToken cancellationToken) => inner.RenewAsync(cancellationToken);
+
+            public async Task<bool> IsStillHeldAsync(CancellationToken cancellationToken)
+            {
+                if (Interlocked.Increment(ref owner._checks) == 1)
+                {
+                    await owner.TakeOverAsync();
+                }
+
+                return await inner.IsStillHeldAsync(cancellationToken);
+            }
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+
+        private Task TakeOverAsync() => takeOver();
     }
 
     /// <summary>Set once the second pod holds the lock.</summary>

@@ -33,17 +33,18 @@ internal sealed class IncrementalSyncJob(
             await using (lease)
             {
                 // A run after an outage or a large import can outlast the lock's TTL: renewed while it runs, so another replica's
-                // firing never scans the same range at once (halving the search budget, moving the checkpoint back), and stopped
-                // before its next checkpoint write should the lease be lost.
+                // firing never scans the same range at once (halving the search budget, moving the checkpoint back); its checkpoint
+                // writes are fenced on the lease, so once the lease is lost it moves nothing back.
                 await using var keeper = LockLeaseKeeper.Start(lease, ttl, timeProvider, logger);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.LeaseLost);
                 try
                 {
-                    await sync.RunAsync(linked.Token);
+                    await sync.RunAsync(lease, linked.Token);
                 }
-                catch (OperationCanceledException) when (keeper.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (keeper.Explains(ex, cancellationToken))
                 {
-                    // The keeper logged the lost lease; the next firing resumes from the checkpoint.
+                    // The holder of the lock now carries on from the last checkpoint this run was still allowed to write.
+                    SchedulingLog.LockLost(logger, nameof(IncrementalSyncJob), lease.FencingToken, ex.Message);
                 }
             }
         }
@@ -67,6 +68,16 @@ internal sealed class FullResyncJob(FullResync resync, IOptionsMonitor<SyncOptio
         await resync.RunAsync(options.CurrentValue.DryRun, waitForLock: false, cancellationToken);
 }
 
+/// <summary>The Quartz identities of the scheduled jobs and their triggers, in one place.</summary>
+internal static class JobKeys
+{
+    public const string IncrementalSyncTrigger = "incremental-sync-trigger";
+    public const string FullResyncTrigger = "full-resync-trigger";
+
+    public static readonly JobKey IncrementalSync = new("incremental-sync");
+    public static readonly JobKey FullResync = new("full-resync");
+}
+
 internal static class SchedulingExtensions
 {
     /// <summary>Quartz: the incremental sync every <c>Sync:IncrementalInterval</c>, the full resync on <c>Sync:FullResyncCron</c>.</summary>
@@ -78,18 +89,16 @@ internal static class SchedulingExtensions
         {
             if (settings.IncrementalEnabled && settings.IncrementalInterval >= TimeSpan.FromSeconds(10))
             {
-                var key = new JobKey("incremental-sync");
-                quartz.AddJob<IncrementalSyncJob>(j => j.WithIdentity(key));
-                quartz.AddTrigger(t => t.ForJob(key).WithIdentity("incremental-sync-trigger")
+                quartz.AddJob<IncrementalSyncJob>(j => j.WithIdentity(JobKeys.IncrementalSync));
+                quartz.AddTrigger(t => t.ForJob(JobKeys.IncrementalSync).WithIdentity(JobKeys.IncrementalSyncTrigger)
                     .StartNow()
                     .WithSimpleSchedule(s => s.WithInterval(settings.IncrementalInterval).RepeatForever()));
             }
 
             if (!string.IsNullOrWhiteSpace(settings.FullResyncCron) && SyncOptionsValidator.IsValidCron(settings.FullResyncCron))
             {
-                var key = new JobKey("full-resync");
-                quartz.AddJob<FullResyncJob>(j => j.WithIdentity(key));
-                quartz.AddTrigger(t => t.ForJob(key).WithIdentity("full-resync-trigger")
+                quartz.AddJob<FullResyncJob>(j => j.WithIdentity(JobKeys.FullResync));
+                quartz.AddTrigger(t => t.ForJob(JobKeys.FullResync).WithIdentity(JobKeys.FullResyncTrigger)
                     .WithCronSchedule(settings.FullResyncCron, c => c.InTimeZone(TimeZoneInfo.Utc)));
             }
         });
@@ -103,4 +112,7 @@ internal static partial class SchedulingLog
 {
     [LoggerMessage(EventId = 3401, Level = LogLevel.Error, Message = "Scheduled job {Job} failed; the next firing resumes from its checkpoint")]
     public static partial void JobFailed(ILogger logger, Exception exception, string job);
+
+    [LoggerMessage(EventId = 3151, Level = LogLevel.Warning, Message = "Scheduled job {Job} lost its lock (fencing token {FencingToken}) and stopped without writing under it ({Reason}); the holder of the lock carries on from the checkpoint")]
+    public static partial void LockLost(ILogger logger, string job, long fencingToken, string reason);
 }

@@ -16,8 +16,12 @@ internal static partial class Log
     public static partial void LockLeaseLost(ILogger logger, string lockName, long fencingToken);
 
     [LoggerMessage(EventId = 3703, Level = LogLevel.Warning,
-        Message = "Could not renew lock {LockName} (fencing token {FencingToken}); retrying until the lease runs out.")]
+        Message = "Could not renew lock {LockName} (fencing token {FencingToken}); retrying until half the lease has run out.")]
     public static partial void LockRenewFailed(ILogger logger, Exception exception, string lockName, long fencingToken);
+
+    [LoggerMessage(EventId = 3150, Level = LogLevel.Warning,
+        Message = "Lock {LockName} (fencing token {FencingToken}) could not be renewed for {HalfLife} (half its lifetime); the holder stops its work before another process can take the lock.")]
+    public static partial void LockLeaseInDoubt(ILogger logger, string lockName, long fencingToken, TimeSpan halfLife);
 
     [LoggerMessage(EventId = 3704, Level = LogLevel.Warning,
         Message = "Could not release lock {LockName} (fencing token {FencingToken}); it expires on its own.")]

@@ -4,14 +4,28 @@ namespace HubSyncWorker.Storage;
 public sealed class StorageUnavailableException(string message, Exception? innerException = null)
     : Exception(message, innerException);
 
+/// <summary>
+/// A lock was lost (or could not be confirmed held) while a job worked under it: the job stops without writing anything more,
+/// and whoever holds the lock now carries on from the checkpoint.
+/// </summary>
+public sealed class LockLostException(string message) : Exception(message);
+
 /// <summary>Named checkpoints (a list cursor, an incremental-sync keyset) that survive restarts.</summary>
 public interface ICheckpointStore
 {
     Task<string?> GetAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>Sets a checkpoint no lock guards.</summary>
     Task SetAsync(string name, string value, CancellationToken cancellationToken);
 
-    Task DeleteAsync(string name, CancellationToken cancellationToken);
+    /// <summary>
+    /// Sets the checkpoint only while <paramref name="holder"/> still holds its lock (compared on its fencing token in the same
+    /// atomic step as the write); false, and nothing written, once the lock expired or another holder took it.
+    /// </summary>
+    Task<bool> TrySetAsync(string name, string value, ILockLease holder, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the checkpoint only while <paramref name="holder"/> still holds its lock; false, and nothing deleted, otherwise.</summary>
+    Task<bool> TryDeleteAsync(string name, ILockLease holder, CancellationToken cancellationToken);
 }
 
 /// <summary>A lease on a named lock; dispose to release it.</summary>

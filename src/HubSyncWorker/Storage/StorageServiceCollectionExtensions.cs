@@ -37,8 +37,9 @@ internal static class StorageServiceCollectionExtensions
         {
             services.AddSingleton<IWorkQueue, InMemoryWorkQueue>();
             services.AddSingleton<IWebhookInbox, InMemoryWebhookInbox>();
+            services.AddSingleton<InMemoryDistributedLock>();
+            services.AddSingleton<IDistributedLock>(sp => sp.GetRequiredService<InMemoryDistributedLock>());
             services.AddSingleton<ICheckpointStore, InMemoryCheckpointStore>();
-            services.AddSingleton<IDistributedLock, InMemoryDistributedLock>();
             services.AddSingleton<IDeadLetterStore, InMemoryDeadLetterStore>();
             return builder;
         }

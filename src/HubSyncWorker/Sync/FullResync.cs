@@ -16,7 +16,10 @@ internal enum ResyncOutcome
     /// <summary>Another process holds the resync lock (and the caller did not wait).</summary>
     AlreadyRunning,
 
-    /// <summary>The lock was lost mid-run (another holder took it); this run stopped before writing under it.</summary>
+    /// <summary>
+    /// The lock was lost mid-run (another holder took it, or it could not be renewed for half its lifetime); this run stopped
+    /// without writing to HubSpot or the checkpoint under it.
+    /// </summary>
     LockLost,
 
     Cancelled,
@@ -39,7 +42,9 @@ internal sealed record ResyncCheckpoint(string After, long Processed, DateTimeOf
 /// <summary>
 /// A full resync: stream every contact with the list endpoint (100 per page, only the properties the policy reads), evaluate, and
 /// write only what changed, in batch updates of 100 filled across pages (so N contacts with C changes cost ⌈N/100⌉ list calls and
-/// ⌈C/100⌉ update calls, plus one partial batch whenever a change has waited <see cref="SyncOptions.ResyncMaxPendingAge"/>). Runs once cluster-wide under a renewed Redis lock with a fencing check before each write; the cursor is
+/// ⌈C/100⌉ update calls, plus one partial batch whenever a change has waited <see cref="SyncOptions.ResyncMaxPendingAge"/>). Runs once cluster-wide under a renewed Redis lock: each write is made only while the lease was renewed within half its lifetime
+/// and Redis confirms it, and each checkpoint write is compare-and-set on the lock's fencing token (a lost lock ends the run as
+/// <see cref="ResyncOutcome.LockLost"/>); the cursor is
 /// checkpointed after each page is written, so a killed resync resumes with at most one page read again. Memory stays flat: one page
 /// is processed while the next is fetched.
 /// </summary>
@@ -107,27 +112,35 @@ internal sealed class FullResync(
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.LeaseLost);
             try
             {
-                return await RunLockedAsync(lease, dryRun, report, started, linked.Token);
+                return await RunLockedAsync(lease, keeper, dryRun, report, started, linked.Token);
             }
-            catch (OperationCanceledException) when (keeper.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (keeper.Explains(ex, cancellationToken))
             {
-                ResyncLog.LockLost(logger, lease.FencingToken);
-                return Finish(new ResyncResult(ResyncOutcome.LockLost, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started)));
+                // Whatever the lost lease interrupted (a write's retries, a list call, a refused checkpoint) ends here, as LockLost:
+                // the process that holds the lock now carries on from the last checkpoint this run was still allowed to write.
+                ResyncLog.LockLost(logger, lease.FencingToken, ex.Message);
+                return Finish(new ResyncResult(ResyncOutcome.LockLost, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started), ex.Message));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 ResyncLog.Cancelled(logger, Progress.Processed);
                 return Finish(new ResyncResult(ResyncOutcome.Cancelled, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started)));
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
+                // Any other end, a cancellation from neither the caller nor the lease included: never left "Running".
                 ResyncLog.Failed(logger, ex, Progress.Processed);
                 return Finish(new ResyncResult(ResyncOutcome.Failed, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started), ex.Message));
+            }
+            finally
+            {
+                // A run that ended early may still have writes in flight: they stop before the lease is released below.
+                await linked.CancelAsync();
             }
         }
     }
 
-    private async Task<ResyncResult> RunLockedAsync(ILockLease lease, bool dryRun, SyncReport report, long started, CancellationToken cancellationToken)
+    private async Task<ResyncResult> RunLockedAsync(ILockLease lease, LockLeaseKeeper keeper, bool dryRun, SyncReport report, long started, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var checkpointName = CheckpointName(dryRun);
@@ -143,13 +156,7 @@ internal sealed class FullResync(
         ResyncLog.Started(logger, dryRun, total?.ToString(CultureInfo.InvariantCulture) ?? "an unknown number of", lease.FencingToken);
         SetProgress(new ResyncProgress(true, dryRun, processed, total, 0, 0, null, startedAt, null, null));
 
-        var context = new ProcessingContext("resync", dryRun, report, async ct =>
-        {
-            if (!await lease.IsStillHeldAsync(ct))
-            {
-                throw new OperationCanceledException("The resync lock was lost before a write.");
-            }
-        });
+        var context = new ProcessingContext("resync", dryRun, report, keeper.EnsureHeldAsync);
 
         var writes = WriteBackOutcome.None;
         var pending = checkpoint?.Pending is { Count: > 0 } unwritten
@@ -228,7 +235,7 @@ internal sealed class FullResync(
             if (page.NextAfter is not null)
             {
                 var unconfirmed = inFlight.SelectMany(w => w.Plans).Concat(pending).ToList();
-                await checkpoints.SetAsync(checkpointName, JsonSerializer.Serialize(new ResyncCheckpoint(page.NextAfter, processed, startedAt, unconfirmed)), CancellationToken.None);
+                await SaveCheckpointAsync(checkpointName, new ResyncCheckpoint(page.NextAfter, processed, startedAt, unconfirmed), lease);
             }
 
             // Due batches are written in the background (a few at a time) while the next pages are listed and evaluated, so a
@@ -261,7 +268,10 @@ internal sealed class FullResync(
             writes = writes.Add(await ReapAsync(inFlight, waitForOldest: true));
         }
 
-        await checkpoints.DeleteAsync(checkpointName, cancellationToken);
+        if (!await checkpoints.TryDeleteAsync(checkpointName, lease, cancellationToken))
+        {
+            throw CheckpointRefused(lease);
+        }
         var result = new ResyncResult(ResyncOutcome.Completed, dryRun, processed, total, writes, listCalls, report, timeProvider.GetElapsedTime(started));
         if (logger.IsEnabled(LogLevel.Information))
         {
@@ -345,6 +355,22 @@ internal sealed class FullResync(
         return plans;
     }
 
+    /// <summary>
+    /// Saves the cursor only while this run's lease still holds the lock (compare-and-set on its fencing token): a process paused
+    /// past its lease must not move the cursor of the one that took over past pages nobody did.
+    /// </summary>
+    private async Task SaveCheckpointAsync(string name, ResyncCheckpoint checkpoint, ILockLease lease)
+    {
+        // Not cancellable: a run being stopped still records how far it got.
+        if (!await checkpoints.TrySetAsync(name, JsonSerializer.Serialize(checkpoint), lease, CancellationToken.None))
+        {
+            throw CheckpointRefused(lease);
+        }
+    }
+
+    private static LockLostException CheckpointRefused(ILockLease lease) =>
+        new($"The resync checkpoint was refused: the lock is no longer held with fencing token {lease.FencingToken}.");
+
     private async Task<ResyncCheckpoint?> LoadCheckpointAsync(string name, CancellationToken cancellationToken)
     {
         var json = await checkpoints.GetAsync(name, cancellationToken);
@@ -401,8 +427,8 @@ internal static partial class ResyncLog
     [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Waiting for the full resync running elsewhere to finish")]
     public static partial void WaitingForLock(ILogger logger);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "The resync lock (fencing token {FencingToken}) was lost; stopped before writing under it")]
-    public static partial void LockLost(ILogger logger, long fencingToken);
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "The resync lock (fencing token {FencingToken}) was lost; stopped without writing under it ({Reason}); the holder of the lock carries on from the last checkpoint")]
+    public static partial void LockLost(ILogger logger, long fencingToken, string reason);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Full resync cancelled after {Processed} contacts; it resumes from its checkpoint next time")]
     public static partial void Cancelled(ILogger logger, long processed);

@@ -37,7 +37,14 @@ internal sealed class IncrementalSync(
     private const string ModifiedProperty = "lastmodifieddate";
     private const string IdProperty = "hs_object_id";
 
-    public async Task<IncrementalSyncResult> RunAsync(CancellationToken cancellationToken)
+    /// <summary>Runs one incremental sync whose checkpoint no lock guards (a one-off run).</summary>
+    public Task<IncrementalSyncResult> RunAsync(CancellationToken cancellationToken) => RunAsync(holder: null, cancellationToken);
+
+    /// <summary>
+    /// Runs one incremental sync; with <paramref name="holder"/>, each checkpoint is written only while that lease still holds the
+    /// lock (a run paused past its lease must not move back the checkpoint of the one that took over), else <see cref="LockLostException"/>.
+    /// </summary>
+    public async Task<IncrementalSyncResult> RunAsync(ILockLease? holder, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var now = timeProvider.GetUtcNow();
@@ -46,7 +53,7 @@ internal sealed class IncrementalSync(
             ? ms
             : (now - settings.IncrementalInitialLookback).ToUnixTimeMilliseconds();
         var from = checkpoint - (long)settings.IncrementalOverlap.TotalMilliseconds;
-        var state = new RunState(checkpoint);
+        var state = new RunState(checkpoint, holder);
 
         var cursor = from;
         var inclusive = true;
@@ -155,10 +162,22 @@ internal sealed class IncrementalSync(
         {
             // Only once the page is queued: every contact modified before this instant has been seen (ascending order).
             state.Highest = last;
-            await checkpoints.SetAsync(CheckpointName, last.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            await SaveCheckpointAsync(last.ToString(CultureInfo.InvariantCulture), state.Holder, cancellationToken);
         }
 
         return page;
+    }
+
+    private async Task SaveCheckpointAsync(string value, ILockLease? holder, CancellationToken cancellationToken)
+    {
+        if (holder is null)
+        {
+            await checkpoints.SetAsync(CheckpointName, value, cancellationToken);
+        }
+        else if (!await checkpoints.TrySetAsync(CheckpointName, value, holder, cancellationToken))
+        {
+            throw new LockLostException($"The incremental-sync checkpoint was refused: the lock is no longer held with fencing token {holder.FencingToken}.");
+        }
     }
 
     private static SearchFilter Filter(string property, SearchOperator op, long value) =>
@@ -196,9 +215,12 @@ internal sealed class IncrementalSync(
             : null;
     }
 
-    private sealed class RunState(long highest)
+    private sealed class RunState(long highest, ILockLease? holder)
     {
         public long Highest { get; set; } = highest;
+
+        /// <summary>The lease the checkpoint is fenced on, if any.</summary>
+        public ILockLease? Holder => holder;
 
         public long Queued { get; set; }
 

@@ -16,6 +16,7 @@ internal static class SyncExtensions
         services.AddHubSpotClient(builder.Configuration.GetSection(HubSpotOptions.SectionName));
         services.AddOptionsWithValidateOnStart<SyncOptions>().Bind(builder.Configuration.GetSection(SyncOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SyncOptions>, SyncOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SyncOptions>, ResyncLockLifetimeValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<SyncMetrics>();

@@ -1,3 +1,5 @@
+using System.Globalization;
+using HubSyncWorker.HubSpot;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -50,8 +52,12 @@ public sealed class SyncOptions
     /// <summary>This replica's consumer name in the queue's consumer group. Default: host name and process id.</summary>
     public string? ConsumerName { get; set; }
 
-    /// <summary>Lifetime of the full resync's and the incremental sync's cluster-wide locks, renewed every third of it while they run. Default: 1 minute.</summary>
-    public TimeSpan ResyncLockTtl { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Lifetime of the full resync's and the incremental sync's cluster-wide locks, renewed every third of it while they run; a run
+    /// whose lock could not be renewed for half of it stops writing. Must be longer than <c>HubSpot:TotalTimeout</c>, so a write
+    /// with its retries ends within the lock. Default: 5 minutes. Range 3 seconds to 1 hour.
+    /// </summary>
+    public TimeSpan ResyncLockTtl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// Longest a full resync holds a change before writing it, when fewer than a batch (100) have built up: a decision held
@@ -120,5 +126,32 @@ internal sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
         {
             errors.Add($"{SyncOptions.SectionName}:{key} must be between {min:c} and {max:c}; got {value:c}.");
         }
+    }
+}
+
+/// <summary>
+/// The lock's lifetime against HubSpot's: one HubSpot call with all its retries (<c>HubSpot:TotalTimeout</c>) must end within the
+/// lock's lifetime, or a write begun under the lock could land after another process took it over.
+/// </summary>
+internal sealed class ResyncLockLifetimeValidator(IOptions<HubSpotOptions> hubSpot) : IValidateOptions<SyncOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SyncOptions options)
+    {
+        TimeSpan totalTimeout;
+        try
+        {
+            totalTimeout = hubSpot.Value.TotalTimeout;
+        }
+        catch (OptionsValidationException)
+        {
+            // HubSpot's own errors are reported on their own; nothing to compare with.
+            return ValidateOptionsResult.Skip;
+        }
+
+        return options.ResyncLockTtl > totalTimeout
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{SyncOptions.SectionName}:{nameof(SyncOptions.ResyncLockTtl)} ({options.ResyncLockTtl:c}) must be longer than {HubSpotOptions.SectionName}:{nameof(HubSpotOptions.TotalTimeout)} ({totalTimeout:c}): a write with its retries must end within the lock's lifetime, or it could land after another process took the lock over."));
     }
 }

@@ -28,7 +28,7 @@ internal static class SyncHost
             ["HubSpot:RetryBaseDelay"] = "00:00:00.050",
             ["Redis:ConnectionString"] = redisConnectionString,
             ["Redis:KeyPrefix"] = keyPrefix,
-            ["Sync:ResyncLockTtl"] = "00:00:06",
+            ["Sync:ResyncLockTtl"] = "00:02:30",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

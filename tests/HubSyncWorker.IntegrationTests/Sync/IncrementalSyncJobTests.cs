@@ -22,6 +22,9 @@ public sealed class IncrementalSyncJobTests(RedisServerFixture redis)
         using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix, new Dictionary<string, string?>
         {
             ["Sync:ResyncLockTtl"] = "00:00:03",
+            ["HubSpot:AttemptTimeout"] = "00:00:01",
+            ["HubSpot:TotalTimeout"] = "00:00:02",
+            ["HubSpot:TenSecondlyRetryDelay"] = "00:00:01",
         }, services => services.AddSingleton<IHubSpotCrmClient>(sp => new SlowSearch(
             ActivatorUtilities.CreateInstance<HubSpotCrmClient>(sp), TimeSpan.FromSeconds(7))));
         using var otherReplica = SyncHost.Build(sandbox, redis.ConnectionString, prefix);

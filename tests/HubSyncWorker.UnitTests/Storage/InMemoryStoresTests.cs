@@ -7,18 +7,53 @@ namespace HubSyncWorker.UnitTests.Storage;
 
 public sealed class InMemoryCheckpointStoreTests
 {
-    [Fact]
-    public async Task SetAsync_ThenGetAndDelete_RoundTripsTheCheckpoint()
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+    private readonly FakeTimeProvider _time = new();
+    private readonly InMemoryDistributedLock _lock;
+    private readonly InMemoryCheckpointStore _store;
+
+    public InMemoryCheckpointStoreTests()
     {
-        var store = new InMemoryCheckpointStore();
-        Assert.Null(await store.GetAsync("cursor", default));
+        _lock = new InMemoryDistributedLock(_time);
+        _store = new InMemoryCheckpointStore(_lock);
+    }
 
-        await store.SetAsync("cursor", "after=100", default);
-        await store.SetAsync("cursor", "after=200", default);
-        Assert.Equal("after=200", await store.GetAsync("cursor", default));
+    [Fact]
+    public async Task TrySetAsync_WhileHoldingTheLock_RoundTripsAndDeletesTheCheckpoint()
+    {
+        await using var lease = (await _lock.TryAcquireAsync("resync", Ttl, default))!;
+        Assert.Null(await _store.GetAsync("cursor", default));
 
-        await store.DeleteAsync("cursor", default);
-        Assert.Null(await store.GetAsync("cursor", default));
+        Assert.True(await _store.TrySetAsync("cursor", "after=100", lease, default));
+        Assert.True(await _store.TrySetAsync("cursor", "after=200", lease, default));
+        Assert.Equal("after=200", await _store.GetAsync("cursor", default));
+
+        Assert.True(await _store.TryDeleteAsync("cursor", lease, default));
+        Assert.Null(await _store.GetAsync("cursor", default));
+    }
+
+    [Fact]
+    public async Task TrySetAsync_LeaseExpiredAndTakenOver_IsRefusedAndKeepsTheNewHoldersCheckpoint()
+    {
+        var paused = (await _lock.TryAcquireAsync("resync", Ttl, default))!;
+        Assert.True(await _store.TrySetAsync("cursor", "after=100", paused, default));
+        _time.Advance(Ttl);
+        await using var current = (await _lock.TryAcquireAsync("resync", Ttl, default))!;
+        Assert.True(await _store.TrySetAsync("cursor", "after=500", current, default));
+
+        Assert.False(await _store.TrySetAsync("cursor", "after=200", paused, default));
+        Assert.False(await _store.TryDeleteAsync("cursor", paused, default));
+        Assert.Equal("after=500", await _store.GetAsync("cursor", default));
+    }
+
+    [Fact]
+    public async Task TrySetAsync_LeaseExpiredAndNobodyHoldsIt_IsRefused()
+    {
+        var expired = (await _lock.TryAcquireAsync("resync", Ttl, default))!;
+        _time.Advance(Ttl);
+
+        Assert.False(await _store.TrySetAsync("cursor", "after=100", expired, default));
+        Assert.Null(await _store.GetAsync("cursor", default));
     }
 }
 

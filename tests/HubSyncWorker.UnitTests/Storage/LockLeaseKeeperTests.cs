@@ -51,22 +51,58 @@ public sealed class LockLeaseKeeperTests
     }
 
     [Fact]
-    public async Task Start_StoreUnreachableUntilTtlRunsOut_SignalsLeaseLost()
+    public async Task Start_StoreUnreachableForHalfTheTtl_SignalsLeaseLostWhileHalfTheLeaseIsLeft()
+    {
+        var lease = new ObservedLease((await _lock.TryAcquireAsync("resync", Ttl, default))!) { Unreachable = true };
+        var logger = new FakeLogger();
+        await using var keeper = LockLeaseKeeper.Start(lease, Ttl, _time, logger);
+
+        _time.Advance(Ttl / 3);
+        await lease.Renewed.WaitAsync(SignalTimeout);
+        _time.Advance((Ttl / 2) - (Ttl / 3) - TimeSpan.FromMilliseconds(1));
+        Assert.False(keeper.LeaseLost.IsCancellationRequested);
+
+        // 15 s of a 30 s lease without a confirmed renewal: in doubt, although nobody could have taken the lock yet.
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(keeper.LeaseLost.IsCancellationRequested);
+        await Assert.ThrowsAsync<LockLostException>(() => keeper.EnsureHeldAsync(default));
+        Assert.True(await lease.IsStillHeldAsync(default));
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 3150);
+    }
+
+    [Fact]
+    public async Task Start_OneRenewalFailsThenTheStoreAnswersAgain_KeepsTheLease()
     {
         var lease = new ObservedLease((await _lock.TryAcquireAsync("resync", Ttl, default))!) { Unreachable = true };
         await using var keeper = LockLeaseKeeper.Start(lease, Ttl, _time, new FakeLogger());
 
         _time.Advance(Ttl / 3);
         await lease.Renewed.WaitAsync(SignalTimeout);
+        lease.Unreachable = false;
+
+        // A failed renewal is tried again a twelfth of the lifetime later, well within the half.
+        _time.Advance(Ttl / 12);
+        await lease.Renewed.WaitAsync(SignalTimeout);
         _time.Advance(Ttl / 3);
         await lease.Renewed.WaitAsync(SignalTimeout);
+
         Assert.False(keeper.LeaseLost.IsCancellationRequested);
+        await keeper.EnsureHeldAsync(default);
+    }
 
-        var lost = new TaskCompletionSource();
-        using var registration = keeper.LeaseLost.Register(() => lost.TrySetResult());
-        _time.Advance(Ttl / 3);
+    [Fact]
+    public async Task EnsureHeldAsync_LeaseTakenOverBeforeTheKeeperNoticed_ThrowsLockLostAndSignalsLeaseLost()
+    {
+        var inner = (await _lock.TryAcquireAsync("resync", Ttl, default))!;
+        await using var keeper = LockLeaseKeeper.Start(inner, Ttl, _time, new FakeLogger());
+        await keeper.EnsureHeldAsync(default);
 
-        await lost.Task.WaitAsync(SignalTimeout);
+        await inner.DisposeAsync();
+        Assert.NotNull(await _lock.TryAcquireAsync("resync", Ttl, default));
+
+        await Assert.ThrowsAsync<LockLostException>(() => keeper.EnsureHeldAsync(default));
+        Assert.True(keeper.LeaseLost.IsCancellationRequested);
     }
 
     /// <summary>Counts renewals so the test can wait for each one instead of sleeping.</summary>
@@ -74,7 +110,7 @@ public sealed class LockLeaseKeeperTests
     {
         private readonly SemaphoreSlim _renewed = new(0);
 
-        public bool Unreachable { get; init; }
+        public bool Unreachable { get; set; }
 
         public string Name => inner.Name;
 

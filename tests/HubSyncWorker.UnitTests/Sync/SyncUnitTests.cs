@@ -109,6 +109,41 @@ public sealed class SyncOptionsValidatorTests
     }
 }
 
+public sealed class ResyncLockLifetimeValidatorTests
+{
+    [Fact]
+    public void Validate_Defaults_Succeed()
+    {
+        var validator = new ResyncLockLifetimeValidator(Microsoft.Extensions.Options.Options.Create(new HubSyncWorker.HubSpot.HubSpotOptions()));
+
+        Assert.True(validator.Validate(null, new SyncOptions()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("00:01:00", "00:02:00")]
+    [InlineData("00:02:00", "00:02:00")]
+    public void Validate_LockNotLongerThanHubSpotsTotalTimeout_FailsNamingBothKeysAndValues(string lockTtl, string totalTimeout)
+    {
+        var hubSpot = new HubSyncWorker.HubSpot.HubSpotOptions { TotalTimeout = TimeSpan.Parse(totalTimeout, System.Globalization.CultureInfo.InvariantCulture) };
+        var validator = new ResyncLockLifetimeValidator(Microsoft.Extensions.Options.Options.Create(hubSpot));
+
+        var result = validator.Validate(null, new SyncOptions { ResyncLockTtl = TimeSpan.Parse(lockTtl, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.True(result.Failed);
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith($"Sync:ResyncLockTtl ({lockTtl}) must be longer than HubSpot:TotalTimeout ({totalTimeout})", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_LockLongerThanHubSpotsTotalTimeout_Succeeds()
+    {
+        var hubSpot = new HubSyncWorker.HubSpot.HubSpotOptions { TotalTimeout = TimeSpan.FromSeconds(5) };
+        var validator = new ResyncLockLifetimeValidator(Microsoft.Extensions.Options.Options.Create(hubSpot));
+
+        Assert.True(validator.Validate(null, new SyncOptions { ResyncLockTtl = TimeSpan.FromSeconds(6) }).Succeeded);
+    }
+}
+
 public sealed class TransientFailuresTests
 {
     [Theory]

@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 
 namespace HubSyncWorker.Storage.InMemory;
 
-/// <summary>The embedded checkpoint store (lost on restart: a resync then starts over, which is correct, only slower).</summary>
-internal sealed class InMemoryCheckpointStore : ICheckpointStore
+/// <summary>
+/// The embedded checkpoint store (lost on restart: a resync then starts over, which is correct, only slower). A fenced write
+/// happens under the embedded lock's own gate, so it is refused exactly when that lock says the lease is no longer held.
+/// </summary>
+internal sealed class InMemoryCheckpointStore(InMemoryDistributedLock locks) : ICheckpointStore
 {
     private readonly ConcurrentDictionary<string, string> _values = new(StringComparer.Ordinal);
 
@@ -23,11 +26,20 @@ internal sealed class InMemoryCheckpointStore : ICheckpointStore
         return Task.CompletedTask;
     }
 
-    public Task DeleteAsync(string name, CancellationToken cancellationToken)
+    public Task<bool> TrySetAsync(string name, string value, ILockLease holder, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(holder);
         cancellationToken.ThrowIfCancellationRequested();
-        _values.TryRemove(name, out _);
-        return Task.CompletedTask;
+        return Task.FromResult(locks.WhileHeld(holder.Name, holder.FencingToken, () => _values[name] = value));
+    }
+
+    public Task<bool> TryDeleteAsync(string name, ILockLease holder, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(holder);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(locks.WhileHeld(holder.Name, holder.FencingToken, () => _values.TryRemove(name, out _)));
     }
 }

@@ -32,6 +32,24 @@ internal sealed class InMemoryDistributedLock(TimeProvider timeProvider) : IDist
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> only while the lease with <paramref name="fencingToken"/> holds <paramref name="name"/>, atomically
+    /// with that check; false when it does not.
+    /// </summary>
+    internal bool WhileHeld(string name, long fencingToken, Action action)
+    {
+        lock (_gate)
+        {
+            if (!_holders.TryGetValue(name, out var current) || current.FencingToken != fencingToken || !IsHeldLocked(name, current))
+            {
+                return false;
+            }
+
+            action();
+            return true;
+        }
+    }
+
     private bool IsHeldLocked(string name, Holder holder) =>
         _holders.TryGetValue(name, out var current) && ReferenceEquals(current, holder) && current.ExpiresAt > _timeProvider.GetUtcNow();
 

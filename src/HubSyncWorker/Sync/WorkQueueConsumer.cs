@@ -9,7 +9,8 @@ namespace HubSyncWorker.Sync;
 /// conversion history too where the policy needs it, 50 per read),
 /// evaluates, writes what changed, then acknowledges. A crash before the acknowledgement leaves the entries pending, and another
 /// replica reclaims them; contacts gone from HubSpot are dropped; an entry that keeps failing is dead-lettered, not retried forever.
-/// A failure that is not the entries' own (HubSpot or Redis unavailable, HubSpot's limits, a shutdown) hands them back uncounted.
+/// A failure that is not the entries' own (HubSpot or Redis unavailable, HubSpot's limits, a shutdown) hands them back uncounted;
+/// so does HubSpot refusing the access token, which also pauses the consumer (<see cref="HubSpotAccessGate"/>) until a token is accepted.
 /// </summary>
 internal sealed class WorkQueueConsumer(
     IWorkQueue queue,
@@ -21,6 +22,7 @@ internal sealed class WorkQueueConsumer(
     IOptionsMonitor<SyncOptions> options,
     IOptions<RedisOptions> redisOptions,
     BootstrapGate gate,
+    HubSpotAccessGate access,
     TimeProvider timeProvider,
     ILogger<WorkQueueConsumer> logger) : BackgroundService
 {
@@ -50,6 +52,8 @@ internal sealed class WorkQueueConsumer(
         {
             try
             {
+                // Paused while HubSpot refuses the token: nothing is read, so no delivery is counted however long it lasts.
+                await access.WaitUntilOpenAsync(stoppingToken);
                 var processed = await ProcessOnceAsync(consumer, stoppingToken);
                 failures = 0;
                 if (!processed)
@@ -60,6 +64,11 @@ internal sealed class WorkQueueConsumer(
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception ex) when (TransientFailures.IsAccessRejected(ex) && !access.IsOpen)
+            {
+                // The entries went back uncounted and the gate says why; the next turn waits on it instead of backing off.
+                failures = 0;
             }
             catch (Exception ex)
             {
@@ -116,10 +125,10 @@ internal sealed class WorkQueueConsumer(
                 await keepClaimed;
             }
         }
-        catch (Exception ex) when (TransientFailures.IsTransient(ex) || cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (TransientFailures.IsTransient(ex) || TransientFailures.IsAccessRejected(ex) || cancellationToken.IsCancellationRequested)
         {
-            // HubSpot or Redis down, HubSpot's limits, or a shutdown part-way: the entries go back without a delivery counted, so
-            // an outage of any length never dead-letters queued work (only failures that recur with HubSpot answering do).
+            // HubSpot or Redis down, HubSpot's limits, the token refused, or a shutdown part-way: the entries go back without a
+            // delivery counted, so an outage of any length never dead-letters queued work (only failures that recur with HubSpot answering do).
             await ReleaseAsync(items);
             throw;
         }

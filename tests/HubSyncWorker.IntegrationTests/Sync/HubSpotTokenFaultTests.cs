@@ -114,6 +114,34 @@ public sealed class HubSpotTokenFaultTests(RedisServerFixture redis, ITestOutput
         }
     }
 
+    [Fact]
+    public async Task IncrementalSyncJob_TokenRevoked_LaterFiringsSkippedWithoutCallingHubSpotThenRunAfterRestore()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        PortalSeed.Seed(sandbox, 3, DateTimeOffset.UtcNow);
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?>
+        {
+            ["Sync:TokenRecheckInterval"] = "00:00:00.200",
+        });
+        var job = ActivatorUtilities.CreateInstance<Scheduling.IncrementalSyncJob>(host.Services);
+        var gate = host.Services.GetRequiredService<HubSpotAccessGate>();
+        sandbox.RevokeAccessToken();
+
+        await job.Execute(null!, default);
+        var refusedSearches = sandbox.Stats.Requests(SandboxEndpoint.ContactsSearch, 401);
+        var pausedAfterFirstFiring = !gate.IsOpen;
+        await job.Execute(null!, default);
+        await job.Execute(null!, default);
+        var searchesWhilePaused = sandbox.Stats.Requests(SandboxEndpoint.ContactsSearch, 401) - refusedSearches;
+
+        sandbox.RestoreAccessToken();
+        await Eventually.ReturnsAsync(() => Task.FromResult(gate.IsOpen), open => open, Deadline, "the gate reopened");
+        await job.Execute(null!, default);
+
+        Assert.Equal((1, true, 0), (refusedSearches, pausedAfterFirstFiring, searchesWhilePaused));
+        Assert.True(sandbox.Stats.Requests(SandboxEndpoint.ContactsSearch, 200) >= 1);
+    }
+
     private static async Task<List<LeasedWorkItem>> ReadAllAsync(IWorkQueue queue, string consumer)
     {
         var all = new List<LeasedWorkItem>();

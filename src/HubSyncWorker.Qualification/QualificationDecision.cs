@@ -143,7 +143,7 @@ public sealed record QualificationDecision(
 /// <summary>What to write for one contact: only the properties whose value differs from HubSpot's.</summary>
 /// <param name="ContactId">The contact's id.</param>
 /// <param name="Changes">Property → new value ("" clears).</param>
-/// <param name="ClearLifecycleStageFirst">Write <c>lifecyclestage = ""</c> in a separate request before <see cref="Changes"/> (regression).</param>
+/// <param name="ClearLifecycleStageFirst">Clear the stage property (<see cref="QualificationPolicy.LifecycleProperty"/>) in a separate request before <see cref="Changes"/> (regression).</param>
 public sealed record WriteBackPlan(string ContactId, IReadOnlyDictionary<string, string> Changes, bool ClearLifecycleStageFirst)
 {
     /// <summary>True when something must be written.</summary>

@@ -353,6 +353,9 @@ public sealed class QualificationPolicy
     /// <summary>Names of the output properties.</summary>
     public OutputPropertyNames OutputNames { get; }
 
+    /// <summary>The property holding the lifecycle stage (<c>Lifecycle:Property</c>, <c>lifecyclestage</c> by default).</summary>
+    public string LifecycleProperty => _lifecycleProperty;
+
     /// <summary>The output property group's internal name.</summary>
     public string OutputGroupName { get; }
 
@@ -563,7 +566,10 @@ public sealed class QualificationPolicy
             if (recycled)
             {
                 status = QualificationStatus.Recycled;
-                effective = _allowRegression && currentLevel > Lead ? Lead : currentLevel;
+
+                // An empty stage (a crash between the clear and the set of this very regression leaves one) gets the recycled stage:
+                // keeping "the current level" there would keep the stage empty for good.
+                effective = currentLevel == NoStage || (_allowRegression && currentLevel > Lead) ? Lead : currentLevel;
                 cause = CauseNone;
             }
             else

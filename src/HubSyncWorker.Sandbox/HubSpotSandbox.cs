@@ -27,11 +27,13 @@ public sealed class HubSpotSandbox : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly WebhookOutbox? _outbox;
     private readonly CancellationTokenSource _stopping;
+    private readonly SandboxAccess _access;
 
     private HubSpotSandbox(WebApplication app, string baseUrl, SandboxOptions options, SandboxContactStore contacts, PropertyCatalog properties,
-        SandboxStats stats, SandboxFaults faults, WebhookOutbox? outbox, CancellationTokenSource stopping)
+        SandboxStats stats, SandboxFaults faults, WebhookOutbox? outbox, CancellationTokenSource stopping, SandboxAccess access)
     {
         _app = app;
+        _access = access;
         BaseUrl = baseUrl;
         Options = options;
         Contacts = contacts;
@@ -45,8 +47,14 @@ public sealed class HubSpotSandbox : IAsyncDisposable
     /// <summary>Where the sandbox listens, e.g. <c>http://127.0.0.1:53117</c> (no trailing slash): use as the HubSpot base URL.</summary>
     public string BaseUrl { get; }
 
-    /// <summary>The token clients must send as <c>Authorization: Bearer</c>.</summary>
-    public string AccessToken => Options.AccessToken;
+    /// <summary>
+    /// The token clients must send as <c>Authorization: Bearer</c>: <see cref="SandboxOptions.AccessToken"/> until
+    /// <see cref="SetAccessToken"/> rotates it (still this token while revoked).
+    /// </summary>
+    public string AccessToken => _access.Token;
+
+    /// <summary>True between <see cref="RevokeAccessToken"/> and <see cref="RestoreAccessToken"/> (or <see cref="SetAccessToken"/>).</summary>
+    public bool AccessTokenRevoked => _access.Revoked;
 
     /// <summary>The options the sandbox runs with (do not change them after start).</summary>
     public SandboxOptions Options { get; }
@@ -82,6 +90,7 @@ public sealed class HubSpotSandbox : IAsyncDisposable
         var contacts = new SandboxContactStore(catalog, options.TimeProvider, options.SearchIndexLag, stats, changes => outbox?.Enqueue(changes));
         var budget = new SandboxRateBudget(options);
         var stopping = new CancellationTokenSource();
+        var access = new SandboxAccess(options.AccessToken);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -94,7 +103,7 @@ public sealed class HubSpotSandbox : IAsyncDisposable
         var app = builder.Build();
 
         app.UseRouting();
-        app.Use(next => context => GateAsync(context, next, options, budget, faults, stats, logger, stopping.Token));
+        app.Use(next => context => GateAsync(context, next, options, access, budget, faults, stats, logger, stopping.Token));
         MapEndpoints(app, new ContactEndpoints(contacts, catalog, stats, options), new PropertyEndpoints(catalog, options.TimeProvider));
 
         await app.StartAsync(cancellationToken);
@@ -102,7 +111,27 @@ public sealed class HubSpotSandbox : IAsyncDisposable
         var baseUrl = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
         outbox?.Start();
         Log.SandboxStarted(logger, baseUrl, outbox is null ? "off" : "on");
-        return new HubSpotSandbox(app, baseUrl, options, contacts, catalog, stats, faults, outbox, stopping);
+        return new HubSpotSandbox(app, baseUrl, options, contacts, catalog, stats, faults, outbox, stopping, access);
+    }
+
+    /// <summary>
+    /// Revokes the private app's token, as an admin removing the app or its access would: from now on every request is answered 401
+    /// <c>INVALID_AUTHENTICATION</c> with HubSpot's error body (before rate limiting, consuming no budget) until
+    /// <see cref="RestoreAccessToken"/> or <see cref="SetAccessToken"/>.
+    /// </summary>
+    public void RevokeAccessToken() => _access.Revoke();
+
+    /// <summary>Accepts <see cref="AccessToken"/> again after <see cref="RevokeAccessToken"/>.</summary>
+    public void RestoreAccessToken() => _access.Restore();
+
+    /// <summary>
+    /// Rotates the token: from now on only <paramref name="token"/> is accepted (the previous one gets 401), and a revocation ends.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="token"/> is empty.</exception>
+    public void SetAccessToken(string token)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        _access.Set(token);
     }
 
     /// <summary>Completes when every webhook event produced so far was delivered or given up (immediately when webhooks are off).</summary>
@@ -144,15 +173,15 @@ public sealed class HubSpotSandbox : IAsyncDisposable
     }
 
     /// <summary>Everything before the endpoint: auth (401), rate limits (429 + headers), injected faults, latency, error bodies, stats and log.</summary>
-    private static async Task GateAsync(HttpContext context, RequestDelegate next, SandboxOptions options, SandboxRateBudget budget, SandboxFaults faults,
-        SandboxStats stats, ILogger logger, CancellationToken stopping)
+    private static async Task GateAsync(HttpContext context, RequestDelegate next, SandboxOptions options, SandboxAccess access, SandboxRateBudget budget,
+        SandboxFaults faults, SandboxStats stats, ILogger logger, CancellationToken stopping)
     {
         var started = options.TimeProvider.GetTimestamp();
         var route = context.GetEndpoint()?.Metadata.GetMetadata<SandboxRoute>();
         var endpoint = route?.Name ?? SandboxEndpoint.Unknown;
         try
         {
-            await HandleAsync(context, next, route, options, budget, faults, stats, stopping);
+            await HandleAsync(context, next, route, options, access, budget, faults, stats, stopping);
         }
         catch (HubSpotErrorException error) when (!context.Response.HasStarted)
         {
@@ -176,12 +205,11 @@ public sealed class HubSpotSandbox : IAsyncDisposable
         }
     }
 
-    private static async Task HandleAsync(HttpContext context, RequestDelegate next, SandboxRoute? route, SandboxOptions options, SandboxRateBudget budget,
-        SandboxFaults faults, SandboxStats stats, CancellationToken stopping)
+    private static async Task HandleAsync(HttpContext context, RequestDelegate next, SandboxRoute? route, SandboxOptions options, SandboxAccess access,
+        SandboxRateBudget budget, SandboxFaults faults, SandboxStats stats, CancellationToken stopping)
     {
         var authorization = context.Request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            || !string.Equals(authorization[7..].Trim(), options.AccessToken, StringComparison.Ordinal))
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || !access.Accepts(authorization[7..].Trim()))
         {
             await HubSpotJson.WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "INVALID_AUTHENTICATION",
                 "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview");

@@ -134,4 +134,26 @@ public sealed class DecayAndRecycleTests
         Assert.Equal(QualificationStatus.Recycled, second.Status);
         Assert.False(policy.ComputeChanges(written, second).HasChanges);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Evaluate_RecycledWithEmptyStage_StageRepairedToLeadWithoutClear(bool allowRegression)
+    {
+        // What a stop between the clear and the set of a recycle regression leaves: the stage empty, the worker's outputs not yet written.
+        var options = PolicyLoader.LoadDefault();
+        options.Lifecycle.AllowRegression = allowRegression;
+        var policy = QualificationPolicy.Compile(options);
+        var since = DateOnly.FromDateTime(Now.UtcDateTime).AddDays(-45);
+        var contact = new ContactBuilder().Converted("Contact us").Stage("")
+            .With("hubsync_status", "mql").With("hubsync_mql_date", "2025-06-30")
+            .With("hubsync_below_threshold_since", since.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Build();
+
+        var decision = policy.Evaluate(contact, Now);
+        var plan = policy.ComputeChanges(contact, decision);
+
+        Assert.Equal((QualificationStatus.Recycled, "lead", false), (decision.Status, decision.TargetLifecycleStage, decision.RegressionRequired));
+        Assert.Equal("lead", plan.Changes["lifecyclestage"]);
+        Assert.False(plan.ClearLifecycleStageFirst);
+    }
 }

@@ -34,6 +34,40 @@ public sealed class GateTests
     }
 
     [Fact]
+    public async Task RevokeAccessToken_UntilRestored_EveryRequestGets401WithHubSpotErrorBodyThenTheSameTokenWorks()
+    {
+        await using var session = await SandboxSession.StartAsync();
+        session.Sandbox.Contacts.AddContact(new Dictionary<string, string?> { ["email"] = "a@example.com" });
+
+        session.Sandbox.RevokeAccessToken();
+        var revoked = await session.GetAsync("/crm/v3/objects/contacts");
+        var revokedProperty = await session.GetAsync("/crm/v3/properties/contacts/lifecyclestage");
+        session.Sandbox.RestoreAccessToken();
+        var restored = await session.GetAsync("/crm/v3/objects/contacts");
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (revoked.Status, revokedProperty.Status));
+        Assert.Equal(("error", "INVALID_AUTHENTICATION"), (revoked.Json["status"]!.GetValue<string>(), revoked.Json["category"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.OK, restored.Status);
+        Assert.Single(restored.Json["results"]!.AsArray());
+        Assert.False(session.Sandbox.AccessTokenRevoked);
+    }
+
+    [Fact]
+    public async Task SetAccessToken_Rotated_OldTokenGets401AndNewTokenWorks()
+    {
+        await using var session = await SandboxSession.StartAsync();
+        session.Sandbox.RevokeAccessToken();
+
+        session.Sandbox.SetAccessToken("rotated-token");
+        var old = await session.GetAsync("/crm/v3/objects/contacts");
+        session.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session.Sandbox.AccessToken);
+        var rotated = await session.GetAsync("/crm/v3/objects/contacts");
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.OK), (old.Status, rotated.Status));
+        Assert.Equal("rotated-token", session.Sandbox.AccessToken);
+    }
+
+    [Fact]
     public async Task InjectedFaults_FailTheNextRequestsThenTheEndpointRecovers()
     {
         var log = new List<SandboxRequestLogEntry>();

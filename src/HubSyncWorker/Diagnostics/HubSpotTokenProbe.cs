@@ -53,6 +53,22 @@ internal sealed class HubSpotTokenProbe(
         }
     }
 
+    /// <summary>Raised after every finished check, on the thread that ran it (the access gate follows the token's state through it).</summary>
+    public event Action<TokenCheck>? Checked;
+
+    /// <summary>Runs a check now whatever the cached result's age (joining one already running), and answers with its result.</summary>
+    public Task<TokenCheck> CheckNowAsync(CancellationToken cancellationToken)
+    {
+        Task<TokenCheck> check;
+        lock (_gate)
+        {
+            _running ??= CheckAndStoreAsync();
+            check = _running;
+        }
+
+        return check.WaitAsync(cancellationToken);
+    }
+
     /// <summary>
     /// The cached result while it is fresh; otherwise starts one check (never two at once) and waits for it up to
     /// <see cref="DiagnosticsOptions.HealthCheckTimeout"/>, answering with the previous result (or null) if it takes longer.
@@ -105,6 +121,7 @@ internal sealed class HubSpotTokenProbe(
             _last = result;
         }
 
+        Checked?.Invoke(result);
         return result;
     }
 

@@ -13,6 +13,7 @@ namespace HubSyncWorker.Scheduling;
 internal sealed class IncrementalSyncJob(
     IncrementalSync sync,
     IDistributedLock locks,
+    HubSpotAccessGate access,
     IOptionsMonitor<SyncOptions> options,
     TimeProvider timeProvider,
     ILogger<IncrementalSyncJob> logger) : IJob
@@ -21,6 +22,13 @@ internal sealed class IncrementalSyncJob(
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
+        if (!access.IsOpen)
+        {
+            // HubSpot refuses the token: the checkpoint waits, and the first firing after a token is accepted catches up.
+            SchedulingLog.SkippedWhilePaused(logger, nameof(IncrementalSyncJob));
+            return;
+        }
+
         var ttl = options.CurrentValue.ResyncLockTtl;
         try
         {
@@ -62,10 +70,18 @@ internal sealed class IncrementalSyncJob(
 
 /// <summary>The scheduled full resync (when <c>Sync:FullResyncCron</c> is set); skipped when one already runs anywhere.</summary>
 [DisallowConcurrentExecution]
-internal sealed class FullResyncJob(FullResync resync, IOptionsMonitor<SyncOptions> options) : IJob
+internal sealed class FullResyncJob(FullResync resync, HubSpotAccessGate access, IOptionsMonitor<SyncOptions> options, ILogger<FullResyncJob> logger) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        if (!access.IsOpen)
+        {
+            SchedulingLog.SkippedWhilePaused(logger, nameof(FullResyncJob));
+            return;
+        }
+
         await resync.RunAsync(options.CurrentValue.DryRun, waitForLock: false, cancellationToken);
+    }
 }
 
 /// <summary>The Quartz identities of the scheduled jobs and their triggers, in one place.</summary>
@@ -115,4 +131,7 @@ internal static partial class SchedulingLog
 
     [LoggerMessage(EventId = 3151, Level = LogLevel.Warning, Message = "Scheduled job {Job} lost its lock (fencing token {FencingToken}) and stopped without writing under it ({Reason}); the holder of the lock carries on from the checkpoint")]
     public static partial void LockLost(ILogger logger, string job, long fencingToken, string reason);
+
+    [LoggerMessage(EventId = 3552, Level = LogLevel.Warning, Message = "Scheduled job {Job} skipped: work is paused while HubSpot refuses the access token (see /health, hubspot-access)")]
+    public static partial void SkippedWhilePaused(ILogger logger, string job);
 }

@@ -32,11 +32,11 @@ internal sealed class ContactWriteBack(
     IDeadLetterStore deadLetters,
     SyncMetrics metrics,
     OutputPropertyBootstrap bootstrap,
+    QualificationPolicy policy,
     IOptionsMonitor<SyncOptions> options,
     TimeProvider timeProvider,
     ILogger<ContactWriteBack> logger)
 {
-    internal const string LifecycleStageProperty = "lifecyclestage";
     private const int BatchLimit = 100;
     private const string NotFoundCategory = "OBJECT_NOT_FOUND";
     private const string MissingPropertyCode = "PROPERTY_DOESNT_EXIST";
@@ -67,7 +67,9 @@ internal sealed class ContactWriteBack(
         var regressions = plans.Where(p => p.ClearLifecycleStageFirst).ToList();
         if (regressions.Count > 0)
         {
-            var clears = regressions.Select(p => new ContactUpdate(p.ContactId, new Dictionary<string, string> { [LifecycleStageProperty] = "" })).ToList();
+            // The policy's stage property (Lifecycle:Property), which is not always lifecyclestage. Should the process stop before the
+            // set below, the stage stays empty until the next evaluation of the contact, which writes it (the policy wants a stage there).
+            var clears = regressions.Select(p => new ContactUpdate(p.ContactId, new Dictionary<string, string> { [policy.LifecycleProperty] = "" })).ToList();
             var cleared = await UpdateAsync(clears, gone, cancellationToken);
             outcome = outcome.Add(cleared with { Written = 0 });
         }
@@ -206,12 +208,13 @@ internal sealed class ContactWriteBack(
 
     private async Task<WriteBackOutcome> VerifyRegressionsAsync(List<WriteBackPlan> regressions, CancellationToken cancellationToken)
     {
-        var read = await client.BatchReadContactsAsync(regressions.Select(p => p.ContactId).ToList(), [LifecycleStageProperty], [], cancellationToken);
-        var stages = read.Found.ToDictionary(c => c.Id, c => c.GetProperty(LifecycleStageProperty), StringComparer.Ordinal);
+        var stage = policy.LifecycleProperty;
+        var read = await client.BatchReadContactsAsync(regressions.Select(p => p.ContactId).ToList(), [stage], [], cancellationToken);
+        var stages = read.Found.ToDictionary(c => c.Id, c => c.GetProperty(stage), StringComparer.Ordinal);
         var unverified = 0;
         foreach (var plan in regressions)
         {
-            var expected = plan.Changes.GetValueOrDefault(LifecycleStageProperty);
+            var expected = plan.Changes.GetValueOrDefault(stage);
             if (stages.TryGetValue(plan.ContactId, out var actual) && !string.Equals(actual, expected, StringComparison.Ordinal))
             {
                 unverified++;

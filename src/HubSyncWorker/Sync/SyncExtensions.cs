@@ -1,6 +1,10 @@
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.HubSpot;
+using HubSyncWorker.HubSpot.Contacts;
+using HubSyncWorker.HubSpot.Properties;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Refit;
 
 namespace HubSyncWorker.Sync;
 
@@ -28,6 +32,14 @@ internal static class SyncExtensions
         services.TryAddSingleton<LiveSyncReport>();
         services.TryAddSingleton<OutputPropertyBootstrap>();
         services.TryAddSingleton<WorkQueueConsumer>();
+
+        // One gate for every path that calls HubSpot: a refused token pauses work instead of failing (and dead-lettering) it.
+        services.TryAddSingleton<HubSpotTokenProbe>();
+        services.TryAddSingleton<HubSpotAccessGate>();
+        services.TryAddTransient<HubSpotAccessHandler>();
+        services.AddHttpClient(UniqueName.ForType<IHubSpotContactsApi>()).AddHttpMessageHandler<HubSpotAccessHandler>();
+        services.AddHttpClient(UniqueName.ForType<IHubSpotPropertiesApi>()).AddHttpMessageHandler<HubSpotAccessHandler>();
+        services.AddHealthChecks().AddCheck<HubSpotAccessHealthCheck>(HubSpotAccessHealthCheck.Name, tags: [DiagnosticsExtensions.ReadyTag]);
 
         // Closed until the background bootstrap succeeds when one runs here; the one-shot verbs run it themselves, first.
         services.TryAddSingleton(new BootstrapGate(open: !runBackgroundServices));

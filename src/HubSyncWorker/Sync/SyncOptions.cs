@@ -68,6 +68,12 @@ public sealed class SyncOptions
     /// <summary>How often a running resync logs its progress. Default: 10 seconds.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// While HubSpot refuses the access token (401/403) and work is paused, the most time between two token checks (one cheap
+    /// authenticated call each; the first after 5 seconds, then doubling). Default: 30 seconds. Range 100 milliseconds to 10 minutes.
+    /// </summary>
+    public TimeSpan TokenRecheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How many example contacts a dry run reports per transition. Default: 5. Range 0-100.</summary>
     public int DryRunSamplesPerTransition { get; set; } = 5;
 
@@ -89,6 +95,7 @@ internal sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
         Range(errors, nameof(SyncOptions.ResyncLockTtl), options.ResyncLockTtl, TimeSpan.FromSeconds(3), TimeSpan.FromHours(1));
         Range(errors, nameof(SyncOptions.ProgressInterval), options.ProgressInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         Range(errors, nameof(SyncOptions.ResyncMaxPendingAge), options.ResyncMaxPendingAge, TimeSpan.Zero, TimeSpan.FromMinutes(5));
+        Range(errors, nameof(SyncOptions.TokenRecheckInterval), options.TokenRecheckInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
         if (options.QueueBatchSize is < 1 or > 100)
         {
             errors.Add($"{SyncOptions.SectionName}:{nameof(SyncOptions.QueueBatchSize)} must be between 1 and 100 (HubSpot's batch limit); got {options.QueueBatchSize}.");

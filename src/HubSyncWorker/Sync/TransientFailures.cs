@@ -1,3 +1,4 @@
+using System.Net;
 using HubSyncWorker.HubSpot.Errors;
 using HubSyncWorker.Storage;
 
@@ -20,4 +21,11 @@ internal static class TransientFailures
         HubSpotApiException api => (int)api.StatusCode is 429 or 477 or >= 500,
         _ => false,
     };
+
+    /// <summary>
+    /// True for HubSpot refusing the access token (401; 403 for a missing scope): no contact's fault either, but not a passing one:
+    /// the <see cref="HubSpotAccessGate"/> pauses the work until a token is accepted, and the entries in hand go back uncounted.
+    /// </summary>
+    public static bool IsAccessRejected(Exception exception) =>
+        exception is HubSpotApiException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden };
 }

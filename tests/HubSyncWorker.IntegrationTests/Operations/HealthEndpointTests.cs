@@ -53,6 +53,36 @@ public sealed class HealthEndpointTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task Health_TokenRejectedByHubSpot_HubSpotAccessSaysPausedAndTokenRejectedGaugeIs1()
+    {
+        await using var worker = await WorkerUnderTest.StartAsync(redisConnectionString: null, tokenStatus: 401);
+
+        var access = await Eventually.ReturnsAsync(
+            async () => await AccessCheckAsync(await worker.Client.GetAsync("/health")), c => c.Status == "Degraded", TimeSpan.FromSeconds(10), "hubspot-access degraded");
+
+        Assert.StartsWith("Paused: HubSpot rejected the access token (HTTP 401)", access.Description, StringComparison.Ordinal);
+        Assert.Equal(1, await worker.ScrapeAsync("hubsync_hubspot_token_rejected"));
+    }
+
+    [Fact]
+    public async Task Health_TokenAccepted_HubSpotAccessHealthyAndTokenRejectedGaugeIs0()
+    {
+        await using var worker = await WorkerUnderTest.StartAsync(redisConnectionString: null);
+
+        var access = await AccessCheckAsync(await worker.Client.GetAsync("/health"));
+
+        Assert.Equal("Healthy", access.Status);
+        Assert.Equal(0, await worker.ScrapeAsync("hubsync_hubspot_token_rejected"));
+    }
+
+    private static async Task<(string? Status, string? Description)> AccessCheckAsync(HttpResponseMessage response)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var check = json.RootElement.GetProperty("checks").GetProperty("hubspot-access");
+        return (check.GetProperty("status").GetString(), check.GetProperty("description").GetString());
+    }
+
+    [Fact]
     public async Task Health_EmbeddedStoreAndAcceptedToken_Healthy()
     {
         await using var worker = await WorkerUnderTest.StartAsync(redisConnectionString: null);

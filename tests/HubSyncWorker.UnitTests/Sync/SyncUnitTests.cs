@@ -101,6 +101,16 @@ public sealed class SyncOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData("00:00:00.050")]
+    [InlineData("00:11:00")]
+    public void Validate_TokenRecheckIntervalOutOfRange_NamesTheKeyAndTheValue(string value)
+    {
+        var result = new SyncOptionsValidator().Validate(null, new SyncOptions { TokenRecheckInterval = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Sync:TokenRecheckInterval must be between", StringComparison.Ordinal) && f.Contains(value, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("0 0 3 ? * SUN")]
     [InlineData("0 */15 * * * ?")]
     public void Validate_QuartzCron_Succeeds(string cron)
@@ -173,5 +183,18 @@ public sealed class TransientFailuresTests
         var exception = new HubSyncWorker.HubSpot.Errors.HubSpotApiException(System.Net.HttpStatusCode.BadRequest, body, "batch update contacts");
 
         Assert.False(TransientFailures.IsTransient(exception));
+    }
+
+    [Theory]
+    [InlineData(401, true)]
+    [InlineData(403, true)]
+    [InlineData(400, false)]
+    [InlineData(404, false)]
+    [InlineData(503, false)]
+    public void IsAccessRejected_HubSpotStatus_OnlyTheTokenRefusals(int status, bool expected)
+    {
+        var exception = new HubSyncWorker.HubSpot.Errors.HubSpotApiException((System.Net.HttpStatusCode)status, null, "batch read contacts");
+
+        Assert.Equal(expected, TransientFailures.IsAccessRejected(exception));
     }
 }

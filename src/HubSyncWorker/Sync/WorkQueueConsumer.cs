@@ -201,13 +201,16 @@ internal sealed class WorkQueueConsumer(
 
         // A read can hold a few more contacts than the batch size (an entry of the webhook inbox carries several): one HubSpot
         // batch read per batch size, and the whole read acknowledged once all of it is processed.
-        var ids = items.Where(i => i.DeliveryCount <= MaxDeliveries).Select(i => i.Item.ContactId).Distinct(StringComparer.Ordinal);
-        foreach (var chunk in ids.Chunk(settings.QueueBatchSize))
+        var live = items.Where(i => i.DeliveryCount <= MaxDeliveries).ToList();
+        var deliveries = live.GroupBy(i => i.Item.ContactId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(i => i.DeliveryCount), StringComparer.Ordinal);
+        var failedAlone = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in deliveries.Keys.Chunk(settings.QueueBatchSize))
         {
-            await ProcessIsolatingAsync(chunk, settings, cancellationToken);
+            await ProcessIsolatingAsync(chunk, deliveries, failedAlone, settings, cancellationToken);
         }
 
-        await queue.AcknowledgeAsync(items, cancellationToken);
+        // A contact that failed alone stays unacknowledged: handed out again after the claim idle time, its delivery counted.
+        await queue.AcknowledgeAsync(failedAlone.Count == 0 ? items : [.. items.Where(i => !failedAlone.Contains(i.Item.ContactId))], cancellationToken);
         var now = timeProvider.GetUtcNow();
         foreach (var item in items)
         {
@@ -220,9 +223,12 @@ internal sealed class WorkQueueConsumer(
     /// contact, an exception evaluating one, a write refused for no named input) splits them in two, each half processed on its own,
     /// so only the contact at fault ends dead-lettered: one poison contact in 100 costs about 2 × log2(100) extra reads, not the
     /// other 99. Failures that are not theirs (HubSpot or Redis unavailable, the token refused, a shutdown) propagate, so the
-    /// whole read goes back uncounted.
+    /// whole read goes back uncounted. The contact found at fault is not dead-lettered at once (a record locked for a while, a
+    /// HubSpot error that passes): it goes into <paramref name="failedAlone"/> to be handed out again, and is dead-lettered only on
+    /// its last allowed delivery.
     /// </summary>
-    private async Task ProcessIsolatingAsync(IReadOnlyList<string> ids, SyncOptions settings, CancellationToken cancellationToken)
+    private async Task ProcessIsolatingAsync(
+        IReadOnlyList<string> ids, IReadOnlyDictionary<string, long> deliveries, HashSet<string> failedAlone, SyncOptions settings, CancellationToken cancellationToken)
     {
         try
         {
@@ -233,18 +239,26 @@ internal sealed class WorkQueueConsumer(
         {
             if (ids.Count == 1)
             {
+                var delivery = deliveries.GetValueOrDefault(ids[0], MaxDeliveries);
+                if (delivery < MaxDeliveries)
+                {
+                    ConsumerLog.ContactFailedWillRetry(logger, ex, ids[0], delivery, MaxDeliveries);
+                    failedAlone.Add(ids[0]);
+                    return;
+                }
+
                 metrics.DeadLettered(ProcessingFailed);
                 ConsumerLog.ContactFailed(logger, ex, ids[0]);
                 await deadLetters.AddAsync(
-                    new DeadLetter(ids[0], new Dictionary<string, string>(), ProcessingFailed, $"Processing failed ({ex.GetType().Name}): {ex.Message}", timeProvider.GetUtcNow()),
+                    new DeadLetter(ids[0], new Dictionary<string, string>(), ProcessingFailed, $"Processing failed {delivery} times ({ex.GetType().Name}): {ex.Message}", timeProvider.GetUtcNow()),
                     cancellationToken);
                 return;
             }
 
             ConsumerLog.BatchSplit(logger, ex, ids.Count);
             var half = ids.Count / 2;
-            await ProcessIsolatingAsync(ids.Take(half).ToList(), settings, cancellationToken);
-            await ProcessIsolatingAsync(ids.Skip(half).ToList(), settings, cancellationToken);
+            await ProcessIsolatingAsync(ids.Take(half).ToList(), deliveries, failedAlone, settings, cancellationToken);
+            await ProcessIsolatingAsync(ids.Skip(half).ToList(), deliveries, failedAlone, settings, cancellationToken);
         }
     }
 
@@ -313,6 +327,9 @@ internal static partial class ConsumerLog
 
     [LoggerMessage(EventId = 3554, Level = LogLevel.Error, Message = "Processing queued contact {ContactId} failed on its own; dead-lettered (PROCESSING_FAILED)")]
     public static partial void ContactFailed(ILogger logger, Exception exception, string contactId);
+
+    [LoggerMessage(EventId = 3555, Level = LogLevel.Warning, Message = "Processing queued contact {ContactId} failed on its own (delivery {Delivery} of {MaxDeliveries}); the others of its batch went on, it is handed out again")]
+    public static partial void ContactFailedWillRetry(ILogger logger, Exception exception, string contactId, long delivery, int maxDeliveries);
 
     [LoggerMessage(EventId = 3304, Level = LogLevel.Information, Message = "{Count} queued contacts are gone from HubSpot (deleted or merged away); dropped")]
     public static partial void ContactsGone(ILogger logger, int count);

@@ -169,21 +169,13 @@ internal sealed class FullResync(
         var runStarted = timeProvider.GetTimestamp();
         var processedAtStart = processed;
 
-        // One page is processed while the next is fetched: the list cursor is sequential, but the two calls overlap.
-        // Changes are written in batches of 100, or once the oldest has waited ResyncMaxPendingAge since its page was read, even
-        // while the next page is still being listed (a slow or rate-limited list call must not hold a decision for minutes: it is
-        // a decision on the contact as read, and could overwrite a lead status a salesperson set in between). Whatever is
-        // pending is always in the last checkpoint, so writing it at any moment keeps the resume invariant.
         void AddPending(List<WriteBackPlan> plans, long readAt)
         {
             if (!dryRun && plans.Count > 0)
             {
-                if (pending.Count == 0)
-                {
-                    // The age counts from when HubSpot answered with the page: the contacts' state is as of then.
-                    oldestPending = readAt;
-                }
-
+                // The age counts from when HubSpot answered with the page: the contacts' state is as of then. Contacts evaluated
+                // after their history was read come from earlier pages than those already pending.
+                oldestPending = pending.Count == 0 ? readAt : Math.Min(oldestPending, readAt);
                 pending.AddRange(plans);
             }
         }
@@ -201,6 +193,11 @@ internal sealed class FullResync(
             }
         }
 
+        // One page is processed while the next is fetched: the list cursor is sequential, but the two calls overlap.
+        // Changes are written in batches of 100, or once the oldest has waited ResyncMaxPendingAge since its page was read, even
+        // while the next page is still being listed (a slow or rate-limited list call must not hold a decision for minutes: it is
+        // a decision on the contact as read, and could overwrite a lead status a salesperson set in between). Whatever is
+        // pending is always in the last checkpoint, so writing it at any moment keeps the resume invariant.
         async Task WriteDueAsync()
         {
             while (pending.Count >= WriteBatchSize

@@ -116,6 +116,69 @@ public sealed class ResyncCallCountTests(RedisServerFixture redis, ITestOutputHe
         Assert.All(ids, id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status"))));
     }
 
+    [Fact]
+    public async Task RunAsync_StoppedWhileContactsWaitForTheirHistory_ResumesWithThemAndSkipsNone()
+    {
+        // History reads are filled across pages, so a run can stop with contacts of checkpointed pages still waiting for theirs:
+        // the checkpoint holds them, and the resumed run evaluates them.
+        using var stop = new CancellationTokenSource();
+        var listCalls = 0;
+        await using var sandbox = await HubSpotSandbox.StartAsync(
+            new SandboxOptions
+            {
+                RequestLog = entry =>
+                {
+                    if (entry.Endpoint == SandboxEndpoint.ContactsList && Interlocked.Increment(ref listCalls) == 3)
+                    {
+                        stop.Cancel();
+                    }
+                },
+            },
+            default);
+        var ids = PortalSeed.SeedWithConversionHistories(sandbox, 300, DateTimeOffset.UtcNow);
+        var prefix = RedisServerFixture.NewKeyPrefix();
+        var settings = new Dictionary<string, string?> { ["HubSpot:RequestsPerTenSeconds"] = "100", ["Sync:ResyncMaxPendingAge"] = "00:05:00" };
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings);
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+
+        var interrupted = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, stop.Token);
+        Assert.True(interrupted.Outcome == ResyncOutcome.Cancelled, $"{interrupted.Outcome}: {interrupted.Error}");
+        var saved = System.Text.Json.JsonSerializer.Deserialize<ResyncCheckpoint>(
+            (await host.Services.GetRequiredService<HubSyncWorker.Storage.ICheckpointStore>().GetAsync(FullResync.CheckpointName(dryRun: false), default))!)!;
+        Assert.True(saved.AwaitingHistory?.Count > 0, "the checkpoint holds contacts waiting for their history");
+
+        using var restarted = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings);
+        var resumed = await restarted.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+
+        Assert.True(resumed.Outcome == ResyncOutcome.Completed, $"{resumed.Outcome}: {resumed.Error}");
+        Assert.All(ids, id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status")), $"contact {id} was skipped"));
+    }
+
+    [Fact]
+    public async Task QueuePath_AfterAConvergedResyncOnARealisticPortal_ReadsCurrentValuesOnlyAndNoHistory()
+    {
+        // Webhooks for every contact (an import touching all of them): 100 per batch read, and no history read, the conversion
+        // counts being those the resync kept (before: one more read per 50 contacts with more than two conversions).
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions(), default);
+        var ids = PortalSeed.SeedWithConversionHistories(sandbox, Contacts, DateTimeOffset.UtcNow);
+        using var host = SyncHost.Build(
+            sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(),
+            new Dictionary<string, string?> { ["HubSpot:RequestsPerTenSeconds"] = "100", ["Sync:QueueBatchWindow"] = "00:00:00" });
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        Assert.Equal(ResyncOutcome.Completed, (await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default)).Outcome);
+        sandbox.Stats.Reset();
+
+        var queue = host.Services.GetRequiredService<HubSyncWorker.Storage.IWorkQueue>();
+        await queue.EnqueueAsync([.. ids.Select(id => new HubSyncWorker.Storage.WorkItem(id, HubSyncWorker.Storage.WorkReason.Manual, DateTimeOffset.UtcNow))], default);
+        var consumer = host.Services.GetRequiredService<WorkQueueConsumer>();
+        while (await consumer.ProcessOnceAsync("call-count-test", default))
+        {
+        }
+
+        Assert.Equal(Contacts / 100, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchRead));
+        Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
+    }
+
     private static int Conversions(HubSpotSandbox sandbox, string id) =>
         int.Parse(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("num_conversion_events") ?? "0", CultureInfo.InvariantCulture);
 

@@ -170,7 +170,8 @@ public static class QualificationStatusExtensions
 /// <param name="Type">HubSpot type: number, string, enumeration, date.</param>
 /// <param name="FieldType">HubSpot field type: number, text, textarea, select, date.</param>
 /// <param name="Options">Options of an enumeration (empty otherwise).</param>
-public sealed record OutputPropertyDefinition(string Name, string Label, string Description, string Type, string FieldType, IReadOnlyList<OutputPropertyOption> Options);
+/// <param name="Hidden">Hidden from HubSpot's forms and record views (a property only the worker reads).</param>
+public sealed record OutputPropertyDefinition(string Name, string Label, string Description, string Type, string FieldType, IReadOnlyList<OutputPropertyOption> Options, bool Hidden = false);
 
 /// <summary>One option of an enumeration output property.</summary>
 public sealed record OutputPropertyOption(string Label, string Value, int DisplayOrder);

@@ -44,7 +44,8 @@ public sealed record OutputPropertyNames(
     string MqlDate,
     string SourceBucket,
     string PolicyVersion,
-    string BelowThresholdSince);
+    string BelowThresholdSince,
+    string ConversionHistory);
 
 /// <summary>
 /// A compiled, immutable qualification policy. <see cref="Evaluate"/> is pure and deterministic (time is a parameter)
@@ -267,7 +268,8 @@ public sealed class QualificationPolicy
         var prefix = options.Output.Prefix;
         OutputNames = new OutputPropertyNames(
             prefix + "fit_score", prefix + "engagement_score", prefix + "score", prefix + "status", prefix + "reason",
-            prefix + "mql_date", prefix + "source_bucket", prefix + "policy_version", prefix + "below_threshold_since");
+            prefix + "mql_date", prefix + "source_bucket", prefix + "policy_version", prefix + "below_threshold_since",
+            prefix + "conversion_history");
         OutputGroupName = options.Output.GroupName;
         OutputGroupLabel = options.Output.GroupLabel;
         OutputProperties = BuildOutputProperties(OutputNames);
@@ -282,7 +284,7 @@ public sealed class QualificationPolicy
         required.UnionWith([_lifecycleProperty, _leadStatusProperty, _conversionCountProperty, _dealsProperty, _budgetProperty,
             _timelineProperty, _sourceProperty, _offerProperty, OutputNames.FitScore, OutputNames.EngagementScore, OutputNames.Score,
             OutputNames.Status, OutputNames.Reason, OutputNames.MqlDate, OutputNames.SourceBucket, OutputNames.PolicyVersion,
-            OutputNames.BelowThresholdSince]);
+            OutputNames.BelowThresholdSince, OutputNames.ConversionHistory]);
         RequiredProperties = [.. required];
 
         // Every property the evaluation reads gets a slot: a contact's values are gathered once per evaluation, so each
@@ -1107,6 +1109,7 @@ public sealed class QualificationPolicy
             new(names.SourceBucket, "HubSync source bucket", "Original source and converting offer, for funnel reporting (source:offer).", "string", "text", []),
             new(names.PolicyVersion, "HubSync policy version", "Version of the policy that last scored the contact.", "string", "text", []),
             new(names.BelowThresholdSince, "HubSync below MQL test since", "The day an MQL fell below the MQL test (recycled after the policy's window).", "date", "date", []),
+            new(names.ConversionHistory, "HubSync conversion history", "Internal to HubSync, do not edit: the conversion names it read from the history of Recent conversion, and the conversion count they were read at, so it reads that history again only after a new conversion.", "string", "textarea", [], Hidden: true),
         ];
     }
 }

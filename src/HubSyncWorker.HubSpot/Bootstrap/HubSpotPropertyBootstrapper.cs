@@ -165,6 +165,8 @@ public sealed partial class HubSpotPropertyBootstrapper(IHubSpotCrmClient client
         GroupName = definition.GroupName ?? group.Name,
         Description = definition.Description,
         Options = definition.Options.Count == 0 ? null : definition.Options,
+        Hidden = definition.Hidden ? true : null,
+        FormField = definition.Hidden ? false : null,
     };
 
     /// <summary>What must change on an existing property: its fieldType, and enumeration options it lacks (existing ones are kept).</summary>

@@ -27,6 +27,9 @@ public sealed record PropertyDefinition
 
     /// <summary>The group; <see langword="null"/> means the group being ensured.</summary>
     public string? GroupName { get; init; }
+
+    /// <summary>Hidden in HubSpot's record views and forms (a property only the worker reads). Set on creation only.</summary>
+    public bool Hidden { get; init; }
 }
 
 /// <summary>What <see cref="HubSpotPropertyBootstrapper.EnsureAsync"/> did; a second run reports every property unchanged.</summary>

@@ -80,6 +80,10 @@ public sealed record PropertyCreate
     public IReadOnlyList<PropertyOption>? Options { get; init; }
 
     public int? DisplayOrder { get; init; }
+
+    public bool? Hidden { get; init; }
+
+    public bool? FormField { get; init; }
 }
 
 /// <summary>Body of <c>PATCH /crm/properties/{version}/contacts/{name}</c>: only the fields set are changed; <see cref="Options"/> replaces the whole list.</summary>

@@ -39,10 +39,16 @@ internal sealed class ContactBatchProcessor(
 
         var snapshots = await reader.ToSnapshotsAsync(contacts, historyIncluded, cancellationToken);
         var now = timeProvider.GetUtcNow();
-        foreach (var snapshot in snapshots)
+        foreach (var (snapshot, conversionHistory) in snapshots)
         {
             var decision = policy.Evaluate(snapshot, now);
             var plan = policy.ComputeChanges(snapshot, decision);
+            if (conversionHistory is not null && !string.Equals(snapshot.Get(reader.ConversionHistoryProperty), conversionHistory, StringComparison.Ordinal))
+            {
+                // Kept with the other outputs so the next sync evaluates this contact without reading its history again.
+                plan = plan with { Changes = new Dictionary<string, string>(plan.Changes, StringComparer.Ordinal) { [reader.ConversionHistoryProperty] = conversionHistory } };
+            }
+
             var previous = snapshot.Get(policy.OutputNames.Status);
             context.Report.Record(previous, decision, plan);
             if (plan.HasChanges)

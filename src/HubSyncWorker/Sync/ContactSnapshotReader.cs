@@ -6,6 +6,12 @@ using QualificationHistoryEntry = HubSyncWorker.Qualification.PropertyHistoryEnt
 
 namespace HubSyncWorker.Sync;
 
+/// <summary>A contact as the policy sees it, and the conversion-history digest it should hold (when its history was read now).</summary>
+/// <param name="Snapshot">What the policy evaluates.</param>
+/// <param name="ConversionHistory">The value of the hidden conversion-history property for the history just read; null when the
+/// history was not read (or its digest is too long to keep).</param>
+internal sealed record ReadSnapshot(ContactSnapshot Snapshot, string? ConversionHistory);
+
 /// <summary>
 /// Turns HubSpot records into the snapshots the policy evaluates, asking HubSpot for exactly the properties the policy reads.
 /// </summary>
@@ -14,7 +20,9 @@ namespace HubSyncWorker.Sync;
 /// return: a list page holds 50 instead of 100, and HubSpot refuses a batch read of more than 50 records with history (400 "The
 /// maximum number of inputs supported in a batch request for property histories is 50"). So no path reads history with the
 /// current values: a contact with at most two conversions has them all in <c>first_conversion_event_name</c> and
-/// <c>recent_conversion_event_name</c>; only contacts with more have their history fetched, 50 per batch read.
+/// <c>recent_conversion_event_name</c>; a contact with more whose hidden conversion-history property was written at its current
+/// <c>num_conversion_events</c> (<see cref="ConversionHistoryDigest"/>) is evaluated from that; only the others have their history
+/// fetched, 50 per batch read.
 /// </remarks>
 internal sealed class ContactSnapshotReader
 {
@@ -27,16 +35,18 @@ internal sealed class ContactSnapshotReader
 
     private readonly IHubSpotCrmClient _client;
     private readonly ILogger _logger;
+    private readonly string _digestProperty;
 
     public ContactSnapshotReader(IHubSpotCrmClient client, QualificationPolicy policy, ILogger<ContactSnapshotReader> logger)
     {
         _client = client;
         _logger = logger;
+        _digestProperty = policy.OutputNames.ConversionHistory;
         HistoryProperties = policy.HistoryProperties;
         var properties = new List<string>(policy.RequiredProperties);
         if (HistoryProperties.Count > 0)
         {
-            foreach (var name in (string[])[ConversionCountProperty, FirstConversionProperty, RecentConversionProperty])
+            foreach (var name in (string[])[ConversionCountProperty, FirstConversionProperty, RecentConversionProperty, _digestProperty])
             {
                 if (!properties.Contains(name, StringComparer.Ordinal))
                 {
@@ -54,119 +64,152 @@ internal sealed class ContactSnapshotReader
     /// <summary>The properties whose history the policy needs (conversion names).</summary>
     public IReadOnlyList<string> HistoryProperties { get; }
 
+    /// <summary>The hidden output property holding what the conversion history gave (<see cref="ConversionHistoryDigest"/>).</summary>
+    public string ConversionHistoryProperty => _digestProperty;
+
+    /// <summary>
+    /// Whether evaluating <paramref name="contact"/> needs its conversion history read: more than two conversions, and no
+    /// conversion-history value kept at its current conversion count.
+    /// </summary>
+    public bool NeedsHistory(HubSpotContact contact)
+    {
+        if (HistoryProperties.Count == 0)
+        {
+            return false;
+        }
+
+        var count = ConversionCount(contact);
+        return count > 2 && !ConversionHistoryDigest.TryRead(contact.GetProperty(_digestProperty), count, out _);
+    }
+
     /// <summary>
     /// Reads contacts by id (at most 100) with everything the policy needs: one batch read of their current values, then the
-    /// conversion history of those with more than two conversions, 50 per read. A contact found by the first read but missing from
-    /// its history read was deleted or merged in between: it counts as not found. The records of <see cref="BatchReadResult.Found"/>
-    /// carry their history where they need it, so evaluate them with <c>historyIncluded: true</c>.
+    /// conversion history of those that need it (<see cref="NeedsHistory"/>), 50 per read. A contact found by the first read but
+    /// missing from its history read was deleted or merged in between: it counts as not found. The records of
+    /// <see cref="BatchReadResult.Found"/> carry their history where they need it, so evaluate them with <c>historyIncluded: true</c>.
     /// </summary>
     public async Task<BatchReadResult> ReadAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         var current = await _client.BatchReadContactsAsync(ids, Properties, [], cancellationToken);
-        var needHistory = HistoryProperties.Count == 0 ? [] : current.Found.Where(c => ConversionCount(c) > 2).Select(c => c.Id).ToList();
+        var needHistory = current.Found.Where(NeedsHistory).ToList();
         if (needHistory.Count == 0)
         {
             return current;
         }
 
-        var histories = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<HubSpot.Contacts.PropertyHistoryEntry>>>(StringComparer.Ordinal);
-        var notFound = new List<string>(current.NotFoundIds);
-        var errors = new List<ContactError>(current.Errors);
-        foreach (var chunk in needHistory.Chunk(HistoryBatchLimit))
-        {
-            var read = await _client.BatchReadContactsAsync(chunk, [RecentConversionProperty], HistoryProperties, cancellationToken);
-            foreach (var record in read.Found)
-            {
-                histories[record.Id] = record.PropertiesWithHistory ?? new Dictionary<string, IReadOnlyList<HubSpot.Contacts.PropertyHistoryEntry>>();
-            }
-
-            notFound.AddRange(read.NotFoundIds);
-            errors.AddRange(read.Errors);
-        }
-
+        var read = await WithHistoryAsync(needHistory, cancellationToken);
+        var histories = read.Found.ToDictionary(c => c.Id, StringComparer.Ordinal);
         var found = new List<HubSpotContact>(current.Found.Count);
         foreach (var contact in current.Found)
         {
-            if (histories.TryGetValue(contact.Id, out var history))
+            if (histories.TryGetValue(contact.Id, out var withHistory))
             {
-                found.Add(contact with { PropertiesWithHistory = history });
+                found.Add(withHistory);
             }
-            else if (ConversionCount(contact) <= 2)
+            else if (!NeedsHistory(contact))
             {
                 found.Add(contact);
             }
 
-            // Else its history read reported it not found or failed: it is in notFound or errors already.
+            // Else its history read reported it not found or failed: it is in the history read's not-found ids or errors.
+        }
+
+        return new BatchReadResult(found, [.. current.NotFoundIds, .. read.NotFoundIds], [.. current.Errors, .. read.Errors]);
+    }
+
+    /// <summary>
+    /// <paramref name="contacts"/> with their conversion history attached, read 50 per batch read (one read for up to 50). Those
+    /// HubSpot no longer has are in <see cref="BatchReadResult.NotFoundIds"/>; those it could not read are left out, with the errors
+    /// (an error tied to no contact leaves out its whole chunk).
+    /// </summary>
+    public async Task<BatchReadResult> WithHistoryAsync(IReadOnlyList<HubSpotContact> contacts, CancellationToken cancellationToken)
+    {
+        var found = new List<HubSpotContact>(contacts.Count);
+        var notFound = new List<string>();
+        var errors = new List<ContactError>();
+        foreach (var chunk in contacts.Chunk(HistoryBatchLimit))
+        {
+            var read = await _client.BatchReadContactsAsync([.. chunk.Select(c => c.Id)], [RecentConversionProperty], HistoryProperties, cancellationToken);
+            var histories = read.Found.ToDictionary(c => c.Id, c => c.PropertiesWithHistory, StringComparer.Ordinal);
+            // An error tied to no contact leaves every one of this chunk in doubt.
+            var unreadable = read.Errors.Any(e => e.ContactId is null)
+                ? chunk.Select(c => c.Id).ToHashSet(StringComparer.Ordinal)
+                : read.Errors.Select(e => e.ContactId!).ToHashSet(StringComparer.Ordinal);
+            foreach (var contact in chunk)
+            {
+                if (histories.TryGetValue(contact.Id, out var history) && !unreadable.Contains(contact.Id))
+                {
+                    found.Add(contact with { PropertiesWithHistory = history ?? new Dictionary<string, IReadOnlyList<HubSpot.Contacts.PropertyHistoryEntry>>() });
+                }
+            }
+
+            notFound.AddRange(read.NotFoundIds);
+            errors.AddRange(read.Errors);
+            if (unreadable.Count > 0)
+            {
+                SnapshotLog.HistoryUnreadable(_logger, unreadable.Count);
+            }
         }
 
         return new BatchReadResult(found, notFound, errors);
     }
 
     /// <summary>
-    /// Snapshots of <paramref name="contacts"/>. When <paramref name="historyIncluded"/> is false, contacts with more than two
-    /// conversions get their history fetched first (one batch read per 50 of them).
+    /// Snapshots of <paramref name="contacts"/>. When <paramref name="historyIncluded"/> is false, the contacts that need their
+    /// history (<see cref="NeedsHistory"/>) get it fetched first (one batch read per 50 of them); a contact whose history HubSpot
+    /// could not read is left out.
     /// </summary>
-    public async Task<IReadOnlyList<ContactSnapshot>> ToSnapshotsAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReadSnapshot>> ToSnapshotsAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, CancellationToken cancellationToken)
     {
-        Dictionary<string, HubSpotContact>? withHistory = null;
-        HashSet<string>? unreadable = null;
-        if (!historyIncluded && HistoryProperties.Count > 0)
+        if (!historyIncluded)
         {
-            var needHistory = new List<string>();
-            foreach (var contact in contacts)
-            {
-                if (ConversionCount(contact) > 2)
-                {
-                    needHistory.Add(contact.Id);
-                }
-            }
-
+            var needHistory = contacts.Where(NeedsHistory).ToList();
             if (needHistory.Count > 0)
             {
-                withHistory = new Dictionary<string, HubSpotContact>(StringComparer.Ordinal);
-                foreach (var chunk in needHistory.Chunk(HistoryBatchLimit))
-                {
-                    var read = await _client.BatchReadContactsAsync(chunk, [RecentConversionProperty], HistoryProperties, cancellationToken);
-                    foreach (var found in read.Found)
-                    {
-                        withHistory[found.Id] = found;
-                    }
+                var read = await WithHistoryAsync(needHistory, cancellationToken);
+                var withHistory = read.Found.ToDictionary(c => c.Id, StringComparer.Ordinal);
+                var unreadable = read.Errors.Count > 0;
 
-                    foreach (var error in read.Errors)
-                    {
-                        // An error tied to no contact leaves every one of this chunk in doubt.
-                        (unreadable ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(error.ContactId is { } id ? [id] : chunk);
-                    }
-                }
-            }
-        }
-
-        var snapshots = new List<ContactSnapshot>(contacts.Count);
-        foreach (var contact in contacts)
-        {
-            if (unreadable is not null && unreadable.Contains(contact.Id) && !withHistory!.ContainsKey(contact.Id))
-            {
                 // Its conversions beyond the first and the latest are unknown this time: evaluated on fewer of them, it could be
                 // scored lower than it is and that written back. Left as HubSpot has it until its next change or resync.
-                continue;
+                contacts = [.. contacts
+                    .Where(c => !unreadable || withHistory.ContainsKey(c.Id) || !NeedsHistory(c))
+                    .Select(c => withHistory.GetValueOrDefault(c.Id) ?? c)];
             }
-
-            var history = historyIncluded ? contact.PropertiesWithHistory
-                : withHistory is not null && withHistory.TryGetValue(contact.Id, out var read) ? read.PropertiesWithHistory
-                : null;
-            // Up to two conversions, both paths take the names from first/recent (so a resync and a webhook always agree);
-            // beyond that, both read the history.
-            snapshots.Add(history is not null && HistoryProperties.Count > 0 && ConversionCount(contact) > 2
-                ? WithFirstConversion(ContactSnapshot.FromHubSpot(contact.Id, contact.Properties, Convert(history)), contact)
-                : new ContactSnapshot(contact.Id, contact.Properties, ConversionNamesWithoutHistory(contact)));
         }
 
-        if (unreadable is not null)
+        var snapshots = new List<ReadSnapshot>(contacts.Count);
+        foreach (var contact in contacts)
         {
-            SnapshotLog.HistoryUnreadable(_logger, contacts.Count - snapshots.Count);
+            snapshots.Add(ToSnapshot(contact));
         }
 
         return snapshots;
+    }
+
+    /// <summary>
+    /// The snapshot of one contact. Up to two conversions, every path takes the names from first/recent (so a resync and a webhook
+    /// always agree); beyond that, from the history when the record carries it, else from the conversion-history property kept at
+    /// the current conversion count (the same names, so the same decision).
+    /// </summary>
+    internal ReadSnapshot ToSnapshot(HubSpotContact contact)
+    {
+        var count = ConversionCount(contact);
+        if (HistoryProperties.Count > 0 && count > 2)
+        {
+            if (contact.PropertiesWithHistory is { } history)
+            {
+                var fromHistory = ContactSnapshot.FromHubSpot(contact.Id, contact.Properties, Convert(history));
+                return new ReadSnapshot(WithFirstConversion(fromHistory, contact), ConversionHistoryDigest.Format(count, fromHistory.ConversionNames));
+            }
+
+            if (ConversionHistoryDigest.TryRead(contact.GetProperty(_digestProperty), count, out var kept))
+            {
+                return new ReadSnapshot(WithFirstConversion(ContactSnapshot.FromHubSpot(contact.Id, contact.Properties) with { ConversionNames = kept }, contact), null);
+            }
+        }
+
+        return new ReadSnapshot(new ContactSnapshot(contact.Id, contact.Properties, ConversionNamesWithoutHistory(contact)), null);
     }
 
     /// <summary>All conversion names of a contact with at most two conversions, from the first and the most recent one.</summary>

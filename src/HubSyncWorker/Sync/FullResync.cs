@@ -34,10 +34,11 @@ internal sealed record ResyncResult(ResyncOutcome Outcome, bool DryRun, long Pro
 internal sealed record ResyncProgress(bool Running, bool DryRun, long Processed, long? Total, long Changed, double ContactsPerSecond, TimeSpan? Eta, DateTimeOffset? StartedAt, ResyncOutcome? LastOutcome, string? LastSummary);
 
 /// <summary>
-/// What a resync checkpoint holds, so a killed resync resumes where it stopped: the cursor of the next page, and the changes
-/// evaluated on earlier pages but not yet written (writes are batched by 100 across pages).
+/// What a resync checkpoint holds, so a killed resync resumes where it stopped: the cursor of the next page, the changes
+/// evaluated on earlier pages but not yet written (writes are batched by 100 across pages), and the contacts of earlier pages
+/// still waiting for their conversion history (history reads are batched by 50 across pages).
 /// </summary>
-internal sealed record ResyncCheckpoint(string After, long Processed, DateTimeOffset StartedAt, IReadOnlyList<WriteBackPlan>? Pending = null);
+internal sealed record ResyncCheckpoint(string After, long Processed, DateTimeOffset StartedAt, IReadOnlyList<WriteBackPlan>? Pending = null, IReadOnlyList<string>? AwaitingHistory = null);
 
 /// <summary>
 /// A full resync: stream every contact with the list endpoint (100 per page, only the properties the policy reads), evaluate, and
@@ -159,15 +160,45 @@ internal sealed class FullResync(
         var context = new ProcessingContext("resync", dryRun, report, keeper.EnsureHeldAsync);
 
         var writes = WriteBackOutcome.None;
-        var pending = checkpoint?.Pending is { Count: > 0 } unwritten
-            ? await ReevaluateAsync(unwritten, context, cancellationToken)
+        var unfinished = (checkpoint?.Pending ?? []).Select(p => p.ContactId).Concat(checkpoint?.AwaitingHistory ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var pending = unfinished.Count > 0
+            ? await ReevaluateAsync(unfinished, context, cancellationToken)
             : [];
+
+        // Contacts of listed pages whose conversion history must be read (see ContactSnapshotReader.NeedsHistory), with when their
+        // page arrived: read 50 at a time across pages, or fewer once the oldest has waited ResyncMaxPendingAge (the same bound
+        // as a change waiting to be written, for the same reason), never one read per page.
+        var awaiting = new List<(HubSpotContact Contact, long FetchedAt)>();
         var inFlight = new List<(Task<WriteBackOutcome> Task, List<WriteBackPlan> Plans)>();
         var oldestPending = timeProvider.GetTimestamp();
         var listCalls = 1;
         var lastProgressLog = timeProvider.GetTimestamp();
         var runStarted = timeProvider.GetTimestamp();
         var processedAtStart = processed;
+
+        void AddPending(List<WriteBackPlan> plans, long readAt)
+        {
+            if (!dryRun && plans.Count > 0)
+            {
+                // The age counts from when HubSpot answered with the page: the contacts' state is as of then. Contacts evaluated
+                // after their history was read come from earlier pages than those already pending.
+                oldestPending = pending.Count == 0 ? readAt : Math.Min(oldestPending, readAt);
+                pending.AddRange(plans);
+            }
+        }
+
+        async Task ReadHistoriesDueAsync(bool all)
+        {
+            while (awaiting.Count >= ContactSnapshotReader.HistoryBatchLimit
+                || (awaiting.Count > 0 && (all || timeProvider.GetElapsedTime(awaiting[0].FetchedAt) >= settings.ResyncMaxPendingAge)))
+            {
+                var size = Math.Min(ContactSnapshotReader.HistoryBatchLimit, awaiting.Count);
+                var batch = awaiting[..size];
+                awaiting.RemoveRange(0, size);
+                var read = await reader.WithHistoryAsync([.. batch.Select(a => a.Contact)], cancellationToken);
+                AddPending(await processor.EvaluateAsync(read.Found, historyIncluded: true, context, cancellationToken), batch[0].FetchedAt);
+            }
+        }
 
         // One page is processed while the next is fetched: the list cursor is sequential, but the two calls overlap.
         // Changes are written in batches of 100, or once the oldest has waited ResyncMaxPendingAge since its page was read, even
@@ -193,9 +224,20 @@ internal sealed class FullResync(
         var next = ListAsync(checkpoint?.After, cancellationToken);
         while (true)
         {
-            while (pending.Count > 0 && !next.IsCompleted)
+            while ((pending.Count > 0 || awaiting.Count > 0) && !next.IsCompleted)
             {
-                var due = settings.ResyncMaxPendingAge - timeProvider.GetElapsedTime(oldestPending);
+                var due = TimeSpan.MaxValue;
+                if (pending.Count > 0)
+                {
+                    due = settings.ResyncMaxPendingAge - timeProvider.GetElapsedTime(oldestPending);
+                }
+
+                if (awaiting.Count > 0)
+                {
+                    var historyDue = settings.ResyncMaxPendingAge - timeProvider.GetElapsedTime(awaiting[0].FetchedAt);
+                    due = historyDue < due ? historyDue : due;
+                }
+
                 if (due > TimeSpan.Zero)
                 {
                     await Task.WhenAny(next, Task.Delay(due, timeProvider, cancellationToken));
@@ -203,6 +245,7 @@ internal sealed class FullResync(
 
                 if (!next.IsCompleted)
                 {
+                    await ReadHistoriesDueAsync(all: false);
                     await WriteDueAsync();
                 }
             }
@@ -214,18 +257,21 @@ internal sealed class FullResync(
                 listCalls++;
             }
 
-            var plans = await processor.EvaluateAsync(page.Results, historyIncluded: false, context, cancellationToken);
-            if (!dryRun && plans.Count > 0)
+            var ready = new List<HubSpotContact>(page.Results.Count);
+            foreach (var contact in page.Results)
             {
-                if (pending.Count == 0)
+                if (reader.NeedsHistory(contact))
                 {
-                    // The age counts from when HubSpot answered with the page: the contacts' state is as of then.
-                    oldestPending = fetchedAt;
+                    awaiting.Add((contact, fetchedAt));
                 }
-
-                pending.AddRange(plans);
+                else
+                {
+                    ready.Add(contact);
+                }
             }
 
+            AddPending(await processor.EvaluateAsync(ready, historyIncluded: true, context, cancellationToken), fetchedAt);
+            await ReadHistoriesDueAsync(all: page.NextAfter is null);
             processed += page.Results.Count;
             writes = writes.Add(await ReapAsync(inFlight, waitForOldest: false));
 
@@ -235,7 +281,8 @@ internal sealed class FullResync(
             if (page.NextAfter is not null)
             {
                 var unconfirmed = inFlight.SelectMany(w => w.Plans).Concat(pending).ToList();
-                await SaveCheckpointAsync(checkpointName, new ResyncCheckpoint(page.NextAfter, processed, startedAt, unconfirmed), lease);
+                List<string>? unread = awaiting.Count > 0 ? [.. awaiting.Select(a => a.Contact.Id)] : null;
+                await SaveCheckpointAsync(checkpointName, new ResyncCheckpoint(page.NextAfter, processed, startedAt, unconfirmed, unread), lease);
             }
 
             // Due batches are written in the background (a few at a time) while the next pages are listed and evaluated, so a
@@ -330,16 +377,15 @@ internal sealed class FullResync(
     }
 
     /// <summary>
-    /// The changes a stopped run had computed but not confirmed written, computed again from HubSpot's current values: hours may
-    /// have passed, and a salesperson's or a webhook's newer change must not be overwritten with the old decision. One batch read
-    /// per 100 contacts, and one history read per 50 of them with more than two conversions (a checkpoint holds a few hundred at
-    /// most); contacts gone since are dropped.
+    /// The changes a stopped run had computed but not confirmed written, and the contacts it had listed but not evaluated for want
+    /// of their conversion history, computed again from HubSpot's current values: hours may have passed, and a salesperson's or a
+    /// webhook's newer change must not be overwritten with the old decision. One batch read per 100 contacts, and one history read
+    /// per 50 of those that need it (a checkpoint holds a few hundred at most); contacts gone since are dropped.
     /// </summary>
-    private async Task<List<WriteBackPlan>> ReevaluateAsync(IReadOnlyList<WriteBackPlan> unwritten, ProcessingContext context, CancellationToken cancellationToken)
+    private async Task<List<WriteBackPlan>> ReevaluateAsync(List<string> unwritten, ProcessingContext context, CancellationToken cancellationToken)
     {
         var plans = new List<WriteBackPlan>();
-        var ids = unwritten.Select(p => p.ContactId).Distinct(StringComparer.Ordinal);
-        foreach (var chunk in ids.Chunk(PageSize))
+        foreach (var chunk in unwritten.Chunk(PageSize))
         {
             var read = await reader.ReadAsync(chunk, cancellationToken);
             if (read.Errors.Count > 0)
@@ -439,7 +485,7 @@ internal static partial class ResyncLog
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Could not count contacts for progress ({Reason}); progress shows no total")]
     public static partial void CountFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Resuming: {Unwritten} changes the stopped run had not written were evaluated again from HubSpot's current values ({Plans} to write)")]
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Resuming: {Unwritten} contacts the stopped run had not finished (changes not written, conversion histories not read) were evaluated again from HubSpot's current values ({Plans} to write)")]
     public static partial void Reevaluated(ILogger logger, int unwritten, int plans);
 
     [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Resuming: HubSpot could not read {Count} contacts of the stopped run's unwritten changes ({Category}: {HubSpotMessage}); they are left to the next run")]

@@ -33,6 +33,7 @@ internal sealed class OutputPropertyBootstrap(
             FieldType = p.FieldType,
             GroupName = policy.OutputGroupName,
             Options = [.. p.Options.Select(o => new PropertyOption { Label = o.Label, Value = o.Value, DisplayOrder = o.DisplayOrder })],
+            Hidden = p.Hidden,
         }).ToList();
 
         var summary = await bootstrapper.EnsureAsync(group, properties, cancellationToken);

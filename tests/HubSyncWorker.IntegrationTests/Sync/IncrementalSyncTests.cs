@@ -12,7 +12,7 @@ namespace HubSyncWorker.IntegrationTests.Sync;
 public sealed class IncrementalSyncTests(RedisServerFixture redis)
 {
     [Fact]
-    public async Task RunAsync_MoreThanTenThousandContactsShareOneModifiedDate_QueuesEveryOne()
+    public async Task RunAsync_MoreThanTenThousandContactsShareOneModifiedDate_EvaluatesEveryOne()
     {
         // The sandbox's clock stands still, so every contact gets the same lastmodifieddate.
         var frozen = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10));
@@ -22,11 +22,13 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
         // HubSpot's search lags writes by a few seconds: the sync runs once the seeding is searchable (the dates stay shared).
         frozen.Advance(sandbox.Options.SearchIndexLag);
         using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix());
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
 
         var result = await host.Services.GetRequiredService<IncrementalSync>().RunAsync(default);
 
-        var queued = await DrainAsync(host.Services.GetRequiredService<IWorkQueue>());
-        Assert.Equal(ids.Order(StringComparer.Ordinal), queued.Order(StringComparer.Ordinal));
+        Assert.Empty(await DrainAsync(host.Services.GetRequiredService<IWorkQueue>()));
+        Assert.Equal(ids.Count, result.Evaluated);
+        Assert.All(ids, id => Assert.True(HasDecision(sandbox, id), $"contact {id} was skipped"));
         // Two pages by date (from the lookback, then from the shared timestamp, both full of it), 52 by id within it (10,250 / 200,
         // the last one short), one past it: each query read from its first result, so never near the 10,000 cap, which the sandbox
         // enforces with a 400.
@@ -43,23 +45,59 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
         clock.Advance(TimeSpan.FromMinutes(10));
         var late = PortalSeed.Seed(sandbox, 30, clock.GetUtcNow(), seed: 99);
         clock.Advance(sandbox.Options.SearchIndexLag);
-        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?> { ["Sync:IncrementalOverlap"] = "00:02:00" });
+
+        // A dry run: the worker's own writes would be modifications too (their echoes are the next test's subject).
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?> { ["Sync:IncrementalOverlap"] = "00:02:00", ["Sync:DryRun"] = "true" });
         var sync = host.Services.GetRequiredService<IncrementalSync>();
-        var queue = host.Services.GetRequiredService<IWorkQueue>();
 
-        await sync.RunAsync(default);
-        Assert.Equal(80, (await DrainAsync(queue)).Count);
+        Assert.Equal(80, (await sync.RunAsync(default)).Evaluated);
 
-        // Only the contacts modified after the checkpoint (minus the overlap) come back; a salesperson's change is picked up.
+        // Only the contacts modified after the checkpoint (minus the overlap) come back: the 30 late ones, and the one a
+        // salesperson changed since.
         clock.Advance(TimeSpan.FromMinutes(5));
         sandbox.Contacts.UpdateAsUser(early[3], new Dictionary<string, string?> { ["jobtitle"] = "Chief Revenue Officer" });
         clock.Advance(sandbox.Options.SearchIndexLag);
-        await sync.RunAsync(default);
+        var second = await sync.RunAsync(default);
 
-        var second = await DrainAsync(queue);
-        Assert.Contains(early[3], second);
-        Assert.DoesNotContain(early[0], second);
-        Assert.Subset(new HashSet<string>(late.Append(early[3])), new HashSet<string>(second));
+        Assert.Equal(late.Count + 1, second.Evaluated);
+        Assert.Empty(await DrainAsync(host.Services.GetRequiredService<IWorkQueue>()));
+    }
+
+    [Fact]
+    public async Task RunAsync_SearchPageOfTheWorkersOwnEchoes_CostsNoBatchReadAndNoWrite()
+    {
+        // A realistic portal (a third of the contacts with 3-6 conversions) that a resync has just written: every contact's last
+        // modification is the worker's own, and HubSpot's search shows the values it wrote.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-20));
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { TimeProvider = clock }, default);
+        var ids = PortalSeed.SeedWithConversionHistories(sandbox, 300, clock.GetUtcNow());
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix(), new Dictionary<string, string?> { ["HubSpot:RequestsPerTenSeconds"] = "100" });
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        Assert.Equal(ResyncOutcome.Completed, (await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default)).Outcome);
+
+        // One contact converts once more (a new history version): only its history is read, and only it is written.
+        var converted = ids[3];
+        var count = int.Parse(sandbox.Contacts.GetContact(converted)!.Properties["num_conversion_events"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(sandbox.Contacts.UpdateAsUser(converted, new Dictionary<string, string?>
+        {
+            ["num_conversion_events"] = (count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["recent_conversion_event_name"] = "Request a demo",
+        }));
+        clock.Advance(sandbox.Options.SearchIndexLag);
+        sandbox.Stats.Reset();
+
+        var result = await host.Services.GetRequiredService<IncrementalSync>().RunAsync(default);
+
+        Assert.Equal(ids.Count, result.Evaluated);
+        Assert.Equal(0, result.Queued);
+        Assert.Equal(1, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchRead));
+        Assert.Equal(1, sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate));
+        Assert.Equal(1, sandbox.Stats.BatchUpdateInputs);
+        Assert.Empty(await DrainAsync(host.Services.GetRequiredService<IWorkQueue>()));
+
+        // Its new value is what a full resync decides: nothing left to change.
+        var check = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: true, waitForLock: false, default);
+        Assert.Equal(0, check.Report.Changed);
     }
 
     [Fact]
@@ -83,14 +121,18 @@ public sealed class IncrementalSyncTests(RedisServerFixture redis)
             new Dictionary<string, string?> { ["Sync:IncrementalOverlap"] = "00:02:00", ["Sync:IncrementalInitialLookback"] = "01:00:00" },
             services => services.AddSingleton<IHubSpotCrmClient>(sp => new ModifiesReturnedContacts(ActivatorUtilities.CreateInstance<HubSpotCrmClient>(sp), sandbox, clock)));
 
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+
         var result = await host.Services.GetRequiredService<IncrementalSync>().RunAsync(default);
 
         // Offset paging skipped the 5 contacts at the first page boundary (their places taken by the 5 modified ones).
-        var queued = await DrainAsync(host.Services.GetRequiredService<IWorkQueue>());
-        Assert.Empty(ids.Except(queued));
+        Assert.All(ids, id => Assert.True(HasDecision(sandbox, id), $"contact {id} was skipped"));
         // Every contact once, and the 6 edited ones again with their new timestamp.
-        Assert.Equal(256, result.Queued);
+        Assert.Equal(256, result.Evaluated);
     }
+
+    private static bool HasDecision(HubSpotSandbox sandbox, string id) =>
+        !string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status"));
 
     private static async Task<List<string>> DrainAsync(IWorkQueue queue)
     {

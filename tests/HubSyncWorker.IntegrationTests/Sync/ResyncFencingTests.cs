@@ -20,12 +20,13 @@ public sealed class ResyncFencingTests(RedisServerFixture redis, ITestOutputHelp
     private const int Contacts = 1000;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    // A lock of 3 s (so the takeover comes quickly), and HubSpot calls that end within it, as the start-up check demands.
+    // A lock of 8 s (so the takeover comes quickly), and HubSpot calls that end within it, as the start-up check demands. Shorter
+    // (3 s, attempts of 1 s) failed now and then on busy CI cores: a slow attempt or renewal, not the fencing, ended a run.
     private static readonly Dictionary<string, string?> Settings = new()
     {
-        ["Sync:ResyncLockTtl"] = "00:00:03",
-        ["HubSpot:AttemptTimeout"] = "00:00:01",
-        ["HubSpot:TotalTimeout"] = "00:00:02",
+        ["Sync:ResyncLockTtl"] = "00:00:08",
+        ["HubSpot:AttemptTimeout"] = "00:00:03",
+        ["HubSpot:TotalTimeout"] = "00:00:06",
         ["HubSpot:TenSecondlyRetryDelay"] = "00:00:01",
         ["Sync:ResyncMaxPendingAge"] = "00:00:00",
     };

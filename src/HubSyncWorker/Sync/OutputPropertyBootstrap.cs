@@ -212,8 +212,10 @@ internal sealed class OutputPropertyBootstrapService(
             {
                 return;
             }
-            catch (Exception ex) when (TransientFailures.IsTransient(ex))
+            catch (Exception ex) when (TransientFailures.IsTransient(ex) || TransientFailures.IsAccessRejected(ex))
             {
+                // A token HubSpot refuses (revoked, rotated, a scope missing) is fixed outside the worker: stopping would take the
+                // webhook endpoint down with it, so the worker keeps queueing deliveries and tries again (/health names the token).
                 BootstrapLog.Retrying(logger, ex, delay.TotalSeconds);
             }
             catch (Exception ex) when (Cli.WorkerCommands.StartupFailure(ex) is { } message)

@@ -151,6 +151,46 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task Worker_TokenRefusedAtStart_KeepsQueueingWebhooksThenWritesOnceTheTokenIsAccepted()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        var contactId = sandbox.Contacts.AddContact(PortalSeed.Contact(1, DateTimeOffset.UtcNow));
+        sandbox.RevokeAccessToken();
+        await using var worker = await WorkerApplication.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AllowCustomBaseUrl"] = "true",
+                ["HubSpot:AccessToken"] = sandbox.AccessToken,
+                ["HubSpot:RequestsPerTenSeconds"] = "1000",
+                ["Webhooks:ClientSecret"] = Secret,
+                ["Redis:ConnectionString"] = redis.ConnectionString,
+                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
+                ["Sync:IncrementalEnabled"] = "false",
+                ["Sync:QueueBatchWindow"] = "00:00:00",
+            },
+            WorkerFeatures.All);
+        var url = new Uri(worker.BaseAddress, "/webhooks/hubspot").ToString();
+        var body = "[" + SignedWebhook.PropertyChange(long.Parse(contactId, System.Globalization.CultureInfo.InvariantCulture), "jobtitle", "VP Marketing", eventId: 701) + "]";
+
+        // The bootstrap is refused (401): the worker does not stop, it keeps taking deliveries.
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(sandbox.Stats.Requests(SandboxEndpoint.GroupsList, 401)), n => n >= 1, TimeSpan.FromSeconds(30), "the bootstrap is refused");
+        Assert.Equal(HttpStatusCode.OK, (await worker.Client.SendAsync(SignedWebhook.V3(url, body, Secret, DateTimeOffset.UtcNow))).StatusCode);
+        Assert.False(worker.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+        Assert.False(worker.Services.GetRequiredService<BootstrapGate>().IsOpen);
+
+        sandbox.RestoreAccessToken();
+        var status = await Eventually.ReturnsAsync(
+            () => Task.FromResult(sandbox.Contacts.GetContact(contactId)!.Properties.GetValueOrDefault("hubsync_status")),
+            s => !string.IsNullOrEmpty(s),
+            TimeSpan.FromSeconds(60),
+            "the queued change is written once the token is accepted");
+        Assert.False(string.IsNullOrEmpty(status));
+        Assert.Equal(0, Environment.ExitCode);
+    }
+
+    [Fact]
     public async Task Worker_PolicyWritesALeadStatusThePortalLacks_StopsWithExitCode1()
     {
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);

@@ -36,20 +36,11 @@ public sealed class RedisRestartUnderLoadTests(ITestOutputHelper output)
                 default);
             var ids = PortalSeed.Seed(sandbox, contacts, DateTimeOffset.UtcNow);
             await using var worker = await WorkerApplication.StartAsync(
-                new Dictionary<string, string?>
+                SandboxWorkerSettings.For(sandbox, redis.FastFailConnectionString, Secret, new Dictionary<string, string?>
                 {
-                    ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
-                    ["HubSpot:AllowCustomBaseUrl"] = "true",
-                    ["HubSpot:AccessToken"] = sandbox.AccessToken,
-                    ["HubSpot:RequestsPerTenSeconds"] = "1000",
-                    ["Webhooks:ClientSecret"] = Secret,
                     ["Webhooks:OwnAppIds:0"] = sandbox.Options.AppId.ToString(CultureInfo.InvariantCulture),
-                    ["Redis:ConnectionString"] = redis.FastFailConnectionString,
-                    ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
                     ["Redis:ClaimIdleTime"] = "00:00:02",
-                    // Only the webhooks bring the changes: the incremental sync would catch up whatever they missed.
-                    ["Sync:IncrementalEnabled"] = "false",
-                },
+                }),
                 WorkerFeatures.All,
                 port: port);
 

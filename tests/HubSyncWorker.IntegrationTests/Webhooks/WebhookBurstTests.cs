@@ -36,18 +36,11 @@ public sealed class WebhookBurstTests(RedisServerFixture redis, ITestOutputHelpe
         var now = DateTimeOffset.UtcNow;
         var ids = PortalSeed.SeedWithConversionHistories(sandbox, contacts, now);
         await using var worker = await WorkerApplication.StartAsync(
-            new Dictionary<string, string?>
+            SandboxWorkerSettings.For(sandbox, redis.ConnectionString, Secret, new Dictionary<string, string?>
             {
-                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
-                ["HubSpot:AllowCustomBaseUrl"] = "true",
-                ["HubSpot:AccessToken"] = sandbox.AccessToken,
-                ["Webhooks:ClientSecret"] = Secret,
                 ["Webhooks:OwnAppIds:0"] = sandbox.Options.AppId.ToString(CultureInfo.InvariantCulture),
-                ["Redis:ConnectionString"] = redis.ConnectionString,
-                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
-                // Only the webhooks bring the changes: the incremental sync would catch up whatever they missed.
-                ["Sync:IncrementalEnabled"] = "false",
-            },
+                ["Sync:QueueBatchWindow"] = "00:00:00.200", // the default: batches fill as a burst arrives
+            }),
             WorkerFeatures.All,
             port: port);
 

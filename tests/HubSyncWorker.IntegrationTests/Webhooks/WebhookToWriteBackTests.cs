@@ -20,18 +20,7 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
         var contactId = sandbox.Contacts.AddContact(PortalSeed.Contact(1, DateTimeOffset.UtcNow));
         await using var worker = await WorkerApplication.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
-                ["HubSpot:AllowCustomBaseUrl"] = "true",
-                ["HubSpot:AccessToken"] = sandbox.AccessToken,
-                ["HubSpot:RequestsPerTenSeconds"] = "1000",
-                ["Webhooks:ClientSecret"] = Secret,
-                ["Redis:ConnectionString"] = redis.FastFailConnectionString,
-                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
-                ["Sync:IncrementalEnabled"] = "false",
-                ["Sync:QueueBatchWindow"] = "00:00:00",
-            },
+            SandboxWorkerSettings.For(sandbox, redis.FastFailConnectionString, Secret),
             WorkerFeatures.All);
         var url = new Uri(worker.BaseAddress, "/webhooks/hubspot").ToString();
         var body = "[" + SignedWebhook.PropertyChange(long.Parse(contactId, System.Globalization.CultureInfo.InvariantCulture), "jobtitle", "VP Marketing", eventId: 501) + "]";
@@ -77,18 +66,7 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
         var legacyId = sandbox.Contacts.AddContact(PortalSeed.Contact(1, DateTimeOffset.UtcNow));
         var genericId = sandbox.Contacts.AddContact(PortalSeed.Contact(1, DateTimeOffset.UtcNow));
         await using var worker = await WorkerApplication.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
-                ["HubSpot:AllowCustomBaseUrl"] = "true",
-                ["HubSpot:AccessToken"] = sandbox.AccessToken,
-                ["HubSpot:RequestsPerTenSeconds"] = "1000",
-                ["Webhooks:ClientSecret"] = Secret,
-                ["Redis:ConnectionString"] = redis.ConnectionString,
-                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
-                ["Sync:IncrementalEnabled"] = "false",
-                ["Sync:QueueBatchWindow"] = "00:00:00",
-            },
+            SandboxWorkerSettings.For(sandbox, redis.ConnectionString, Secret),
             WorkerFeatures.All);
         var url = new Uri(worker.BaseAddress, "/webhooks/hubspot").ToString();
         var body = "[" + SignedWebhook.PropertyChange(long.Parse(legacyId, System.Globalization.CultureInfo.InvariantCulture), "jobtitle", "VP Marketing", eventId: 701)
@@ -116,21 +94,12 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
         // Every attempt of the first bootstrap fails (the client retries once); the bootstrap's own retry comes after 5 s.
         sandbox.Faults.Inject(SandboxEndpoint.GroupsList, SandboxFault.Status(503), count: 2);
         await using var worker = await WorkerApplication.StartAsync(
-            new Dictionary<string, string?>
+            SandboxWorkerSettings.For(sandbox, redis.ConnectionString, Secret, new Dictionary<string, string?>
             {
-                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
-                ["HubSpot:AllowCustomBaseUrl"] = "true",
-                ["HubSpot:AccessToken"] = sandbox.AccessToken,
-                ["HubSpot:RequestsPerTenSeconds"] = "1000",
                 ["HubSpot:MaxRetryAttempts"] = "1",
                 ["HubSpot:RetryBaseDelay"] = "00:00:00.010",
                 ["HubSpot:RetryMaxDelay"] = "00:00:00.010",
-                ["Webhooks:ClientSecret"] = Secret,
-                ["Redis:ConnectionString"] = redis.ConnectionString,
-                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
-                ["Sync:IncrementalEnabled"] = "false",
-                ["Sync:QueueBatchWindow"] = "00:00:00",
-            },
+            }),
             WorkerFeatures.All);
         var url = new Uri(worker.BaseAddress, "/webhooks/hubspot").ToString();
         var body = "[" + SignedWebhook.PropertyChange(long.Parse(contactId, System.Globalization.CultureInfo.InvariantCulture), "jobtitle", "VP Marketing", eventId: 601) + "]";
@@ -157,18 +126,7 @@ public sealed class WebhookToWriteBackTests(RedisServerFixture redis)
         var contactId = sandbox.Contacts.AddContact(PortalSeed.Contact(1, DateTimeOffset.UtcNow));
         sandbox.RevokeAccessToken();
         await using var worker = await WorkerApplication.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
-                ["HubSpot:AllowCustomBaseUrl"] = "true",
-                ["HubSpot:AccessToken"] = sandbox.AccessToken,
-                ["HubSpot:RequestsPerTenSeconds"] = "1000",
-                ["Webhooks:ClientSecret"] = Secret,
-                ["Redis:ConnectionString"] = redis.ConnectionString,
-                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
-                ["Sync:IncrementalEnabled"] = "false",
-                ["Sync:QueueBatchWindow"] = "00:00:00",
-            },
+            SandboxWorkerSettings.For(sandbox, redis.ConnectionString, Secret),
             WorkerFeatures.All);
         var url = new Uri(worker.BaseAddress, "/webhooks/hubspot").ToString();
         var body = "[" + SignedWebhook.PropertyChange(long.Parse(contactId, System.Globalization.CultureInfo.InvariantCulture), "jobtitle", "VP Marketing", eventId: 701) + "]";

@@ -1,10 +1,12 @@
+using HubSyncWorker.HubSpot.Versioning;
+
 namespace HubSyncWorker.Diagnostics;
 
 /// <summary>What the worker can do with the credentials it was given, in an operator's words, and what is missing (empty when nothing).</summary>
 internal sealed record CredentialMode(string Mode, string Token, string ApiVersion, IReadOnlyList<string> Missing)
 {
     /// <summary>The API version the HubSpot client uses when <c>HubSpot:ApiVersion</c> is not set.</summary>
-    public const string DefaultApiVersion = "2026-03";
+    public const string DefaultApiVersion = HubSpotApiVersion.Default;
 
     /// <summary>
     /// Which credentials these settings amount to. A token alone cannot tell: a legacy private app's token starts with <c>pat-</c>,
@@ -41,7 +43,7 @@ internal sealed record CredentialMode(string Mode, string Token, string ApiVersi
                 + "set the app's client secret (hubspot/README.md), or with a Service Key, which has no webhooks, set Webhooks:Enabled=false");
         }
 
-        if (string.Equals(version, "v3", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(version, HubSpotApiVersion.V3, StringComparison.OrdinalIgnoreCase))
         {
             missing.Add("HubSpot:ApiVersion is v3: HubSpot stops supporting the /crm/v3 paths and legacy private apps in September 2027; "
                 + $"{DefaultApiVersion} works with the same token");

@@ -31,7 +31,7 @@ internal sealed class ContactSnapshotReader
     internal const string RecentConversionProperty = "recent_conversion_event_name";
 
     /// <summary>HubSpot's most inputs of a batch read that asks for property history.</summary>
-    internal const int HistoryBatchLimit = 50;
+    internal const int HistoryBatchLimit = HubSpotCrmClient.MaxHistoryBatchSize;
 
     private readonly IHubSpotCrmClient _client;
     private readonly ILogger _logger;

@@ -46,7 +46,8 @@ internal sealed record CredentialMode(string Mode, string Token, string ApiVersi
         if (string.Equals(version, HubSpotApiVersion.V3, StringComparison.OrdinalIgnoreCase))
         {
             missing.Add("HubSpot:ApiVersion is v3: HubSpot stops supporting the /crm/v3 paths and legacy private apps in September 2027; "
-                + $"{DefaultApiVersion} works with the same token");
+                + $"{DefaultApiVersion} works with the same token, and to move off the legacy private app create the project app from the "
+                + $"repository's hubspot/ folder (hs project upload), install it, use its access token and client secret, and set HubSpot:ApiVersion={DefaultApiVersion}");
         }
 
         return new CredentialMode(mode, tokenKind, version, missing);

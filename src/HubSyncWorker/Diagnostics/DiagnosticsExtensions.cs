@@ -58,7 +58,6 @@ internal static class DiagnosticsExtensions
         }
 
         services.TryAddSingleton<HubSpotTokenProbe>();
-        services.AddHostedService<HubSpotApiVersionNotice>();
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, tags: [ReadyTag, ServingTag])
             .AddCheck<HubSpotTokenHealthCheck>(HubSpotTokenHealthCheck.Name, tags: [ReadyTag]);

@@ -33,6 +33,18 @@ public sealed class CredentialModeTests
     }
 
     [Fact]
+    public async Task StartAsync_LegacyV3_OneWarningOfSeptember2027AndHowToMove()
+    {
+        var logs = await AnnounceAsync(Settings(("HubSpot:AccessToken", "pat-na1-x"), ("Webhooks:ClientSecret", "s"), ("HubSpot:ApiVersion", "v3")));
+
+        var warning = Assert.Single(logs, l => l.Level == LogLevel.Warning);
+        Assert.Equal(4002, warning.Id.Id);
+        Assert.Contains("September 2027", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("hubspot/", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("HubSpot:ApiVersion=2026-03", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StartAsync_ServiceKeyWithWebhooksOff_PollingOnly_NoWarning()
     {
         var logs = await AnnounceAsync(Settings(("HubSpot:AccessToken", "service-key-value"), ("Webhooks:Enabled", "false")));

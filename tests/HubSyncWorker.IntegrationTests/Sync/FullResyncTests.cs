@@ -100,7 +100,8 @@ public sealed class FullResyncTests(RedisServerFixture redis, ITestOutputHelper 
         var result = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
 
         Assert.Equal((ResyncOutcome.Completed, 1), (result.Outcome, result.Writes.Written));
-        // Page 1's change was written 0.3 s after it was read, while page 2 took 2 s to list (before: only once page 2 came).
+        // Page 1's change was written once 0.3 s old, while page 2 was still being listed (before: only once page 2 came, so page 2
+        // waited out its 30 s and found no update).
         Assert.Equal(1, slow!.UpdatesWhenSecondPageArrived);
     }
 
@@ -363,7 +364,10 @@ public sealed class FullResyncTests(RedisServerFixture redis, ITestOutputHelper 
         return (decision.Status.ToPropertyValue(), policy.ComputeChanges(snapshot, decision).HasChanges);
     }
 
-    /// <summary>The second list page takes 2 s; records how many batch updates HubSpot had received when it arrived.</summary>
+    /// <summary>
+    /// The second list page arrives only once HubSpot received a batch update, or after 30 s if none comes; records how many batch
+    /// updates HubSpot had received when it arrived. (A fixed delay raced the due write on busy CI cores.)
+    /// </summary>
     private sealed class SlowSecondPage(IHubSpotCrmClient inner, HubSpotSandbox sandbox) : DelegatingCrmClient(inner)
     {
         private int _lists;
@@ -375,7 +379,12 @@ public sealed class FullResyncTests(RedisServerFixture redis, ITestOutputHelper 
             var page = await base.ListContactsAsync(query, cancellationToken);
             if (Interlocked.Increment(ref _lists) == 2)
             {
-                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                var giveUp = DateTimeOffset.UtcNow.AddSeconds(30);
+                while (sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate) == 0 && DateTimeOffset.UtcNow < giveUp)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+                }
+
                 UpdatesWhenSecondPageArrived = sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate);
             }
 

@@ -20,8 +20,49 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
 
         var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
 
-        Assert.NotEmpty(summary.Created);
+        // What a marketer finds in the portal afterwards: these properties, typed so HubSpot's filters and reports work on them.
+        Assert.Equal(DefaultOutputs.Keys.Order(), summary.Created.Order());
+        foreach (var (name, (type, fieldType, hidden)) in DefaultOutputs)
+        {
+            var property = sandbox.Properties.Find(name);
+            Assert.NotNull(property);
+            Assert.Equal((name, type, fieldType, "hubsync", hidden), (property.Name, property.Type, property.FieldType, property.GroupName, property.Hidden));
+        }
+
+        var status = sandbox.Properties.Find("hubsync_status")!;
+        Assert.Equal(["contact", "lead", "mql", "sql", "opportunity", "customer", "evangelist", "disqualified", "recycled"], status.Options.Select(o => o.Value));
+        Assert.Equal(["Contact", "Lead", "MQL", "SQL", "Opportunity", "Customer", "Evangelist", "Disqualified", "Recycled"], status.Options.Select(o => o.Label));
+        Assert.Equal(Enumerable.Range(0, 9), status.Options.Select(o => o.DisplayOrder));
     }
+
+    [Fact]
+    public async Task EnsureAsync_SecondRunOnTheSamePortal_ChangesNothing()
+    {
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, RedisServerFixture.NewKeyPrefix());
+        var bootstrap = host.Services.GetRequiredService<OutputPropertyBootstrap>();
+        await bootstrap.EnsureAsync(default);
+        sandbox.Stats.Reset();
+
+        var again = await bootstrap.EnsureAsync(default);
+
+        Assert.Empty(again.Created);
+        Assert.Equal(0, sandbox.Stats.Requests(SandboxEndpoint.PropertiesCreate));
+    }
+
+    private static readonly Dictionary<string, (string Type, string FieldType, bool Hidden)> DefaultOutputs = new()
+    {
+        ["hubsync_fit_score"] = ("number", "number", false),
+        ["hubsync_engagement_score"] = ("number", "number", false),
+        ["hubsync_score"] = ("number", "number", false),
+        ["hubsync_status"] = ("enumeration", "select", false),
+        ["hubsync_reason"] = ("string", "textarea", false),
+        ["hubsync_mql_date"] = ("date", "date", false),
+        ["hubsync_source_bucket"] = ("string", "text", false),
+        ["hubsync_policy_version"] = ("string", "text", false),
+        ["hubsync_below_threshold_since"] = ("date", "date", false),
+        ["hubsync_conversion_history"] = ("string", "textarea", true),
+    };
 
     [Fact]
     public async Task EnsureAsync_PolicyWritesAStageAndALeadStatusThePortalLacks_StopsNamingEachKeyAndValue()
@@ -92,7 +133,7 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
 
         var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
 
-        Assert.NotEmpty(summary.Created);
+        Assert.Equal(DefaultOutputs.Keys.Order(), summary.Created.Order());
     }
 
     [Fact]
@@ -114,7 +155,7 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
 
         var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
 
-        Assert.NotEmpty(summary.Created);
+        Assert.Equal(DefaultOutputs.Keys.Order(), summary.Created.Order());
     }
 
     [Fact]
@@ -129,7 +170,7 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
 
         var summary = await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
 
-        Assert.NotEmpty(summary.Created);
+        Assert.Equal(DefaultOutputs.Keys.Order(), summary.Created.Order());
     }
 
     /// <summary>The default policy with <c>edit</c> applied, in a temporary file (deleted on dispose), and the setting naming it.</summary>

@@ -126,30 +126,46 @@ public sealed class WorkQueueConsumerFaultTests(RedisServerFixture redis)
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000 }, default);
         var ids = PortalSeed.Seed(sandbox, 3, DateTimeOffset.UtcNow);
         var prefix = RedisServerFixture.NewKeyPrefix();
-        var settings = new Dictionary<string, string?> { ["Sync:QueueBatchWindow"] = "00:00:00", ["Redis:ClaimIdleTime"] = "00:00:00.600" };
+        // A claim idle time of 3 s is renewed every second: a renewal would have to be 2 s late on CI's busy cores to let the other
+        // replica reclaim the batch, yet without renewal the batch, held for twice that time, is reclaimed for sure.
+        var claimIdleTime = TimeSpan.FromSeconds(3);
+        var settings = new Dictionary<string, string?> { ["Sync:QueueBatchWindow"] = "00:00:00", ["Redis:ClaimIdleTime"] = claimIdleTime.ToString() };
+        var held = new HeldBatchRead();
         using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings, services =>
-            services.AddSingleton<IHubSpotCrmClient>(sp => new SlowBatchRead(ActivatorUtilities.CreateInstance<HubSpotCrmClient>(sp), TimeSpan.FromSeconds(2))));
+            services.AddSingleton<IHubSpotCrmClient>(sp => held.Wrap(ActivatorUtilities.CreateInstance<HubSpotCrmClient>(sp))));
         using var otherReplica = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings);
         await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
         var queue = host.Services.GetRequiredService<IWorkQueue>();
         await queue.EnqueueAsync([.. ids.Select(id => new WorkItem(id, WorkReason.Manual, DateTimeOffset.UtcNow))], default);
 
         var slow = host.Services.GetRequiredService<WorkQueueConsumer>().ProcessOnceAsync("slow", default);
-        await Task.Delay(TimeSpan.FromSeconds(1.4));
+        await held.Reading.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(claimIdleTime * 1.5);
         var reclaimed = await otherReplica.Services.GetRequiredService<IWorkQueue>().ReadAsync("other", 10, TimeSpan.Zero, default);
+        held.Release.SetResult();
 
         Assert.Empty(reclaimed);
         Assert.True(await slow);
         Assert.Equal(new WorkQueueStats(0, 0, null), await queue.GetStatsAsync(default));
     }
 
-    /// <summary>The real client, with every batch read answered <paramref name="delay"/> late (HubSpot's retries in a storm).</summary>
-    private sealed class SlowBatchRead(IHubSpotCrmClient inner, TimeSpan delay) : DelegatingCrmClient(inner)
+    /// <summary>Holds every batch read of the real client until the test releases it (HubSpot's retries in a storm).</summary>
+    private sealed class HeldBatchRead
     {
-        public override async Task<BatchReadResult> BatchReadContactsAsync(IReadOnlyCollection<string> ids, IReadOnlyCollection<string> properties, IReadOnlyCollection<string> propertiesWithHistory, CancellationToken cancellationToken)
+        public TaskCompletionSource Reading { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IHubSpotCrmClient Wrap(IHubSpotCrmClient inner) => new Client(inner, this);
+
+        private sealed class Client(IHubSpotCrmClient inner, HeldBatchRead owner) : DelegatingCrmClient(inner)
         {
-            await Task.Delay(delay, cancellationToken);
-            return await base.BatchReadContactsAsync(ids, properties, propertiesWithHistory, cancellationToken);
+            public override async Task<BatchReadResult> BatchReadContactsAsync(IReadOnlyCollection<string> ids, IReadOnlyCollection<string> properties, IReadOnlyCollection<string> propertiesWithHistory, CancellationToken cancellationToken)
+            {
+                owner.Reading.TrySetResult();
+                await owner.Release.Task.WaitAsync(cancellationToken);
+                return await base.BatchReadContactsAsync(ids, properties, propertiesWithHistory, cancellationToken);
+            }
         }
     }
 }

@@ -3,6 +3,10 @@ using HubSyncWorker.Qualification.Evaluation;
 namespace HubSyncWorker.Qualification;
 
 /// <summary>The worker's own status, written to <c>{prefix}status</c>.</summary>
+/// <remarks>
+/// <see cref="Contact"/> to <see cref="Evangelist"/> are also the lifecycle stages, in funnel order: the policy compares
+/// stages by this order, and the status property's options are listed in it.
+/// </remarks>
 public enum QualificationStatus
 {
     Contact,
@@ -153,12 +157,33 @@ public sealed record WriteBackPlan(string ContactId, IReadOnlyDictionary<string,
 /// <summary>Property values of <see cref="QualificationStatus"/>.</summary>
 public static class QualificationStatusExtensions
 {
-    private static readonly string[] Values = ["contact", "lead", "mql", "sql", "opportunity", "customer", "evangelist", "disqualified", "recycled"];
-    private static readonly string[] Labels = ["Contact", "Lead", "MQL", "SQL", "Opportunity", "Customer", "Evangelist", "Disqualified", "Recycled"];
-
     /// <summary>The enumeration option value written to HubSpot (<c>mql</c>, <c>recycled</c>, ...).</summary>
-    public static string ToPropertyValue(this QualificationStatus status) => Values[(int)status];
+    public static string ToPropertyValue(this QualificationStatus status) => status switch
+    {
+        QualificationStatus.Contact => "contact",
+        QualificationStatus.Lead => "lead",
+        QualificationStatus.Mql => "mql",
+        QualificationStatus.Sql => "sql",
+        QualificationStatus.Opportunity => "opportunity",
+        QualificationStatus.Customer => "customer",
+        QualificationStatus.Evangelist => "evangelist",
+        QualificationStatus.Disqualified => "disqualified",
+        QualificationStatus.Recycled => "recycled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
 
     /// <summary>The label shown to marketers (<c>MQL</c>, <c>Recycled</c>, ...).</summary>
-    public static string ToLabel(this QualificationStatus status) => Labels[(int)status];
+    public static string ToLabel(this QualificationStatus status) => status switch
+    {
+        QualificationStatus.Contact => "Contact",
+        QualificationStatus.Lead => "Lead",
+        QualificationStatus.Mql => "MQL",
+        QualificationStatus.Sql => "SQL",
+        QualificationStatus.Opportunity => "Opportunity",
+        QualificationStatus.Customer => "Customer",
+        QualificationStatus.Evangelist => "Evangelist",
+        QualificationStatus.Disqualified => "Disqualified",
+        QualificationStatus.Recycled => "Recycled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
 }

@@ -1,3 +1,5 @@
+using HubSyncWorker.Qualification.Policy;
+
 namespace HubSyncWorker.Qualification.Evaluation;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal readonly record struct RuleRanges(int FitEnd, int EngagementEnd, int Di
     /// The policy's rules in evaluation order. Within a score set, plain rules run first, then OtherConversions (needs the
     /// matched conversions), then AllOf combinations (need the rules they combine).
     /// </summary>
-    public static CompiledRule[] Order(Policy.QualificationPolicyOptions options, out RuleRanges ranges)
+    public static CompiledRule[] Order(QualificationPolicyOptions options, out RuleRanges ranges)
     {
         var rules = new List<CompiledRule>();
         rules.AddRange(options.Fit.Rules.Select(r => new CompiledRule(r)).OrderBy(r => r.Pass));

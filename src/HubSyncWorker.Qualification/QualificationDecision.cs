@@ -3,6 +3,10 @@ using HubSyncWorker.Qualification.Evaluation;
 namespace HubSyncWorker.Qualification;
 
 /// <summary>The worker's own status, written to <c>{prefix}status</c>.</summary>
+/// <remarks>
+/// <see cref="Contact"/> to <see cref="Evangelist"/> are also the lifecycle stages, in funnel order: the policy compares
+/// stages by this order, and the status property's options are listed in it.
+/// </remarks>
 public enum QualificationStatus
 {
     Contact,
@@ -60,7 +64,7 @@ public sealed record QualificationDecision(
     string PolicyVersion)
 {
     // Set by Evaluate (null for a decision built with its reason and fired rules given).
-    private readonly QualificationPolicy? _policy;
+    private readonly ReasonText? _reasons;
     private readonly ReasonFacts _facts;
     private readonly FiredEntries _fired;
     private readonly int _firedCount;
@@ -68,7 +72,7 @@ public sealed record QualificationDecision(
     private IReadOnlyList<FiredRule>? _firedRules = FiredRules;
     private string? _reason = Reason;
 
-    /// <summary>A decision whose reason and fired rules <paramref name="policy"/> builds from <paramref name="facts"/> when they are read.</summary>
+    /// <summary>A decision whose reason and fired rules <paramref name="reasons"/> builds from <paramref name="facts"/> when they are read.</summary>
     internal QualificationDecision(
         string contactId,
         int fitScore,
@@ -82,13 +86,13 @@ public sealed record QualificationDecision(
         DateOnly? mqlDate,
         DateOnly? belowThresholdSince,
         string policyVersion,
-        QualificationPolicy policy,
+        ReasonText reasons,
         in ReasonFacts facts,
         ReadOnlySpan<FiredEntry> fired)
         : this(contactId, fitScore, engagementScore, score, status, targetLifecycleStage, regressionRequired, leadStatusToSet, sourceBucket,
             null!, null!, mqlDate, belowThresholdSince, policyVersion)
     {
-        _policy = policy;
+        _reasons = reasons;
         _facts = facts;
         if (fired.Length <= FiredEntries.Capacity)
         {
@@ -104,19 +108,19 @@ public sealed record QualificationDecision(
     /// <summary>Rules that fired, in policy order.</summary>
     public IReadOnlyList<FiredRule> FiredRules
     {
-        get => _firedRules ??= _policy?.FiredRulesOf(Fired)!;
+        get => _firedRules ??= _reasons?.FiredRules(Fired)!;
         init => _firedRules = value;
     }
 
     /// <summary>Short human-readable reason.</summary>
     public string Reason
     {
-        get => _reason ??= _policy?.ReasonOf(in _facts, Fired)!;
+        get => _reason ??= _reasons?.Build(in _facts, Fired)!;
         init => _reason = value;
     }
 
-    /// <summary>The policy that will build <see cref="Reason"/> from <see cref="Facts"/>; null once it is built or when it was given.</summary>
-    internal QualificationPolicy? UnbuiltReasonPolicy => _reason is null ? _policy : null;
+    /// <summary>What will build <see cref="Reason"/> from <see cref="Facts"/>; null once it is built or when it was given.</summary>
+    internal ReasonText? UnbuiltReason => _reason is null ? _reasons : null;
 
     /// <inheritdoc cref="ReasonFacts"/>
     internal ref readonly ReasonFacts Facts => ref _facts;
@@ -153,25 +157,33 @@ public sealed record WriteBackPlan(string ContactId, IReadOnlyDictionary<string,
 /// <summary>Property values of <see cref="QualificationStatus"/>.</summary>
 public static class QualificationStatusExtensions
 {
-    private static readonly string[] Values = ["contact", "lead", "mql", "sql", "opportunity", "customer", "evangelist", "disqualified", "recycled"];
-    private static readonly string[] Labels = ["Contact", "Lead", "MQL", "SQL", "Opportunity", "Customer", "Evangelist", "Disqualified", "Recycled"];
-
     /// <summary>The enumeration option value written to HubSpot (<c>mql</c>, <c>recycled</c>, ...).</summary>
-    public static string ToPropertyValue(this QualificationStatus status) => Values[(int)status];
+    public static string ToPropertyValue(this QualificationStatus status) => status switch
+    {
+        QualificationStatus.Contact => "contact",
+        QualificationStatus.Lead => "lead",
+        QualificationStatus.Mql => "mql",
+        QualificationStatus.Sql => "sql",
+        QualificationStatus.Opportunity => "opportunity",
+        QualificationStatus.Customer => "customer",
+        QualificationStatus.Evangelist => "evangelist",
+        QualificationStatus.Disqualified => "disqualified",
+        QualificationStatus.Recycled => "recycled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
 
     /// <summary>The label shown to marketers (<c>MQL</c>, <c>Recycled</c>, ...).</summary>
-    public static string ToLabel(this QualificationStatus status) => Labels[(int)status];
+    public static string ToLabel(this QualificationStatus status) => status switch
+    {
+        QualificationStatus.Contact => "Contact",
+        QualificationStatus.Lead => "Lead",
+        QualificationStatus.Mql => "MQL",
+        QualificationStatus.Sql => "SQL",
+        QualificationStatus.Opportunity => "Opportunity",
+        QualificationStatus.Customer => "Customer",
+        QualificationStatus.Evangelist => "Evangelist",
+        QualificationStatus.Disqualified => "Disqualified",
+        QualificationStatus.Recycled => "Recycled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
 }
-
-/// <summary>An output property the host creates at start (mapped to HubSpot's property create body).</summary>
-/// <param name="Name">Internal name (prefixed).</param>
-/// <param name="Label">Label shown in HubSpot.</param>
-/// <param name="Description">Description shown in HubSpot.</param>
-/// <param name="Type">HubSpot type: number, string, enumeration, date.</param>
-/// <param name="FieldType">HubSpot field type: number, text, textarea, select, date.</param>
-/// <param name="Options">Options of an enumeration (empty otherwise).</param>
-/// <param name="Hidden">Hidden from HubSpot's forms and record views (a property only the worker reads).</param>
-public sealed record OutputPropertyDefinition(string Name, string Label, string Description, string Type, string FieldType, IReadOnlyList<OutputPropertyOption> Options, bool Hidden = false);
-
-/// <summary>One option of an enumeration output property.</summary>
-public sealed record OutputPropertyOption(string Label, string Value, int DisplayOrder);

@@ -222,6 +222,30 @@ public sealed class StageTests
         Assert.Equal(QualificationStatus.Mql, decision.Status);
     }
 
+    [Theory]
+    [InlineData("p-contact", QualificationStatus.Contact)]
+    [InlineData("p-lead", QualificationStatus.Lead)]
+    [InlineData("p-mql", QualificationStatus.Mql)]
+    [InlineData("p-sql", QualificationStatus.Sql)]
+    [InlineData("p-opportunity", QualificationStatus.Opportunity)]
+    [InlineData("p-customer", QualificationStatus.Customer)]
+    [InlineData("p-evangelist", QualificationStatus.Evangelist)]
+    public void Evaluate_EveryStageRenamedInThePortal_ReadAsItsOwnStage(string stage, QualificationStatus expected)
+    {
+        // A contact with no data stays where HubSpot has it (no regression), so each portal value must map to its own stage.
+        var options = PolicyLoader.LoadDefault();
+        options.Lifecycle.Order = ["p-contact", "p-lead", "p-mql", "p-sql", "p-opportunity", "p-customer", "p-evangelist", "other"];
+        options.Lifecycle.Stages = new StageValuesOptions
+        {
+            Contact = "p-contact", Lead = "p-lead", Mql = "p-mql", Sql = "p-sql", Opportunity = "p-opportunity", Customer = "p-customer", Evangelist = "p-evangelist",
+        };
+
+        var decision = QualificationPolicy.Compile(options).Evaluate(new ContactBuilder().Stage(stage).Build(), Now);
+
+        Assert.Equal(expected, decision.Status);
+        Assert.Null(decision.TargetLifecycleStage);
+    }
+
     [Fact]
     public void Evaluate_MqlDateAlreadySet_KeptEvenWhenNowLater()
     {

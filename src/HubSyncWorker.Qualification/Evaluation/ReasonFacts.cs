@@ -9,7 +9,7 @@ internal readonly record struct FiredEntry(int Rule, int Points, int Value);
 /// </summary>
 internal readonly record struct ReasonFacts(
     QualificationStatus Status,
-    int Cause,
+    StageCause Cause,
     int DisqualifiedBy,
     int AdvocacyRule,
     DateOnly? BelowSince,

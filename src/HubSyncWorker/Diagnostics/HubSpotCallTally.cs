@@ -68,6 +68,21 @@ internal sealed record HubSpotCallReport(
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"list {List}, search {Search}, batch read {BatchRead}, history read {HistoryRead}, batch update {BatchUpdate}, properties {Properties}, other {Other} ({Total} in all: {Retries} retries, {RateLimited} 429s)");
 
+    /// <summary>Only the kinds called, for one-line logs: <c>search 3, history read 1 (0 retries, 0 429s)</c>, or <c>none</c>.</summary>
+    public string Compact()
+    {
+        var called = Enum.GetValues<HubSpotCallKind>().Where(kind => Of(kind) > 0).Select(kind => string.Create(CultureInfo.InvariantCulture, $"{Label(kind)} {Of(kind)}")).ToList();
+        return called.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", called)} ({Retries} retries, {RateLimited} 429s)");
+    }
+
+    private static string Label(HubSpotCallKind kind) => kind switch
+    {
+        HubSpotCallKind.BatchRead => "batch read",
+        HubSpotCallKind.HistoryRead => "history read",
+        HubSpotCallKind.BatchUpdate => "batch update",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
     /// <summary><c>wall 33.5 s, budget-limited ideal 30.0 s (90 %)</c>: how close to HubSpot's physical limit the operation ran.</summary>
     public string DescribeTime() => Ideal > TimeSpan.Zero
         ? string.Create(CultureInfo.InvariantCulture, $"wall {Wall.TotalSeconds:F1} s, budget-limited ideal {Ideal.TotalSeconds:F1} s ({Ideal / Wall:P0} of the budget used)")
@@ -145,6 +160,9 @@ internal sealed class HubSpotCallTally : IDisposable
             budget.Ideal(standard, search),
             wall);
     }
+
+    /// <summary>The calls counted so far, without times (for operations that report no ideal).</summary>
+    public HubSpotCallReport Counts() => Report(new HubSpotBudget(int.MaxValue, int.MaxValue), TimeSpan.Zero);
 
     /// <summary>Ends the scope: calls made afterwards on this flow count in the enclosing one again.</summary>
     public void Dispose()

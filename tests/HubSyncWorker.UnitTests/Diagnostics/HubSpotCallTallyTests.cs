@@ -53,6 +53,19 @@ public sealed class HubSpotCallTallyTests
     }
 
     [Fact]
+    public void Compact_SomeKindsCalled_NamesOnlyThoseWithRetriesAnd429s()
+    {
+        using var scope = HubSpotCallTally.Begin();
+        Assert.Equal("none", scope.Counts().Compact());
+
+        HubSpotCallTally.Record(HubSpotCallKind.Search, retry: false, rateLimited: false);
+        HubSpotCallTally.Record(HubSpotCallKind.Search, retry: false, rateLimited: true);
+        HubSpotCallTally.Record(HubSpotCallKind.HistoryRead, retry: true, rateLimited: false);
+
+        Assert.Equal("search 2, history read 1 (1 retries, 1 429s)", scope.Counts().Compact());
+    }
+
+    [Fact]
     public void Record_NoScope_CountsNowhere()
     {
         HubSpotCallTally.Record(HubSpotCallKind.List, retry: false, rateLimited: false);

@@ -56,6 +56,43 @@ public sealed class ResyncCallReportTests(RedisServerFixture redis, ITestOutputH
     }
 
     [Fact]
+    public async Task RunAsync_ResumedAfterAStop_CountsTheReReadsOfCurrentValuesAsBatchReads()
+    {
+        // Stopped at the third list call with changes pending and histories awaited: the resumed run reads those contacts'
+        // current values again (batch reads) before it lists on.
+        using var stop = new CancellationTokenSource();
+        var listCalls = 0;
+        await using var sandbox = await HubSpotSandbox.StartAsync(
+            new SandboxOptions
+            {
+                RequestLog = entry =>
+                {
+                    if (entry.Endpoint == SandboxEndpoint.ContactsList && Interlocked.Increment(ref listCalls) == 3)
+                    {
+                        stop.Cancel();
+                    }
+                },
+            },
+            default);
+        PortalSeed.SeedWithConversionHistories(sandbox, Contacts, DateTimeOffset.UtcNow);
+        var prefix = RedisServerFixture.NewKeyPrefix();
+        var settings = new Dictionary<string, string?> { ["HubSpot:RequestsPerTenSeconds"] = "100", ["Sync:ResyncMaxPendingAge"] = "00:05:00" };
+        using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix, settings);
+        await host.Services.GetRequiredService<OutputPropertyBootstrap>().EnsureAsync(default);
+        var stopped = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, stop.Token);
+        Assert.Equal(ResyncOutcome.Cancelled, stopped.Outcome);
+        Assert.True(stopped.Calls.List > 0, "a stopped run reports the calls it made too");
+        sandbox.Stats.Reset();
+
+        var resumed = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun: false, waitForLock: false, default);
+
+        output.WriteLine($"{resumed.Calls.Describe()}; sandbox: {SandboxCalls.Describe(sandbox.Stats)}");
+        Assert.Equal(ResyncOutcome.Completed, resumed.Outcome);
+        Assert.True(resumed.Calls.BatchRead > 0, "the resumed run read current values again");
+        AssertSandboxCounts(sandbox.Stats, resumed.Calls);
+    }
+
+    [Fact]
     public async Task RunAsync_PortalBudgetBelowTheWorkers_CountsEvery429AndRetryOfItsCalls()
     {
         // The portal allows 12 calls per 10 s and the worker thinks it has 1,000: some calls are refused and retried after the window.

@@ -88,7 +88,7 @@ internal sealed class HubSpotCrmClient(
         }
 
         var request = new BatchReadRequest([.. properties], [.. propertiesWithHistory], [.. distinct.Select(id => new BatchReadInput(id))]);
-        var response = await CallAsync("batch read contacts", () => contacts.BatchReadAsync(request, cancellationToken));
+        var response = await CallAsync("batch read contacts", () => contacts.BatchReadAsync(request, withHistory: request.PropertiesWithHistory.Count > 0, cancellationToken));
         var batch = EnsureContent(response, "batch read contacts");
 
         var requested = distinct.ToHashSet(StringComparer.Ordinal);

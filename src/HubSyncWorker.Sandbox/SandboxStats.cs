@@ -33,6 +33,7 @@ public sealed class SandboxStats
     private readonly ConcurrentDictionary<string, long> _rateLimited = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, long> _webhookRefused = new();
     private long _batchUpdateInputs;
+    private long _historyReads;
     private long _writesChanged;
     private long _writesUnchanged;
     private long _webhookEventsQueued;
@@ -56,6 +57,12 @@ public sealed class SandboxStats
 
     /// <summary>All 429 answers.</summary>
     public long TotalRateLimited => _rateLimited.Values.Sum();
+
+    /// <summary>
+    /// Batch reads with <c>propertiesWithHistory</c> the endpoint answered (within <see cref="Requests"/> of
+    /// <see cref="SandboxEndpoint.ContactsBatchRead"/>; 429s and injected faults are answered before the body is read, so not here).
+    /// </summary>
+    public long HistoryReads => Interlocked.Read(ref _historyReads);
 
     /// <summary>Inputs received by batch update (valid or not).</summary>
     public long BatchUpdateInputs => Interlocked.Read(ref _batchUpdateInputs);
@@ -94,6 +101,7 @@ public sealed class SandboxStats
         _rateLimited.Clear();
         _webhookRefused.Clear();
         Interlocked.Exchange(ref _batchUpdateInputs, 0);
+        Interlocked.Exchange(ref _historyReads, 0);
         Interlocked.Exchange(ref _writesChanged, 0);
         Interlocked.Exchange(ref _writesUnchanged, 0);
         Interlocked.Exchange(ref _webhookEventsQueued, 0);
@@ -106,6 +114,8 @@ public sealed class SandboxStats
     internal void CountRequest(string endpoint, int status) => _requests.AddOrUpdate((endpoint, status), 1, static (_, n) => n + 1);
 
     internal void CountRateLimited(string policyName) => _rateLimited.AddOrUpdate(policyName, 1, static (_, n) => n + 1);
+
+    internal void CountHistoryRead() => Interlocked.Increment(ref _historyReads);
 
     internal void CountBatchUpdateInputs(int inputs) => Interlocked.Add(ref _batchUpdateInputs, inputs);
 

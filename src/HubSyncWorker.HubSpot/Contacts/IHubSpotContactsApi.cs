@@ -26,8 +26,12 @@ internal interface IHubSpotContactsApi
     [Post("/crm/objects/contacts/search")]
     Task<IApiResponse<CollectionResponse<HubSpotContact>>> SearchAsync([Body] ContactSearchRequest request, CancellationToken cancellationToken);
 
+    /// <summary>Batch read; <paramref name="withHistory"/> marks the request (<see cref="HubSpotRequestMarks.HistoryRead"/>), it is not sent.</summary>
     [Post("/crm/objects/contacts/batch/read")]
-    Task<IApiResponse<BatchResponse<HubSpotContact>>> BatchReadAsync([Body] BatchReadRequest request, CancellationToken cancellationToken);
+    Task<IApiResponse<BatchResponse<HubSpotContact>>> BatchReadAsync(
+        [Body] BatchReadRequest request,
+        [Property(HubSpotRequestMarks.HistoryRead)] bool withHistory,
+        CancellationToken cancellationToken);
 
     [Post("/crm/objects/contacts/batch/update")]
     Task<IApiResponse<BatchResponse<HubSpotContact>>> BatchUpdateAsync([Body] BatchUpdateRequest request, CancellationToken cancellationToken);

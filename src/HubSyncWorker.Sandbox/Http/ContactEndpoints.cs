@@ -126,6 +126,11 @@ internal sealed class ContactEndpoints(SandboxContactStore store, PropertyCatalo
                 throw HubSpotJson.Validation("The maximum number of inputs supported in a batch request for property histories is 50");
             }
 
+            if (history.Count > 0)
+            {
+                stats.CountHistoryRead();
+            }
+
             if (root.TryGetProperty("idProperty", out var idProperty) && HubSpotJson.AsText(idProperty) is { } idName && idName != "hs_object_id")
             {
                 throw HubSpotJson.Validation($"The sandbox reads by record id only (idProperty '{idName}' is not supported).");

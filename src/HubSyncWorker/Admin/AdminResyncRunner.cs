@@ -1,9 +1,16 @@
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.Sync;
 
 namespace HubSyncWorker.Admin;
 
-/// <summary>One resync started through <c>POST /admin/resync</c>: when, whether a dry run, and how it ended (null while running).</summary>
-internal sealed record AdminResyncRun(Guid Id, bool DryRun, DateTimeOffset RequestedAt, DateTimeOffset? FinishedAt, ResyncOutcome? Outcome, string? Error);
+/// <summary>
+/// One resync started through <c>POST /admin/resync</c>: when, whether a dry run, how it ended and its HubSpot calls by kind against
+/// the budget-limited ideal (null while running).
+/// </summary>
+internal sealed record AdminResyncRun(Guid Id, bool DryRun, DateTimeOffset RequestedAt, DateTimeOffset? FinishedAt, ResyncOutcome? Outcome, string? Error)
+{
+    public HubSpotCallReport? Calls { get; init; }
+}
 
 /// <summary>What <c>GET /admin/resync</c> answers: the progress of the resync in this process and the last admin-triggered run.</summary>
 internal sealed record AdminResyncStatus(ResyncProgress Progress, AdminResyncRun? LastRun);
@@ -54,7 +61,7 @@ internal sealed class AdminResyncRunner(FullResync resync, IHostApplicationLifet
         try
         {
             var result = await resync.RunAsync(run.DryRun, waitForLock: false, lifetime.ApplicationStopping);
-            finished = run with { FinishedAt = timeProvider.GetUtcNow(), Outcome = result.Outcome, Error = result.Error };
+            finished = run with { FinishedAt = timeProvider.GetUtcNow(), Outcome = result.Outcome, Error = result.Error, Calls = result.Calls };
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.HubSpot.Bootstrap;
 using HubSyncWorker.HubSpot.Errors;
 using HubSyncWorker.Qualification;
@@ -213,6 +214,11 @@ internal static class WorkerCommands
         var configuration = dryRun ? [.. command.ConfigurationArguments, "--Sync:DryRun=true"] : command.ConfigurationArguments;
         using var host = BuildOneShotHost(configuration);
         await host.StartAsync();
+
+        // The verb's calls are the property bootstrap's and the resync's: the summary counts both, against the verb's wall time.
+        var time = host.Services.GetRequiredService<TimeProvider>();
+        var started = time.GetTimestamp();
+        using var calls = HubSpotCallTally.Begin();
         if (!dryRun && host.Services.GetRequiredService<IOptions<SyncOptions>>().Value.BootstrapProperties)
         {
             // A resync writes the output properties: they must exist first (idempotent, two GETs when they do).
@@ -221,6 +227,8 @@ internal static class WorkerCommands
 
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         var result = await host.Services.GetRequiredService<FullResync>().RunAsync(dryRun, waitForLock: true, lifetime.ApplicationStopping);
+        var budget = HubSpotBudget.Of(host.Services.GetRequiredService<IOptions<HubSpot.HubSpotOptions>>().Value);
+        result = result with { Calls = calls.Report(budget, time.GetElapsedTime(started)) };
         await WriteResyncSummaryAsync(result, stdout);
         if (command.Flags.GetValueOrDefault("--out") is { Length: > 0 } reportPath)
         {
@@ -240,8 +248,11 @@ internal static class WorkerCommands
         await stdout.WriteLineAsync($"  transitions: {result.Report.TransitionSummary()}");
         if (!result.DryRun)
         {
-            await stdout.WriteLineAsync(string.Create(inv, $"  written: {result.Writes.Written}, dead-lettered: {result.Writes.DeadLettered}, gone: {result.Writes.NotFound}, list calls: {result.ListCalls}, update calls: {result.Writes.Calls}"));
+            await stdout.WriteLineAsync(string.Create(inv, $"  written: {result.Writes.Written}, dead-lettered: {result.Writes.DeadLettered}, gone: {result.Writes.NotFound}"));
         }
+
+        await stdout.WriteLineAsync($"  HubSpot calls: {result.Calls.Describe()}");
+        await stdout.WriteLineAsync($"  time: {result.Calls.DescribeTime()}");
 
         foreach (var sample in result.Report.Samples().Take(20))
         {

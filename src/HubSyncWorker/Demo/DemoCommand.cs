@@ -156,6 +156,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         // A second resync right away must find HubSpot holding every decision: it lists and evaluates, and writes nothing.
         var resync = await fullResync.RunAsync(dryRun: false, waitForLock: true, cancellationToken);
         await Line(string.Create(Inv, $"  again right after: {resync.Processed:N0} contacts evaluated in {resync.Duration.TotalSeconds:F1} s, {resync.Writes.Written:N0} written ({resync.Report.Unchanged:N0} already right: no write sent)"));
+        await Line($"  HubSpot calls: {resync.Calls.Describe()}; {resync.Calls.DescribeTime()}");
         if (resync.Outcome != ResyncOutcome.Completed)
         {
             throw new DemoFailedException($"the second resync ended {resync.Outcome}: {resync.Error}");
@@ -275,7 +276,8 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
             throw new DemoFailedException($"the full resync ended {result.Outcome}: {result.Error}");
         }
 
-        await Line(string.Create(Inv, $"  {result.Processed:N0} contacts in {result.Duration.TotalSeconds:F1} s: {result.Writes.Written:N0} written in {result.Writes.Calls} batch updates, {result.Report.Unchanged:N0} already right, {result.ListCalls} list calls"));
+        await Line(string.Create(Inv, $"  {result.Processed:N0} contacts in {result.Duration.TotalSeconds:F1} s: {result.Writes.Written:N0} written, {result.Report.Unchanged:N0} already right"));
+        await Line($"  HubSpot calls: {result.Calls.Describe()}; {result.Calls.DescribeTime()}");
         await Line("  status changes: " + result.Report.TransitionSummary());
         return result;
     }

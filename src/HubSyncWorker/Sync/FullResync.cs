@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.Contacts;
 using HubSyncWorker.Qualification;
@@ -28,7 +29,11 @@ internal enum ResyncOutcome
 }
 
 /// <summary>A full resync's result: counts, the decisions' report and the API usage.</summary>
-internal sealed record ResyncResult(ResyncOutcome Outcome, bool DryRun, long Processed, long? Total, WriteBackOutcome Writes, int ListCalls, SyncReport Report, TimeSpan Duration, string? Error = null);
+internal sealed record ResyncResult(ResyncOutcome Outcome, bool DryRun, long Processed, long? Total, WriteBackOutcome Writes, int ListCalls, SyncReport Report, TimeSpan Duration, string? Error = null)
+{
+    /// <summary>Every HubSpot call the run made, by kind, against the budget-limited ideal (none when another run held the lock).</summary>
+    public HubSpotCallReport Calls { get; init; } = HubSpotCallReport.None;
+}
 
 /// <summary>Progress of the resync running in this process (for logs and <c>GET /admin/resync</c>).</summary>
 internal sealed record ResyncProgress(bool Running, bool DryRun, long Processed, long? Total, long Changed, double ContactsPerSecond, TimeSpan? Eta, DateTimeOffset? StartedAt, ResyncOutcome? LastOutcome, string? LastSummary);
@@ -57,6 +62,7 @@ internal sealed class FullResync(
     ICheckpointStore checkpoints,
     IOptionsMonitor<SyncOptions> options,
     BootstrapGate gate,
+    ResyncCallMetrics callMetrics,
     TimeProvider timeProvider,
     ILogger<FullResync> logger)
 {
@@ -80,8 +86,18 @@ internal sealed class FullResync(
 
     internal static string CheckpointName(bool dryRun) => dryRun ? "resync:dry-run:cursor" : "resync:cursor";
 
-    /// <summary>Runs one full resync. With <paramref name="waitForLock"/> it waits for a resync running elsewhere to finish first.</summary>
+    /// <summary>
+    /// Runs one full resync. With <paramref name="waitForLock"/> it waits for a resync running elsewhere to finish first. Its HubSpot
+    /// calls (its background writes' included, nobody else's) are in <see cref="ResyncResult.Calls"/>, the log and the gauges.
+    /// </summary>
     public async Task<ResyncResult> RunAsync(bool dryRun, bool waitForLock, CancellationToken cancellationToken)
+    {
+        using var calls = HubSpotCallTally.Begin();
+        var result = await RunCountedAsync(dryRun, waitForLock, cancellationToken);
+        return result.Outcome == ResyncOutcome.AlreadyRunning ? result : result with { Calls = callMetrics.Completed(calls, result, logger) };
+    }
+
+    private async Task<ResyncResult> RunCountedAsync(bool dryRun, bool waitForLock, CancellationToken cancellationToken)
     {
         if (!dryRun)
         {

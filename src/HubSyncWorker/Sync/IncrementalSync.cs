@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.Contacts;
 using HubSyncWorker.HubSpot.Serialization;
@@ -65,6 +66,7 @@ internal sealed class IncrementalSync(
     /// </summary>
     public async Task<IncrementalSyncResult> RunAsync(ILockLease? holder, CancellationToken cancellationToken)
     {
+        using var calls = HubSpotCallTally.Begin();
         var settings = options.CurrentValue;
         var now = timeProvider.GetUtcNow();
         var stored = await checkpoints.GetAsync(CheckpointName, cancellationToken);
@@ -121,7 +123,7 @@ internal sealed class IncrementalSync(
         }
 
         var result = new IncrementalSyncResult(state.Queued, state.SearchCalls, DateTimeOffset.FromUnixTimeMilliseconds(from), DateTimeOffset.FromUnixTimeMilliseconds(state.Highest), state.Evaluated);
-        IncrementalLog.Completed(logger, result.Evaluated, result.Queued, result.SearchCalls, result.From, result.Checkpoint);
+        IncrementalLog.Completed(logger, result.Evaluated, result.Queued, result.SearchCalls, result.From, result.Checkpoint, calls.Counts().Compact());
         return result;
     }
 
@@ -297,8 +299,8 @@ internal sealed class IncrementalSync(
 
 internal static partial class IncrementalLog
 {
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Incremental sync evaluated {Evaluated} and queued {Queued} contacts modified since {From:O} in {SearchCalls} searches; checkpoint {Checkpoint:O}")]
-    public static partial void Completed(ILogger logger, long evaluated, long queued, int searchCalls, DateTimeOffset from, DateTimeOffset? checkpoint);
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Incremental sync evaluated {Evaluated} and queued {Queued} contacts modified since {From:O} in {SearchCalls} searches; checkpoint {Checkpoint:O}; HubSpot calls: {Calls}")]
+    public static partial void Completed(ILogger logger, long evaluated, long queued, int searchCalls, DateTimeOffset from, DateTimeOffset? checkpoint, string calls);
 
     [LoggerMessage(EventId = 3450, Level = LogLevel.Warning, Message = "The policy reads {Properties} properties: a search asking for all of them would be {Length} characters long, more than HubSpot's {Limit}; the incremental sync queues the contacts it finds for a batch read instead of evaluating the search results")]
     public static partial void SearchTooLongToEvaluate(ILogger logger, int properties, int length, int limit);

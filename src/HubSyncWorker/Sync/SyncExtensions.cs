@@ -28,6 +28,7 @@ internal static class SyncExtensions
         services.TryAddSingleton<ContactWriteBack>();
         services.TryAddSingleton<ContactBatchProcessor>();
         services.TryAddSingleton<FullResync>();
+        services.TryAddSingleton<ResyncCallMetrics>();
         services.TryAddSingleton<IncrementalSync>();
         services.TryAddSingleton<LiveSyncReport>();
         services.TryAddSingleton<OutputPropertyBootstrap>();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.LoadTests.Infrastructure;
 using HubSyncWorker.Sandbox;
@@ -111,13 +112,13 @@ internal static class ResyncThroughput
         var result = completed[0];
         var entries = timeline.Entries;
         var standard = entries.Count(e => e.Endpoint != SandboxEndpoint.ContactsSearch && e.Status != 429);
+        var searches = entries.Count(e => e.Endpoint == SandboxEndpoint.ContactsSearch && e.Status != 429);
         var limited = sandbox.Stats.TotalRateLimited;
         var total = sandbox.Stats.TotalRequests;
         var wall = (queued > 0 ? allDone : resyncDone) - origin;
 
-        // The rolling window lets B requests through at once, then B more each time the oldest leave: request k (from 0) can
-        // go at ⌊k/B⌋ × 10 s at the earliest, so C requests need at least ⌊(C−1)/B⌋ × 10 s. (A run needing < B calls is not budget-bound.)
-        var ideal = standard <= budget ? TimeSpan.Zero : Window * ((standard - 1) / budget);
+        // The worker's own rule (its resync summary and gauges): ⌊(C−1)/B⌋ whole windows for C calls, searches on their own budget.
+        var ideal = new HubSpotBudget(budget, sandbox.Options.SearchRequestsPerSecond).Ideal(standard, searches);
         var fraction = ideal > TimeSpan.Zero ? ideal / wall : double.NaN;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {run} | {hosts.Count} | {result.Processed} | {result.Report.Changed} | {sandbox.Stats.Requests(SandboxEndpoint.ContactsList)} | {sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate)} | {sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchRead)} | {limited} | {100.0 * limited / Math.Max(1, total):F2} % | {wall.TotalSeconds:F1} | {ideal.TotalSeconds:F0} | {fraction:P1} | {result.Processed / wall.TotalSeconds:F0} |"));

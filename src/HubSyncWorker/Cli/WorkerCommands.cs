@@ -20,6 +20,7 @@ internal static class WorkerCommands
         try
         {
             command = CommandLine.Parse(args);
+            command = command with { ConfigurationArguments = ContentRoot.ApplicationFolderUnlessSet(command.ConfigurationArguments, Environment.GetEnvironmentVariable) };
         }
         catch (CommandLineException ex)
         {

@@ -35,9 +35,8 @@ public static class PolicyLoader
     public static QualificationPolicyOptions LoadDefault() => FromJson(DefaultPolicyJson);
 
     /// <summary>
-    /// Parses a policy from JSON (comments and trailing commas allowed; an unknown member is an error). Besides a policy document,
-    /// it takes the <c>{"version", "policy"}</c> document earlier versions of <c>policy check</c> printed, and a settings file
-    /// (appsettings.json) whose <c>Qualification</c> section is the policy.
+    /// Parses a policy from JSON (comments and trailing commas allowed; an unknown member is an error): a policy document, or a
+    /// settings file (appsettings.json) whose <c>Qualification</c> section is the policy.
     /// </summary>
     /// <exception cref="JsonException">The JSON is malformed.</exception>
     /// <exception cref="PolicyValidationException">
@@ -49,17 +48,9 @@ public static class PolicyLoader
         using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var root = document.RootElement;
         var policy = root;
-        if (root.ValueKind == JsonValueKind.Object)
+        if (root.ValueKind == JsonValueKind.Object && Member(root, QualificationPolicyOptions.SectionName) is { ValueKind: JsonValueKind.Object } section)
         {
-            if (Member(root, "policy") is { ValueKind: JsonValueKind.Object } wrapped
-                && root.EnumerateObject().All(p => p.Name.Equals("policy", StringComparison.OrdinalIgnoreCase) || p.Name.Equals("version", StringComparison.OrdinalIgnoreCase)))
-            {
-                policy = wrapped;
-            }
-            else if (Member(root, QualificationPolicyOptions.SectionName) is { ValueKind: JsonValueKind.Object } section)
-            {
-                policy = section;
-            }
+            policy = section;
         }
 
         if (PolicyJsonShape.Check(policy, QualificationPolicyOptions.SectionName) is { Count: > 0 } errors)

@@ -21,6 +21,7 @@ internal static class WorkerCommands
         try
         {
             command = CommandLine.Parse(args);
+            command = command with { ConfigurationArguments = ContentRoot.ApplicationFolderUnlessSet(command.ConfigurationArguments, Environment.GetEnvironmentVariable) };
         }
         catch (CommandLineException ex)
         {

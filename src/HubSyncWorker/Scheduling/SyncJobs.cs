@@ -20,50 +20,44 @@ internal sealed class IncrementalSyncJob(
 {
     internal const string LockName = "incremental";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await RunAsync(cancellationToken);
+
+    /// <summary>One firing; how it ended under the lock, or null when it did not run (paused, failed, shut down).</summary>
+    internal async Task<LockRunOutcome?> RunAsync(CancellationToken cancellationToken)
     {
         if (!access.IsOpen)
         {
             // HubSpot refuses the token: the checkpoint waits, and the first firing after a token is accepted catches up.
             SchedulingLog.SkippedWhilePaused(logger, nameof(IncrementalSyncJob));
-            return;
+            return null;
         }
 
-        var ttl = options.CurrentValue.ResyncLockTtl;
         try
         {
-            var lease = await locks.TryAcquireAsync(LockName, ttl, cancellationToken);
-            if (lease is null)
-            {
-                return;
-            }
-
-            await using (lease)
-            {
-                // A run after an outage or a large import can outlast the lock's TTL: renewed while it runs, so another replica's
-                // firing never scans the same range at once (halving the search budget, moving the checkpoint back); its checkpoint
-                // writes are fenced on the lease, so once the lease is lost it moves nothing back.
-                await using var keeper = LockLeaseKeeper.Start(lease, ttl, timeProvider, logger);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.LeaseLost);
-                try
-                {
-                    await sync.RunAsync(lease, linked.Token);
-                }
-                catch (Exception ex) when (keeper.Explains(ex, cancellationToken))
-                {
-                    // The holder of the lock now carries on from the last checkpoint this run was still allowed to write.
-                    SchedulingLog.LockLost(logger, nameof(IncrementalSyncJob), lease.FencingToken, ex.Message);
-                }
-            }
+            // A run after an outage or a large import can outlast the lock's TTL: renewed while it runs, so another replica's
+            // firing never scans the same range at once (halving the search budget, moving the checkpoint back); its checkpoint
+            // and contact writes are fenced on the lease, so once the lease is lost it moves nothing back. A lock held elsewhere
+            // skips this firing.
+            var run = await locks.RunUnderLockAsync(
+                LockName,
+                options.CurrentValue.ResyncLockTtl,
+                waitForLock: false,
+                (lease, keeper, token) => sync.RunAsync(lease, keeper.EnsureHeldAsync, token),
+                timeProvider,
+                logger,
+                cancellationToken);
+            return run.Outcome;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down: the checkpoint holds what was done.
+            return null;
         }
         catch (Exception ex)
         {
             // The next firing retries from the checkpoint; a job exception would only be logged by Quartz anyway.
             SchedulingLog.JobFailed(logger, ex, nameof(IncrementalSyncJob));
+            return null;
         }
     }
 }
@@ -128,9 +122,6 @@ internal static partial class SchedulingLog
 {
     [LoggerMessage(EventId = 3401, Level = LogLevel.Error, Message = "Scheduled job {Job} failed; the next firing resumes from its checkpoint")]
     public static partial void JobFailed(ILogger logger, Exception exception, string job);
-
-    [LoggerMessage(EventId = 3151, Level = LogLevel.Warning, Message = "Scheduled job {Job} lost its lock (fencing token {FencingToken}) and stopped without writing under it ({Reason}); the holder of the lock carries on from the checkpoint")]
-    public static partial void LockLost(ILogger logger, string job, long fencingToken, string reason);
 
     [LoggerMessage(EventId = 3552, Level = LogLevel.Warning, Message = "Scheduled job {Job} skipped: work is paused while HubSpot refuses the access token (see /health, hubspot-access)")]
     public static partial void SkippedWhilePaused(ILogger logger, string job);

@@ -57,14 +57,6 @@ internal sealed class RedisOptions
     public int DeadLetterMaxEntries { get; set; } = 10_000;
 
     /// <summary>
-    /// Write each webhook queue entry's contacts as one comma-separated field (<c>cs</c>) instead of a <c>c</c> field per
-    /// contact: less Redis CPU per delivery under heavy webhook load (docs/benchmarks.md). Every version since the one that
-    /// added this setting reads both; versions before it drop such entries as unreadable, so turn it on only once no pod of an
-    /// older version runs (and turn it off before rolling back to one). Default: false.
-    /// </summary>
-    public bool CompactWebhookEntries { get; set; }
-
-    /// <summary>
     /// The Redis ACL user (Redis 6+), when not in <see cref="ConnectionString"/>; with <see cref="Password"/> it authenticates as that
     /// user instead of <c>default</c>. Default: none.
     /// </summary>

@@ -109,52 +109,48 @@ internal sealed class FullResync(
         var started = timeProvider.GetTimestamp();
         var report = new SyncReport(settings.DryRunSamplesPerTransition);
 
-        var lease = await locks.TryAcquireAsync(LockName, settings.ResyncLockTtl, cancellationToken);
-        while (lease is null && waitForLock)
+        var run = await locks.RunUnderLockAsync(
+            LockName,
+            settings.ResyncLockTtl,
+            waitForLock,
+            async (lease, keeper, token) =>
+            {
+                try
+                {
+                    return await RunLockedAsync(lease, keeper, dryRun, report, started, token);
+                }
+                catch (Exception ex) when (!keeper.Explains(ex, cancellationToken))
+                {
+                    // Any end but a lost lease (that one is RunUnderLockAsync's): never left "Running".
+                    return FinishEarly(ex, dryRun, report, started, cancellationToken);
+                }
+            },
+            timeProvider,
+            logger,
+            cancellationToken);
+        switch (run.Outcome)
         {
-            ResyncLog.WaitingForLock(logger);
-            await Task.Delay(settings.ResyncLockTtl / 6, timeProvider, cancellationToken);
-            lease = await locks.TryAcquireAsync(LockName, settings.ResyncLockTtl, cancellationToken);
+            case LockRunOutcome.HeldElsewhere:
+                ResyncLog.AlreadyRunning(logger);
+                return new ResyncResult(ResyncOutcome.AlreadyRunning, dryRun, 0, null, WriteBackOutcome.None, 0, report, TimeSpan.Zero);
+            case LockRunOutcome.LockLost:
+                return Finish(new ResyncResult(ResyncOutcome.LockLost, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started), run.LostReason));
+            default:
+                return run.Value!;
+        }
+    }
+
+    private ResyncResult FinishEarly(Exception ex, bool dryRun, SyncReport report, long started, CancellationToken cancellationToken)
+    {
+        if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            ResyncLog.Cancelled(logger, Progress.Processed);
+            return Finish(new ResyncResult(ResyncOutcome.Cancelled, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started)));
         }
 
-        if (lease is null)
-        {
-            ResyncLog.AlreadyRunning(logger);
-            return new ResyncResult(ResyncOutcome.AlreadyRunning, dryRun, 0, null, WriteBackOutcome.None, 0, report, TimeSpan.Zero);
-        }
-
-        await using (lease)
-        {
-            await using var keeper = LockLeaseKeeper.Start(lease, settings.ResyncLockTtl, timeProvider, logger);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.LeaseLost);
-            try
-            {
-                return await RunLockedAsync(lease, keeper, dryRun, report, started, linked.Token);
-            }
-            catch (Exception ex) when (keeper.Explains(ex, cancellationToken))
-            {
-                // Whatever the lost lease interrupted (a write's retries, a list call, a refused checkpoint) ends here, as LockLost:
-                // the process that holds the lock now carries on from the last checkpoint this run was still allowed to write.
-                ResyncLog.LockLost(logger, lease.FencingToken, ex.Message);
-                return Finish(new ResyncResult(ResyncOutcome.LockLost, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started), ex.Message));
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                ResyncLog.Cancelled(logger, Progress.Processed);
-                return Finish(new ResyncResult(ResyncOutcome.Cancelled, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started)));
-            }
-            catch (Exception ex)
-            {
-                // Any other end, a cancellation from neither the caller nor the lease included: never left "Running".
-                ResyncLog.Failed(logger, ex, Progress.Processed);
-                return Finish(new ResyncResult(ResyncOutcome.Failed, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started), ex.Message));
-            }
-            finally
-            {
-                // A run that ended early may still have writes in flight: they stop before the lease is released below.
-                await linked.CancelAsync();
-            }
-        }
+        // A cancellation from neither the caller nor the lease included.
+        ResyncLog.Failed(logger, ex, Progress.Processed);
+        return Finish(new ResyncResult(ResyncOutcome.Failed, dryRun, Progress.Processed, Progress.Total, WriteBackOutcome.None, 0, report, timeProvider.GetElapsedTime(started), ex.Message));
     }
 
     private async Task<ResyncResult> RunLockedAsync(ILockLease lease, LockLeaseKeeper keeper, bool dryRun, SyncReport report, long started, CancellationToken cancellationToken)
@@ -485,12 +481,6 @@ internal static partial class ResyncLog
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "A full resync is already running elsewhere; not starting another")]
     public static partial void AlreadyRunning(ILogger logger);
-
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Waiting for the full resync running elsewhere to finish")]
-    public static partial void WaitingForLock(ILogger logger);
-
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "The resync lock (fencing token {FencingToken}) was lost; stopped without writing under it ({Reason}); the holder of the lock carries on from the last checkpoint")]
-    public static partial void LockLost(ILogger logger, long fencingToken, string reason);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Full resync cancelled after {Processed} contacts; it resumes from its checkpoint next time")]
     public static partial void Cancelled(ILogger logger, long processed);

@@ -64,7 +64,13 @@ internal sealed class IncrementalSync(
     /// Runs one incremental sync; with <paramref name="holder"/>, each checkpoint is written only while that lease still holds the
     /// lock (a run paused past its lease must not move back the checkpoint of the one that took over), else <see cref="LockLostException"/>.
     /// </summary>
-    public async Task<IncrementalSyncResult> RunAsync(ILockLease? holder, CancellationToken cancellationToken)
+    public Task<IncrementalSyncResult> RunAsync(ILockLease? holder, CancellationToken cancellationToken) => RunAsync(holder, beforeWrite: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RunAsync(ILockLease?, CancellationToken)"/>, with <paramref name="beforeWrite"/> run before each write to
+    /// HubSpot: the lease keeper's fencing check, so a run that lost its lock writes nothing more.
+    /// </summary>
+    public async Task<IncrementalSyncResult> RunAsync(ILockLease? holder, Func<CancellationToken, Task>? beforeWrite, CancellationToken cancellationToken)
     {
         using var calls = HubSpotCallTally.Begin();
         var settings = options.CurrentValue;
@@ -77,7 +83,7 @@ internal sealed class IncrementalSync(
 
         // Writes need the output properties: until the bootstrap has succeeded, found contacts wait in the queue as before.
         var evaluate = gate.IsOpen ? _evaluatedProperties.Value : null;
-        var state = new RunState(checkpoint, holder, evaluate, new ProcessingContext("incremental", settings.DryRun, liveReport.Report));
+        var state = new RunState(checkpoint, holder, evaluate, new ProcessingContext("incremental", settings.DryRun, liveReport.Report, beforeWrite));
 
         var cursor = from;
         var inclusive = true;

@@ -74,27 +74,6 @@ public sealed class RedisDeadLetterStoreTests(RedisServerFixture redis) : IAsync
     }
 
     [Fact]
-    public async Task RemoveContactAsync_ListWrittenByAnEarlierVersionWithoutIndex_RemovesTheLettersAndIndexesTheRest()
-    {
-        var (store, prefix) = NewStoreWithPrefix();
-        var db = _connection.GetDatabase();
-        foreach (var letter in new[] { Letter("51", At), Letter("52", At), Letter("51", At.AddMinutes(1)) })
-        {
-            // As versions before the index wrote them: the list and the counter only.
-            await db.ListLeftPushAsync(prefix + "deadletters", DeadLetterJson.Serialize(letter));
-            await db.StringIncrementAsync(prefix + "deadletters:count");
-        }
-
-        await store.RemoveContactAsync("51", default);
-        await store.RemoveContactAsync("52", default);
-
-        Assert.Empty(await store.ListAsync(10, default));
-        Assert.Equal(0, await store.CountAsync(default));
-        Assert.Equal(0, await db.HashLengthAsync(prefix + "deadletters:contacts"));
-        Assert.True(await db.KeyExistsAsync(prefix + "deadletters:indexed"));
-    }
-
-    [Fact]
     public async Task RemoveContactAsync_ContactWithoutLetters_LeavesEveryOtherLetter()
     {
         var (store, prefix) = NewStoreWithPrefix();

@@ -197,13 +197,10 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
         Assert.Empty(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task AcceptAsync_ManyContactsSomeAlreadySeen_QueuesEachNewContactOnceInEntriesOfAtMostTheEntrySize(bool compact)
+    [Fact]
+    public async Task AcceptAsync_ManyContactsSomeAlreadySeen_QueuesEachNewContactOnceInEntriesOfAtMostTheEntrySize()
     {
         // The script's path for a call holding duplicates: it builds the entries itself from the new keys' contacts.
-        _options.CompactWebhookEntries = compact;
         var (inbox, queue) = NewInbox(_connection);
         var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         await inbox.AcceptAsync([new("evt-5", "7005", now), new("evt-140", "7140")], WorkReason.Webhook, now, DedupeTtl, default);
@@ -229,14 +226,10 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
         Assert.All(leased, l => Assert.Equal(new WorkItem(l.Item.ContactId, WorkReason.Webhook, now), l.Item));
     }
 
-    [Theory]
-    [InlineData(false, "c=901 c=902", "c=904 c=905")]
-    [InlineData(true, "cs=901,902", "cs=904,905")]
-    public async Task AcceptAsync_EntriesOfEitherPath_HaveTheConfiguredFormat(bool compact, string first, string second)
+    [Fact]
+    public async Task AcceptAsync_EntriesOfEitherPath_HaveTheOneEntryFormat()
     {
-        // The default is the format earlier versions read: during a rolling upgrade or a rollback they take these entries too.
         // The first call is all new (the caller's ready-made entries), the second repeats an event (the script builds them).
-        _options.CompactWebhookEntries = compact;
         var (inbox, queue) = NewInbox(_connection);
         await inbox.AcceptAsync([new("e1", "901"), new("e2", "902"), new("e3", "901")], WorkReason.Webhook, At, DedupeTtl, default);
         await inbox.AcceptAsync([new("e2", "902"), new("e4", "904"), new("e5", "905")], WorkReason.Webhook, At.AddSeconds(1), DedupeTtl, default);
@@ -244,33 +237,10 @@ public sealed class RedisWebhookInboxTests(RedisServerFixture redis) : IAsyncLif
         var entries = await _connection.GetDatabase().StreamRangeAsync(_options.KeyPrefix + _options.QueueStreamName);
 
         Assert.Equal(
-            [$"r=Webhook t={At.ToUnixTimeMilliseconds()} {first}", $"r=Webhook t={At.AddSeconds(1).ToUnixTimeMilliseconds()} {second}"],
+            [$"c=901,902 r=Webhook t={At.ToUnixTimeMilliseconds()}", $"c=904,905 r=Webhook t={At.AddSeconds(1).ToUnixTimeMilliseconds()}"],
             entries.Select(e => string.Join(" ", e.Values.Select(v => $"{v.Name}={v.Value}"))));
         var leased = await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default);
         Assert.Equal(["901", "902", "904", "905"], leased.Select(l => l.Item.ContactId));
-    }
-
-    [Fact]
-    public async Task ReadAsync_StreamHoldingBothEntryFormats_ReadsEveryContactOfEach()
-    {
-        // A deployment that turned CompactWebhookEntries on (or off) holds entries of both formats for a while.
-        var (plain, queue) = NewInbox(_connection);
-        var compact = new RedisWebhookInbox(_connection, Options.Create(new RedisOptions { KeyPrefix = _options.KeyPrefix, CompactWebhookEntries = true }));
-        InboxEvent[] many = [.. Enumerable.Range(0, RedisWebhookInbox.ContactsPerEntry + 5).Select(i => new InboxEvent($"m{i}", $"5{i:000}"))];
-
-        await plain.AcceptAsync([new("a", "1"), new("b", "2")], WorkReason.Webhook, At, DedupeTtl, default);
-        await compact.AcceptAsync(many, WorkReason.Webhook, At, DedupeTtl, default);
-        await compact.AcceptAsync([new("a", "1"), new("c", "3"), new("d", "4")], WorkReason.Webhook, At, DedupeTtl, default);
-
-        var leased = new List<LeasedWorkItem>();
-        for (var read = await queue.ReadAsync("worker-a", 50, TimeSpan.Zero, default); read.Count > 0; read = await queue.ReadAsync("worker-a", 50, TimeSpan.Zero, default))
-        {
-            leased.AddRange(read);
-        }
-
-        Assert.Equal(["1", "2", .. many.Select(e => e.ContactId!), "3", "4"], leased.Select(l => l.Item.ContactId));
-        await queue.AcknowledgeAsync(leased, default);
-        Assert.Equal(new WorkQueueStats(0, 0, null), await queue.GetStatsAsync(default));
     }
 
     [Theory]

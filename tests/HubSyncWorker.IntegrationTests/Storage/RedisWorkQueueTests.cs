@@ -163,7 +163,7 @@ public sealed class RedisWorkQueueTests(RedisServerFixture redis) : IAsyncLifeti
         var queue = NewQueue();
         await queue.EnqueueAsync([new WorkItem("1001", WorkReason.Webhook, At), new WorkItem("1002", WorkReason.IncrementalSync, At.AddSeconds(1))], default);
         var db = _connection.GetDatabase();
-        var multi = await db.StreamAddAsync(StreamKey(queue), [new("r", "Webhook"), new("t", At.ToUnixTimeMilliseconds()), new("c", "1003"), new("c", "1004")]);
+        var multi = await db.StreamAddAsync(StreamKey(queue), [new("r", "Webhook"), new("t", At.ToUnixTimeMilliseconds()), new("c", "1003,1004")]);
 
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -182,7 +182,7 @@ public sealed class RedisWorkQueueTests(RedisServerFixture redis) : IAsyncLifeti
         var entries = await db.StreamRangeAsync(StreamKey(queue));
         Assert.Equal(3, entries.Length);
         Assert.DoesNotContain(entries, e => e.Id == multi);
-        Assert.Single(entries, e => e.Values.Count(v => v.Name == "c") == 2);
+        Assert.Single(entries, e => (string?)e.Values.Single(v => v.Name == "c").Value == "1003,1004");
     }
 
     [Fact]
@@ -251,23 +251,6 @@ public sealed class RedisWorkQueueTests(RedisServerFixture redis) : IAsyncLifeti
 
         Assert.Equal(older.EntryId, Assert.Single(reclaimed).EntryId);
         Assert.Equal(2, await _connection.GetDatabase().StreamLengthAsync(StreamKey(queue)));
-    }
-
-    [Fact]
-    public async Task ReadAsync_EntryOfAnOlderVersionWhoseMarkerHoldsTheEntryId_RemovesTheMarker()
-    {
-        var queue = NewQueue();
-        await queue.EnqueueAsync([new WorkItem("0", WorkReason.Manual, At)], default);
-        await queue.AcknowledgeAsync(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default), default);
-        var db = _connection.GetDatabase();
-        var entryId = await db.StreamAddAsync(StreamKey(queue), [new("c", "901"), new("r", "Webhook"), new("t", At.ToUnixTimeMilliseconds())]);
-        var marker = (RedisKey)(_prefixes[queue] + "queue:waiting:901");
-        await db.StringSetAsync(marker, entryId.ToString(), TimeSpan.FromHours(1));
-
-        var leased = Assert.Single(await queue.ReadAsync("worker-a", 10, TimeSpan.Zero, default));
-
-        Assert.Equal(new WorkItem("901", WorkReason.Webhook, At), leased.Item);
-        Assert.False(await db.KeyExistsAsync(marker));
     }
 
     [Fact]

@@ -11,23 +11,6 @@ namespace HubSyncWorker.Storage.Redis;
 /// </summary>
 internal sealed class RedisCheckpointStore(IConnectionMultiplexer redis, IOptions<RedisOptions> options) : ICheckpointStore
 {
-    // The lock's value is "{fencingToken}:{owner}" (RedisDistributedLock), and tokens are never reused: the prefix identifies the lease.
-    // KEYS[1] = checkpoint, KEYS[2] = lock; ARGV[1] = "{fencingToken}:", ARGV[2] = value. Returns 1 when written, 0 when refused.
-    private const string FencedSetScript = """
-        local held = redis.call('GET', KEYS[2])
-        if not held or string.sub(held, 1, string.len(ARGV[1])) ~= ARGV[1] then return 0 end
-        redis.call('SET', KEYS[1], ARGV[2])
-        return 1
-        """;
-
-    // KEYS[1] = checkpoint, KEYS[2] = lock; ARGV[1] = "{fencingToken}:". Returns 1 when deleted (or already gone), 0 when refused.
-    private const string FencedDeleteScript = """
-        local held = redis.call('GET', KEYS[2])
-        if not held or string.sub(held, 1, string.len(ARGV[1])) ~= ARGV[1] then return 0 end
-        redis.call('DEL', KEYS[1])
-        return 1
-        """;
-
     private readonly RedisKeys _keys = new(options.Value);
 
     public async Task<string?> GetAsync(string name, CancellationToken cancellationToken)
@@ -53,7 +36,7 @@ internal sealed class RedisCheckpointStore(IConnectionMultiplexer redis, IOption
         ArgumentNullException.ThrowIfNull(holder);
         var result = await RedisFailures.GuardAsync(
             "checkpoint set",
-            () => redis.GetDatabase().ScriptEvaluateAsync(FencedSetScript, [_keys.Checkpoint(name), _keys.Lock(holder.Name)], [TokenPrefix(holder), value]),
+            () => redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.CheckpointFencedSet, [_keys.Checkpoint(name), _keys.Lock(holder.Name)], [TokenPrefix(holder), value]),
             cancellationToken);
         return (long)result == 1;
     }
@@ -64,7 +47,7 @@ internal sealed class RedisCheckpointStore(IConnectionMultiplexer redis, IOption
         ArgumentNullException.ThrowIfNull(holder);
         var result = await RedisFailures.GuardAsync(
             "checkpoint delete",
-            () => redis.GetDatabase().ScriptEvaluateAsync(FencedDeleteScript, [_keys.Checkpoint(name), _keys.Lock(holder.Name)], [TokenPrefix(holder)]),
+            () => redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.CheckpointFencedDelete, [_keys.Checkpoint(name), _keys.Lock(holder.Name)], [TokenPrefix(holder)]),
             cancellationToken);
         return (long)result == 1;
     }

@@ -19,27 +19,6 @@ internal sealed class RedisDeadConsumerSweep(
 {
     internal static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(10);
 
-    // KEYS[1] = stream; ARGV[1] = group, ARGV[2] = min idle ms. Returns the names removed. No stream or group yet: none.
-    private const string SweepScript = """
-        local consumers = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
-        local removed = {}
-        if type(consumers) ~= 'table' or consumers.err then return removed end
-        local minIdle = tonumber(ARGV[2])
-        for _, c in ipairs(consumers) do
-          local name, pending, idle
-          for i = 1, #c, 2 do
-            if c[i] == 'name' then name = c[i + 1]
-            elseif c[i] == 'pending' then pending = c[i + 1]
-            elseif c[i] == 'idle' then idle = c[i + 1] end
-          end
-          if name and pending == 0 and idle and idle >= minIdle then
-            redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)
-            removed[#removed + 1] = name
-          end
-        end
-        return removed
-        """;
-
     private readonly RedisKeys _keys = new(options.Value);
 
     /// <summary>Removes the consumers idle for at least <paramref name="minIdle"/> that hold no pending entry; returns their names.</summary>
@@ -47,7 +26,7 @@ internal sealed class RedisDeadConsumerSweep(
     {
         var result = await RedisFailures.GuardAsync(
             "remove dead consumers",
-            () => redis.GetDatabase().ScriptEvaluateAsync(SweepScript, [_keys.Stream], [options.Value.ConsumerGroup, (long)minIdle.TotalMilliseconds]),
+            () => redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.QueueSweepConsumers, [_keys.Stream], [options.Value.ConsumerGroup, (long)minIdle.TotalMilliseconds]),
             cancellationToken);
         var removed = ((RedisResult[])result!).Select(name => (string)name!).ToArray();
         if (removed.Length > 0)

@@ -14,29 +14,6 @@ internal sealed class RedisDistributedLock(
     IOptions<RedisOptions> options,
     ILogger<RedisDistributedLock> logger) : IDistributedLock
 {
-    // KEYS[1] = lock, KEYS[2] = fencing counter; ARGV[1] = owner, ARGV[2] = ttl ms. Returns the fencing token, or nil when held.
-    private const string AcquireScript = """
-        if redis.call('EXISTS', KEYS[1]) == 1 then return false end
-        local token = redis.call('INCR', KEYS[2])
-        redis.call('SET', KEYS[1], token .. ':' .. ARGV[1], 'PX', ARGV[2])
-        return token
-        """;
-
-    // KEYS[1] = lock; ARGV[1] = expected value, ARGV[2] = ttl ms.
-    private const string RenewScript = """
-        if redis.call('GET', KEYS[1]) == ARGV[1] then
-          redis.call('PEXPIRE', KEYS[1], ARGV[2])
-          return 1
-        end
-        return 0
-        """;
-
-    // KEYS[1] = lock; ARGV[1] = expected value.
-    private const string ReleaseScript = """
-        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-        return 0
-        """;
-
     private readonly IConnectionMultiplexer _redis = redis;
     private readonly ILogger _logger = logger;
     private readonly RedisKeys _keys = new(options.Value);
@@ -49,7 +26,7 @@ internal sealed class RedisDistributedLock(
         var result = await RedisFailures.GuardAsync(
             "lock acquire",
             () => _redis.GetDatabase().ScriptEvaluateAsync(
-                AcquireScript, [_keys.Lock(name), _keys.LockFencing(name)], [owner, (long)ttl.TotalMilliseconds]),
+                RedisScripts.LockAcquire, [_keys.Lock(name), _keys.LockFencing(name)], [owner, (long)ttl.TotalMilliseconds]),
             cancellationToken);
         if (result.IsNull)
         {
@@ -73,7 +50,7 @@ internal sealed class RedisDistributedLock(
             var result = await RedisFailures.GuardAsync(
                 "lock renew",
                 () => owner._redis.GetDatabase().ScriptEvaluateAsync(
-                    RenewScript, [owner._keys.Lock(name)], [value, (long)ttl.TotalMilliseconds]),
+                    RedisScripts.LockRenew, [owner._keys.Lock(name)], [value, (long)ttl.TotalMilliseconds]),
                 cancellationToken);
             return (long)result == 1;
         }
@@ -96,7 +73,7 @@ internal sealed class RedisDistributedLock(
             {
                 await RedisFailures.GuardAsync(
                     "lock release",
-                    () => owner._redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [owner._keys.Lock(name)], [value]),
+                    () => owner._redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.LockRelease, [owner._keys.Lock(name)], [value]),
                     CancellationToken.None);
             }
             catch (StorageUnavailableException ex)

@@ -69,7 +69,7 @@ internal sealed class RedisEvictionPolicyCheck(
         try
         {
             // Through a script: the client sends INFO only in its admin mode, which the worker has no other use for.
-            info = await RedisFailures.GuardAsync("read maxmemory-policy", () => redis.GetDatabase().ScriptEvaluateAsync("return redis.call('INFO', 'memory')"), cancellationToken);
+            info = await RedisFailures.GuardAsync("read maxmemory-policy", () => redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.InfoMemory), cancellationToken);
         }
         catch (RedisServerException)
         {

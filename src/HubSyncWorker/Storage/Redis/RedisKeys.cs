@@ -12,10 +12,10 @@ namespace HubSyncWorker.Storage.Redis;
 /// <item><c>{prefix}checkpoint:{name}</c> - a named checkpoint;</item>
 /// <item><c>{prefix}lock:{name}</c> (value <c>{fencingToken}:{owner}</c>) and <c>{prefix}lock:{name}:fencing</c> (the INCR counter);</item>
 /// <item><c>{prefix}deadletters</c> (capped list of JSON), <c>{prefix}deadletters:count</c>, and the per-contact index
-/// <c>{prefix}deadletters:contacts</c> with its flag <c>{prefix}deadletters:indexed</c>;</item>
+/// <c>{prefix}deadletters:contacts</c>;</item>
 /// <item><c>{prefix}ratelimit:{standard|search}</c> (sorted set of grants) and <c>{prefix}ratelimit:{kind}:pause</c>.</item>
 /// </list>
-/// Scripts compute the waiting-marker keys from the prefix, so Redis Cluster is not supported (single node or Sentinel).
+/// Scripts compute the dedupe keys from the prefix, so Redis Cluster is not supported (single node or Sentinel).
 /// </summary>
 internal sealed class RedisKeys(RedisOptions options)
 {
@@ -24,9 +24,6 @@ internal sealed class RedisKeys(RedisOptions options)
     public RedisKey Stream => _prefix + options.QueueStreamName;
 
     public RedisKey Waiting => _prefix + options.QueueStreamName + ":waiting";
-
-    /// <summary>Where versions before the waiting hash kept one marker key per contact (still cleared by the reader).</summary>
-    public string WaitingMarkerPrefix => _prefix + options.QueueStreamName + ":waiting:";
 
     public string DedupePrefix => _prefix + "dedupe:";
 
@@ -44,9 +41,6 @@ internal sealed class RedisKeys(RedisOptions options)
 
     /// <summary>Hash: contact id → its entries in <see cref="DeadLetters"/>.</summary>
     public RedisKey DeadLetterContacts => _prefix + "deadletters:contacts";
-
-    /// <summary>Exists once <see cref="DeadLetterContacts"/> covers every entry of <see cref="DeadLetters"/>.</summary>
-    public RedisKey DeadLetterIndexed => _prefix + "deadletters:indexed";
 
     public RedisKey RateWindow(string kind) => _prefix + "ratelimit:" + kind;
 

@@ -15,39 +15,6 @@ internal sealed record RateBudget(int Limit, TimeSpan Window);
 /// </summary>
 internal sealed class RedisRateLimiter : IHubSpotRateLimiter
 {
-    // KEYS[1] = grants (sorted set, score = grant time in microseconds), KEYS[2] = pause-until (microseconds);
-    // ARGV[1] = window µs, ARGV[2] = limit, ARGV[3] = unique member.
-    // Returns {0, grantTimeMicros} when granted, else {waitMillis, nowMicros}.
-    private const string AcquireScript = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-        local window, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
-        local pausedUntil = tonumber(redis.call('GET', KEYS[2]) or '0')
-        if pausedUntil > now then
-          return {math.max(1, math.ceil((pausedUntil - now) / 1000)), now}
-        end
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-        if redis.call('ZCARD', KEYS[1]) < limit then
-          redis.call('ZADD', KEYS[1], now, ARGV[3])
-          redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
-          return {0, now}
-        end
-        local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-        return {math.max(1, math.ceil((tonumber(oldest[2]) + window - now) / 1000)), now}
-        """;
-
-    // KEYS[1] = pause-until; ARGV[1] = pause ms. Only ever extends a pause.
-    private const string PauseScript = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-        local untilMicros = now + tonumber(ARGV[1]) * 1000
-        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-        if untilMicros > current then
-          redis.call('SET', KEYS[1], string.format('%.0f', untilMicros), 'PX', tonumber(ARGV[1]) + 1000)
-        end
-        return 1
-        """;
-
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeProvider _timeProvider;
     private readonly Budget _standard;
@@ -87,7 +54,7 @@ internal sealed class RedisRateLimiter : IHubSpotRateLimiter
         var budget = For(kind);
         await RedisFailures.GuardAsync(
             "rate limit pause",
-            () => _redis.GetDatabase().ScriptEvaluateAsync(PauseScript, [budget.PauseKey], [(long)Math.Ceiling(retryAfter.TotalMilliseconds)]),
+            () => _redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.RateLimitPause, [budget.PauseKey], [(long)Math.Ceiling(retryAfter.TotalMilliseconds)]),
             cancellationToken);
     }
 
@@ -101,7 +68,7 @@ internal sealed class RedisRateLimiter : IHubSpotRateLimiter
             var result = await RedisFailures.GuardAsync(
                 "rate limit",
                 () => _redis.GetDatabase().ScriptEvaluateAsync(
-                    AcquireScript,
+                    RedisScripts.RateLimitAcquire,
                     [budget.GrantsKey, budget.PauseKey],
                     [budget.WindowMicros, budget.Limit, member]),
                 cancellationToken);

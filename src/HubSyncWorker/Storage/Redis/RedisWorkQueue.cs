@@ -8,6 +8,9 @@ namespace HubSyncWorker.Storage.Redis;
 /// <summary>
 /// The work queue as a Redis Stream read through one consumer group by every replica.
 /// <para>
+/// Entries have one format, <see cref="WorkQueueEntry"/>; the scripts are <c>Scripts/queue-*.lua</c>.
+/// </para>
+/// <para>
 /// Entries are never trimmed by length: an acknowledged entry is deleted (XACK + XDEL in one script), so the stream holds exactly
 /// the entries waiting plus those handed out and not yet acknowledged, and nothing unacknowledged can ever be dropped.
 /// </para>
@@ -22,142 +25,6 @@ internal sealed class RedisWorkQueue(
     TimeProvider timeProvider,
     ILogger<RedisWorkQueue> logger) : IWorkQueue
 {
-    /// <summary>
-    /// The Lua function that queues one contact. The waiting hash maps each contact waiting in the stream to its entry's token
-    /// (<c>{ms}-{nonce}-{n}</c>, also stored in the entry as field <c>m</c>): a contact already waiting is coalesced, unless its
-    /// marker is older than the coalesce TTL (its entry was lost, e.g. the stream deleted by hand), then it is queued again.
-    /// Two commands per queued contact (HSETNX, XADD), hash fields rather than keys with their own expiry: cheap for Redis.
-    /// Should the XADD fail (Redis out of memory), the marker is removed again and the error returned, so the contact is not
-    /// coalesced into an entry that does not exist. Shared by <see cref="EnqueueScript"/> and the webhook inbox's script.
-    /// </summary>
-    internal const string EnqueueFunction = """
-        local function enqueue(stream, waiting, ttl, now, token, contact, reason, at)
-          if redis.call('HSETNX', waiting, contact, token) == 0 then
-            local since = tonumber(string.match(redis.call('HGET', waiting, contact) or '', '^(%d+)-'))
-            if since and now - since < ttl then return nil end
-            redis.call('HSET', waiting, contact, token)
-          end
-          local added = redis.pcall('XADD', stream, '*', 'c', contact, 'r', reason, 't', at, 'm', token)
-          if type(added) == 'table' and added.err then
-            redis.call('HDEL', waiting, contact)
-            return added
-          end
-          return nil
-        end
-
-        """;
-
-    // KEYS[1] = stream, KEYS[2] = waiting hash; ARGV[1] = coalesce TTL ms, ARGV[2] = now ms, ARGV[3] = a nonce unique to this call,
-    // then (contactId, reason, enqueuedAtMs) per item. The marker check and the XADD run in one script, so two replicas enqueuing
-    // the same contact at once still add one entry.
-    private const string EnqueueScript = EnqueueFunction + """
-        local ttl, now = tonumber(ARGV[1]), tonumber(ARGV[2])
-        local n = 0
-        for j = 4, #ARGV, 3 do
-          local err = enqueue(KEYS[1], KEYS[2], ttl, now, ARGV[2] .. '-' .. ARGV[3] .. '-' .. j, ARGV[j], ARGV[j + 1], ARGV[j + 2])
-          if err then return err end
-          n = n + 1
-        end
-        return n
-        """;
-
-    // KEYS[1] = stream, KEYS[2] = waiting hash; ARGV = group, consumer, min idle ms, count, legacy waiting-marker key prefix.
-    // Reclaims entries idle too long (their consumer is presumed dead), then reads new ones, until the entries hold `count` contacts
-    // (an entry of the webhook inbox holds several, one `c` field each, or comma-separated in one `cs` field when
-    // Redis:CompactWebhookEntries is on: entries are taken one at a time so a read never holds many more contacts than asked for). It removes the waiting marker of each single-contact entry handed out (the marker holds the
-    // entry's token, field m; entries of older versions have none, and their marker is a key of its own holding the entry id), all
-    // atomically: a change enqueued after this read is queued again, one enqueued before is covered by it.
-    private const string ReadScript = """
-        local stream, group, consumer, idle = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
-        local count, prefix = tonumber(ARGV[4]), ARGV[5]
-        local out, taken = {}, 0
-        local function contacts(fields)
-          local n = 0
-          for i = 1, #fields, 2 do
-            if fields[i] == 'c' then
-              n = n + 1
-            elseif fields[i] == 'cs' then
-              n = n + select(2, string.gsub(fields[i + 1], ',', ',')) + 1
-            end
-          end
-          return math.max(n, 1)
-        end
-        for _, p in ipairs(redis.call('XPENDING', stream, group, 'IDLE', idle, '-', '+', count)) do
-          if taken >= count then break end
-          local e = redis.call('XCLAIM', stream, group, consumer, idle, p[1])[1]
-          if e then
-            out[#out + 1] = {e[1], e[2], p[4] + 1}
-            taken = taken + contacts(e[2])
-          end
-        end
-        while taken < count do
-          local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', stream, '>')
-          if not r then break end
-          local e = r[1][2][1]
-          out[#out + 1] = {e[1], e[2], 1}
-          taken = taken + contacts(e[2])
-        end
-        for _, o in ipairs(out) do
-          local fields = o[2]
-          local contact, token, n = nil, o[1], 0
-          for i = 1, #fields, 2 do
-            if fields[i] == 'c' then
-              contact, n = fields[i + 1], n + 1
-            elseif fields[i] == 'm' then
-              token = fields[i + 1]
-            end
-          end
-          if n == 1 then
-            if redis.call('HGET', KEYS[2], contact) == token then
-              redis.call('HDEL', KEYS[2], contact)
-            elseif redis.call('GET', prefix .. contact) == token then
-              redis.call('DEL', prefix .. contact)
-            end
-          end
-        end
-        return out
-        """;
-
-    // KEYS[1] = stream; ARGV[1] = group, ARGV[2..] = entry ids.
-    private const string AcknowledgeScript = """
-        redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
-        return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
-        """;
-
-    // KEYS[1] = stream; ARGV[1] = group, ARGV[2..] = entry ids. Each entry still pending (not acknowledged or released by a replica
-    // that reclaimed it) is added again as a new entry with the same fields (its contacts, reason and first enqueue time), then the
-    // old one acknowledged and deleted: the new entry starts with no delivery counted. The copy is added first, so an XADD refused
-    // (Redis out of memory) leaves that entry pending as it was, to be reclaimed later.
-    private const string ReleaseScript = """
-        local n = 0
-        for i = 2, #ARGV do
-          local id = ARGV[i]
-          local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)[1]
-          local entry = redis.call('XRANGE', KEYS[1], id, id)[1]
-          if pending and entry then
-            redis.call('XADD', KEYS[1], '*', unpack(entry[2]))
-            redis.call('XACK', KEYS[1], ARGV[1], id)
-            redis.call('XDEL', KEYS[1], id)
-            n = n + 1
-          end
-        end
-        return n
-        """;
-
-    // KEYS[1] = stream; ARGV[1] = group. One snapshot: length, unacknowledged count, server time (ms), oldest entry id.
-    private const string StatsScript = """
-        local len = redis.call('XLEN', KEYS[1])
-        local unacked = 0
-        local p = redis.pcall('XPENDING', KEYS[1], ARGV[1])
-        if type(p) == 'table' and not p.err then unacked = p[1] end
-        local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
-        local t = redis.call('TIME')
-        local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        local oldestId = ''
-        if oldest[1] then oldestId = oldest[1][1] end
-        return {len, unacked, nowMs, oldestId}
-        """;
-
     private readonly RedisOptions _options = options.Value;
     private readonly RedisKeys _keys = new(options.Value);
     private readonly string _streamName = options.Value.KeyPrefix + options.Value.QueueStreamName;
@@ -171,21 +38,34 @@ internal sealed class RedisWorkQueue(
             return Task.CompletedTask;
         }
 
-        var values = new RedisValue[(items.Count * 3) + 3];
-        values[0] = (long)_options.CoalesceTtl.TotalMilliseconds;
-        values[1] = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        values[2] = NewNonce();
-        var i = 3;
+        // Arguments of Scripts/queue-enqueue.lua: per contact its id, its marker token, and its entry's other fields.
+        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var nonce = NewNonce();
+        var values = new List<RedisValue>(4 + (items.Count * 7))
+        {
+            (long)_options.CoalesceTtl.TotalMilliseconds,
+            now,
+            WorkQueueEntry.ContactsField,
+            WorkQueueEntry.MarkerField,
+        };
+        var n = 0;
         foreach (var item in items)
         {
-            values[i++] = item.ContactId;
-            values[i++] = item.Reason.ToString();
-            values[i++] = item.EnqueuedAt.ToUnixTimeMilliseconds();
+            if (!WorkQueueEntry.IsListable(item.ContactId))
+            {
+                throw new ArgumentException($"Contact id '{item.ContactId}' is empty or holds a '{WorkQueueEntry.ContactSeparator}'.", nameof(items));
+            }
+
+            var metadata = WorkQueueEntry.Metadata(item.Reason, item.EnqueuedAt);
+            values.Add(item.ContactId);
+            values.Add(string.Create(CultureInfo.InvariantCulture, $"{now}-{nonce}-{n++}"));
+            values.Add(metadata.Length);
+            values.AddRange(metadata);
         }
 
         return RedisFailures.GuardAsync(
             "enqueue",
-            () => redis.GetDatabase().ScriptEvaluateAsync(EnqueueScript, [_keys.Stream, _keys.Waiting], values),
+            () => redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.QueueEnqueue, [_keys.Stream, _keys.Waiting], [.. values]),
             cancellationToken);
     }
 
@@ -209,7 +89,7 @@ internal sealed class RedisWorkQueue(
     }
 
     public Task AcknowledgeAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) =>
-        EvaluateOnEntriesAsync("acknowledge", AcknowledgeScript, items, cancellationToken);
+        EvaluateOnEntriesAsync("acknowledge", RedisScripts.QueueAcknowledge, items, cancellationToken);
 
     /// <summary>Runs <paramref name="script"/> with the group, then each entry id of <paramref name="items"/> once.</summary>
     private Task EvaluateOnEntriesAsync(string operation, string script, IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken)
@@ -262,13 +142,13 @@ internal sealed class RedisWorkQueue(
     }
 
     public Task ReleaseAsync(IReadOnlyCollection<LeasedWorkItem> items, CancellationToken cancellationToken) =>
-        EvaluateOnEntriesAsync("release", ReleaseScript, items, cancellationToken);
+        EvaluateOnEntriesAsync("release", RedisScripts.QueueRelease, items, cancellationToken);
 
     public async Task<WorkQueueStats> GetStatsAsync(CancellationToken cancellationToken)
     {
         var result = await RedisFailures.GuardAsync(
             "queue stats",
-            () => redis.GetDatabase().ScriptEvaluateAsync(StatsScript, [_keys.Stream], [_options.ConsumerGroup]),
+            () => redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.QueueStats, [_keys.Stream], [_options.ConsumerGroup]),
             cancellationToken);
         var parts = (RedisResult[])result!;
         var length = (long)parts[0];
@@ -307,9 +187,14 @@ internal sealed class RedisWorkQueue(
             var parts = (RedisResult[])entry!;
             var entryId = (string)parts[0]!;
             var deliveries = (long)parts[2];
-            var count = leased.Count;
-            Parse(parts[1], item => leased.Add(new LeasedWorkItem(entryId, item, deliveries)));
-            if (leased.Count == count)
+            if (WorkQueueEntry.TryParse((RedisResult[])parts[1]!, out var read))
+            {
+                foreach (var contactId in read.ContactIds)
+                {
+                    leased.Add(new LeasedWorkItem(entryId, new WorkItem(contactId, read.Reason, read.EnqueuedAt), deliveries));
+                }
+            }
+            else
             {
                 Log.UnreadableEntryDropped(logger, entryId);
                 await AcknowledgeAsync([new LeasedWorkItem(entryId, new WorkItem("", WorkReason.Manual, default), 1)], cancellationToken);
@@ -323,14 +208,15 @@ internal sealed class RedisWorkQueue(
         RedisFailures.GuardAsync(
             "read",
             () => redis.GetDatabase().ScriptEvaluateAsync(
-                ReadScript,
+                RedisScripts.QueueRead,
                 [_keys.Stream, _keys.Waiting],
                 [
                     _options.ConsumerGroup,
                     consumer,
                     (long)_options.ClaimIdleTime.TotalMilliseconds,
                     maxCount,
-                    _keys.WaitingMarkerPrefix,
+                    WorkQueueEntry.ContactsField,
+                    WorkQueueEntry.MarkerField,
                 ]),
             cancellationToken);
 
@@ -353,58 +239,8 @@ internal sealed class RedisWorkQueue(
         _groupReady = true;
     }
 
-    /// <summary>
-    /// Hands <paramref name="add"/> one work item per contact of an entry (a <c>c</c> field each, or comma-separated in a <c>cs</c>
-    /// field, as the webhook inbox writes them with <see cref="RedisOptions.CompactWebhookEntries"/>); none when the entry is unreadable.
-    /// </summary>
-    private static void Parse(RedisResult fields, Action<WorkItem> add)
-    {
-        var values = (RedisResult[])fields!;
-        var reason = WorkReason.Manual;
-        long? enqueuedAtMs = null;
-        for (var i = 0; i + 1 < values.Length; i += 2)
-        {
-            var value = (string?)values[i + 1];
-            switch ((string?)values[i])
-            {
-                case "r":
-                    _ = Enum.TryParse(value, out reason);
-                    break;
-                case "t" when long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms):
-                    enqueuedAtMs = ms;
-                    break;
-            }
-        }
-
-        if (enqueuedAtMs is null)
-        {
-            return;
-        }
-
-        var enqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMs.Value);
-        for (var i = 0; i + 1 < values.Length; i += 2)
-        {
-            switch ((string?)values[i])
-            {
-                case "c" when (string?)values[i + 1] is { Length: > 0 } contactId:
-                    add(new WorkItem(contactId, reason, enqueuedAt));
-                    break;
-                case "cs" when (string?)values[i + 1] is { Length: > 0 } contactIds:
-                    foreach (var range in contactIds.AsSpan().Split(','))
-                    {
-                        if (range.End.Value > range.Start.Value)
-                        {
-                            add(new WorkItem(contactIds[range], reason, enqueuedAt));
-                        }
-                    }
-
-                    break;
-            }
-        }
-    }
-
     /// <summary>A value no other enqueue call uses: with the item's position, it makes each entry's marker token unique.</summary>
-    internal static string NewNonce() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+    private static string NewNonce() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>A stream id is <c>{unix ms}-{sequence}</c>, stamped by the server's clock when the entry was added.</summary>
     internal static long StreamIdMilliseconds(string entryId)

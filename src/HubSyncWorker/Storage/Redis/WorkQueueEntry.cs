@@ -1,0 +1,90 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace HubSyncWorker.Storage.Redis;
+
+/// <summary>
+/// One entry of the work-queue stream: the single format the webhook inbox and the enqueue script write and the queue reads.
+/// Every field's name and encoding is here; the scripts (<c>Scripts/webhook-accept.lua</c>, <c>queue-enqueue.lua</c>,
+/// <c>queue-read.lua</c>) take the names they need as arguments and copy the other fields as they are.
+/// <list type="table">
+/// <item><term><c>c</c></term><description>The contact ids, comma-separated: one for an entry of the sync paths, up to
+/// <see cref="RedisWebhookInbox.ContactsPerEntry"/> for one of the webhook inbox.</description></item>
+/// <item><term><c>r</c></term><description>The <see cref="WorkReason"/> by name (readable in redis-cli).</description></item>
+/// <item><term><c>t</c></term><description>When the work was first queued, Unix milliseconds.</description></item>
+/// <item><term><c>m</c></term><description>Only on entries queued by <see cref="IWorkQueue.EnqueueAsync"/>: the coalescing token,
+/// also held by the waiting hash while the entry waits (<c>{ms}-{nonce}-{n}</c>).</description></item>
+/// </list>
+/// A reader skips fields it does not know and a release copies an entry's fields unchanged, so an optional field (a W3C
+/// <c>traceparent</c>, say) is a name here, a pair in <see cref="Metadata"/> and a case in <see cref="TryParse"/>; no script changes.
+/// </summary>
+/// <param name="ContactIds">The contacts to evaluate, at least one.</param>
+/// <param name="Reason">Why they were queued.</param>
+/// <param name="EnqueuedAt">When the work was first queued (kept across releases).</param>
+internal readonly record struct WorkQueueEntry(string[] ContactIds, WorkReason Reason, DateTimeOffset EnqueuedAt)
+{
+    /// <summary>The contact ids, comma-separated.</summary>
+    public const string ContactsField = "c";
+
+    /// <summary>The reason, by name.</summary>
+    public const string ReasonField = "r";
+
+    /// <summary>The first enqueue time, Unix milliseconds.</summary>
+    public const string EnqueuedAtField = "t";
+
+    /// <summary>The coalescing token of an entry queued by <see cref="IWorkQueue.EnqueueAsync"/>.</summary>
+    public const string MarkerField = "m";
+
+    /// <summary>Separates the contact ids in <see cref="ContactsField"/>: no HubSpot record id contains it.</summary>
+    public const char ContactSeparator = ',';
+
+    /// <summary>
+    /// The fields besides the contacts and the marker, as script arguments (name, value, ...): the scripts add them to every
+    /// entry they write.
+    /// </summary>
+    public static RedisValue[] Metadata(WorkReason reason, DateTimeOffset enqueuedAt) =>
+        [ReasonField, ReasonName(reason), EnqueuedAtField, enqueuedAt.ToUnixTimeMilliseconds()];
+
+    /// <summary>The value of <see cref="ContactsField"/> for <paramref name="contactIds"/>.</summary>
+    public static string JoinContacts(IEnumerable<string> contactIds) => string.Join(ContactSeparator, contactIds);
+
+    /// <summary>True when <paramref name="contactId"/> can be listed in <see cref="ContactsField"/>.</summary>
+    public static bool IsListable(string? contactId) =>
+        !string.IsNullOrEmpty(contactId) && !contactId.Contains(ContactSeparator, StringComparison.Ordinal);
+
+    /// <summary>Reads an entry's fields (name, value, ...); false when it lacks its time or any contact (unreadable).</summary>
+    public static bool TryParse(RedisResult[] fields, out WorkQueueEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var reason = WorkReason.Manual;
+        long? enqueuedAtMs = null;
+        string[] contactIds = [];
+        for (var i = 0; i + 1 < fields.Length; i += 2)
+        {
+            var value = (string?)fields[i + 1];
+            switch ((string?)fields[i])
+            {
+                case ContactsField when value is not null:
+                    contactIds = value.Split(ContactSeparator, StringSplitOptions.RemoveEmptyEntries);
+                    break;
+                case ReasonField:
+                    _ = Enum.TryParse(value, out reason);
+                    break;
+                case EnqueuedAtField when long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms):
+                    enqueuedAtMs = ms;
+                    break;
+            }
+        }
+
+        entry = new WorkQueueEntry(contactIds, reason, DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMs ?? 0));
+        return enqueuedAtMs is not null && contactIds.Length > 0;
+    }
+
+    // Names, not numbers, keep entries readable in redis-cli; an unknown name reads back as Manual.
+    private static string ReasonName(WorkReason reason) => reason switch
+    {
+        WorkReason.Webhook => nameof(WorkReason.Webhook),
+        WorkReason.IncrementalSync => nameof(WorkReason.IncrementalSync),
+        _ => nameof(WorkReason.Manual),
+    };
+}

@@ -32,6 +32,7 @@ public sealed class SandboxStats
     private readonly ConcurrentDictionary<(string Endpoint, int Status), long> _requests = new();
     private readonly ConcurrentDictionary<string, long> _rateLimited = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, long> _webhookRefused = new();
+    private readonly ConcurrentDictionary<int, long> _historyReads = new();
     private long _batchUpdateInputs;
     private long _writesChanged;
     private long _writesUnchanged;
@@ -47,6 +48,15 @@ public sealed class SandboxStats
     /// <summary>Requests to <paramref name="endpoint"/> (a <see cref="SandboxEndpoint"/> name), optionally only those answered <paramref name="status"/>.</summary>
     public long Requests(string endpoint, int? status = null) =>
         _requests.Where(r => r.Key.Endpoint == endpoint && (status is null || r.Key.Status == status)).Sum(r => r.Value);
+
+    /// <summary>
+    /// Batch reads that asked for <c>propertiesWithHistory</c> (a part of <see cref="SandboxEndpoint.ContactsBatchRead"/>), optionally only
+    /// those answered <paramref name="status"/>. A read refused before its body was read (401, 429, an injected fault) counts as current.
+    /// </summary>
+    public long HistoryBatchReads(int? status = null) => _historyReads.Where(r => status is null || r.Key == status).Sum(r => r.Value);
+
+    /// <summary>Batch reads of current values only: <see cref="SandboxEndpoint.ContactsBatchRead"/> requests less <see cref="HistoryBatchReads"/>.</summary>
+    public long CurrentBatchReads(int? status = null) => Requests(SandboxEndpoint.ContactsBatchRead, status) - HistoryBatchReads(status);
 
     /// <summary>A copy of all request counters by endpoint and status.</summary>
     public IReadOnlyDictionary<(string Endpoint, int Status), long> RequestsByEndpointAndStatus => new Dictionary<(string, int), long>(_requests);
@@ -93,6 +103,7 @@ public sealed class SandboxStats
         _requests.Clear();
         _rateLimited.Clear();
         _webhookRefused.Clear();
+        _historyReads.Clear();
         Interlocked.Exchange(ref _batchUpdateInputs, 0);
         Interlocked.Exchange(ref _writesChanged, 0);
         Interlocked.Exchange(ref _writesUnchanged, 0);
@@ -104,6 +115,8 @@ public sealed class SandboxStats
     }
 
     internal void CountRequest(string endpoint, int status) => _requests.AddOrUpdate((endpoint, status), 1, static (_, n) => n + 1);
+
+    internal void CountHistoryRead(int status) => _historyReads.AddOrUpdate(status, 1, static (_, n) => n + 1);
 
     internal void CountRateLimited(string policyName) => _rateLimited.AddOrUpdate(policyName, 1, static (_, n) => n + 1);
 

@@ -77,42 +77,14 @@ public sealed class SandboxContactStore
     {
         ArgumentNullException.ThrowIfNull(properties);
         origin ??= ChangeOrigin.Seed;
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, raw) in properties)
-        {
-            var definition = _catalog.Find(name) ?? throw new ArgumentException($"Property '{name}' does not exist.", nameof(properties));
-            if (!PropertyCatalog.TryNormalize(definition, raw ?? "", out var normalized, out var error))
-            {
-                throw new ArgumentException($"Property '{name}': {error}", nameof(properties));
-            }
-
-            if (normalized.Length > 0)
-            {
-                values[name] = normalized;
-            }
-        }
-
+        var values = Normalize(properties);
         var now = _time.GetUtcNow();
         var changes = new List<ContactChange>();
         long id;
         lock (_lock)
         {
-            id = _records.Count + 1;
-            var createdAt = values.TryGetValue("createdate", out var created) && PropertyCatalog.TryParseInstant(created, out var instant) ? instant : now;
-            var stored = new Dictionary<string, StoredValue>(values.Count + 4, StringComparer.Ordinal);
-            foreach (var (name, value) in values)
-            {
-                stored[name] = Store(name, value);
-            }
-
-            var nowText = PropertyCatalog.FormatDateTime(now);
-            stored["hs_object_id"] = new StoredValue(id.ToString(CultureInfo.InvariantCulture), id);
-            stored["createdate"] = createdAt == now ? new StoredValue(nowText, now.ToUnixTimeMilliseconds()) : Store("createdate", PropertyCatalog.FormatDateTime(createdAt));
-            stored["lastmodifieddate"] = new StoredValue(nowText, now.ToUnixTimeMilliseconds());
-            stored["num_associated_deals"] = ZeroDeals;
-            var record = new ContactRecord(id, createdAt, new ContactState(stored, now, Archived: false), origin);
-            _records.Add(record);
-            _activeCount++;
+            var record = Create(values, now, origin);
+            id = record.Id;
             Publish(record, now);
             if (origin.SendWebhooks)
             {
@@ -123,6 +95,48 @@ public sealed class SandboxContactStore
 
         Emit(changes);
         return id.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Imports contacts in bulk (one lock for all, no webhooks): each is created with its initial values, then each set of later values
+    /// becomes a new version of the values it changes, as if written one after the other. Validated like <see cref="AddContact"/>.
+    /// Returns the ids in input order.
+    /// </summary>
+    public List<string> AddContacts(IReadOnlyList<SeedContact> contacts)
+    {
+        ArgumentNullException.ThrowIfNull(contacts);
+        var normalized = contacts.Select(c => (Initial: Normalize(c.Initial), Later: c.LaterValues.Select(Normalize).ToList())).ToList();
+        var now = _time.GetUtcNow();
+        var ids = new List<string>(contacts.Count);
+        lock (_lock)
+        {
+            foreach (var (initial, later) in normalized)
+            {
+                var record = Create(initial, now, ChangeOrigin.Seed);
+                if (later.Count > 0)
+                {
+                    var values = new Dictionary<string, StoredValue>(record.Current.Values, StringComparer.Ordinal);
+                    foreach (var version in later)
+                    {
+                        foreach (var (name, value) in version)
+                        {
+                            if (!values.TryGetValue(name, out var current) || current.Text != value)
+                            {
+                                values[name] = Store(name, value);
+                                Append(record, name, value, now, ChangeOrigin.Seed);
+                            }
+                        }
+                    }
+
+                    record.Current = new ContactState(values, now, Archived: false);
+                }
+
+                Publish(record, now);
+                ids.Add(record.Id.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>A copy of the contact, or null when the id never existed or was privacy-deleted.</summary>
@@ -597,6 +611,49 @@ public sealed class SandboxContactStore
             _pendingIndex.Dequeue();
             pending.Record.Indexed = pending.State;
         }
+    }
+
+    /// <summary>Validated, normalized, non-empty values of a new contact (unknown property or invalid value: <see cref="ArgumentException"/>).</summary>
+    private Dictionary<string, string> Normalize(IReadOnlyDictionary<string, string?> properties)
+    {
+        var values = new Dictionary<string, string>(properties.Count, StringComparer.Ordinal);
+        foreach (var (name, raw) in properties)
+        {
+            var definition = _catalog.Find(name) ?? throw new ArgumentException($"Property '{name}' does not exist.", nameof(properties));
+            if (!PropertyCatalog.TryNormalize(definition, raw ?? "", out var normalized, out var error))
+            {
+                throw new ArgumentException($"Property '{name}': {error}", nameof(properties));
+            }
+
+            if (normalized.Length > 0)
+            {
+                values[name] = normalized;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Creates and stores the record of a new contact (not yet published to search); the caller holds the lock.</summary>
+    private ContactRecord Create(Dictionary<string, string> values, DateTimeOffset now, ChangeOrigin origin)
+    {
+        var id = _records.Count + 1L;
+        var createdAt = values.TryGetValue("createdate", out var created) && PropertyCatalog.TryParseInstant(created, out var instant) ? instant : now;
+        var stored = new Dictionary<string, StoredValue>(values.Count + 4, StringComparer.Ordinal);
+        foreach (var (name, value) in values)
+        {
+            stored[name] = Store(name, value);
+        }
+
+        var nowText = PropertyCatalog.FormatDateTime(now);
+        stored["hs_object_id"] = new StoredValue(id.ToString(CultureInfo.InvariantCulture), id);
+        stored["createdate"] = createdAt == now ? new StoredValue(nowText, now.ToUnixTimeMilliseconds()) : Store("createdate", PropertyCatalog.FormatDateTime(createdAt));
+        stored["lastmodifieddate"] = new StoredValue(nowText, now.ToUnixTimeMilliseconds());
+        stored["num_associated_deals"] = ZeroDeals;
+        var record = new ContactRecord(id, createdAt, new ContactState(stored, now, Archived: false), origin);
+        _records.Add(record);
+        _activeCount++;
+        return record;
     }
 
     private ContactRecord? Find(string id)

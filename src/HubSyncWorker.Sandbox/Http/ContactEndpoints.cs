@@ -120,6 +120,11 @@ internal sealed class ContactEndpoints(SandboxContactStore store, PropertyCatalo
             }
 
             var history = HubSpotJson.StringArray(root, "propertiesWithHistory");
+            if (history.Count > 0)
+            {
+                SandboxRoute.MarkHistoryRead(context);
+            }
+
             if (history.Count > 0 && inputs.GetArrayLength() > MaxHistoryBatchInputs)
             {
                 // Not in HubSpot's spec; seen in production (HUBSPOT.md), message verbatim, every version.

@@ -67,9 +67,38 @@ public sealed class PortalGenerator
             properties["num_conversion_events"] = conversions.Count.ToString(CultureInfo.InvariantCulture);
             properties["first_conversion_event_name"] = conversions[0];
             properties["recent_conversion_event_name"] = conversions[^1];
+            properties["recent_conversion_date"] = Iso(ConversionDate(index, conversions.Count, conversions.Count, now));
         }
 
         return properties;
+    }
+
+    /// <summary>
+    /// Contact number <paramref name="index"/> as an import: created with its profile and first conversion, then one set of values per
+    /// later conversion (what <see cref="Seed"/> imports).
+    /// </summary>
+    public SeedContact SeedContact(int index, DateTimeOffset now)
+    {
+        var conversions = Conversions(index);
+        var initial = Profile(index, now);
+        var later = new List<IReadOnlyDictionary<string, string?>>(Math.Max(0, conversions.Count - 1));
+        for (var n = 0; n < conversions.Count; n++)
+        {
+            var values = ConversionValues(n + 1, conversions[n], ConversionDate(index, n + 1, conversions.Count, now));
+            if (n == 0)
+            {
+                foreach (var (name, value) in values)
+                {
+                    initial[name] = value;
+                }
+            }
+            else
+            {
+                later.Add(values);
+            }
+        }
+
+        return new SeedContact(initial, later);
     }
 
     /// <summary>The conversions of contact number <paramref name="index"/>, oldest first (empty when it never converted).</summary>
@@ -100,26 +129,7 @@ public sealed class PortalGenerator
         var contacts = new List<SeedContact>(count);
         for (var i = 0; i < count; i++)
         {
-            var conversions = Conversions(i);
-            var initial = Profile(i, now);
-            var later = new List<IReadOnlyDictionary<string, string?>>(Math.Max(0, conversions.Count - 1));
-            for (var n = 0; n < conversions.Count; n++)
-            {
-                var values = ConversionValues(n + 1, conversions[n], now);
-                if (n == 0)
-                {
-                    foreach (var (name, value) in values)
-                    {
-                        initial[name] = value;
-                    }
-                }
-                else
-                {
-                    later.Add(values);
-                }
-            }
-
-            contacts.Add(new SeedContact(initial, later));
+            contacts.Add(SeedContact(i, now));
         }
 
         return store.AddContacts(contacts);
@@ -182,13 +192,23 @@ public sealed class PortalGenerator
         return new PortalEdit(changed, converted);
     }
 
-    private static Dictionary<string, string?> ConversionValues(int count, string name, DateTimeOffset now)
+    /// <summary>When conversion <paramref name="number"/> of <paramref name="count"/> happened: spread from up to a year ago to now, oldest first.</summary>
+    private DateTimeOffset ConversionDate(int index, int number, int count, DateTimeOffset now)
+    {
+        var random = new Random(StreamSeed(index, 2));
+        var lastDaysAgo = RecencyDays(random);
+        var firstDaysAgo = lastDaysAgo + random.Next(0, 300);
+        var daysAgo = count == 1 ? lastDaysAgo : firstDaysAgo - ((firstDaysAgo - lastDaysAgo) * (number - 1) / (count - 1));
+        return now.AddDays(-daysAgo).AddMinutes(-random.Next(0, 1440));
+    }
+
+    private static Dictionary<string, string?> ConversionValues(int count, string name, DateTimeOffset at)
     {
         var values = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["num_conversion_events"] = count.ToString(CultureInfo.InvariantCulture),
             ["recent_conversion_event_name"] = name,
-            ["recent_conversion_date"] = Iso(now),
+            ["recent_conversion_date"] = Iso(at),
         };
         if (count == 1)
         {
@@ -222,7 +242,7 @@ public sealed class PortalGenerator
         if (visits > 0)
         {
             properties["hs_analytics_num_visits"] = visits.ToString(CultureInfo.InvariantCulture);
-            properties["hs_analytics_last_visit_timestamp"] = Iso(now.AddDays(-random.Next(0, 150)).AddMinutes(-random.Next(0, 1440)));
+            properties["hs_analytics_last_visit_timestamp"] = Iso(now.AddDays(-RecencyDays(random)).AddMinutes(-random.Next(0, 1440)));
         }
 
         SetSometimes(properties, random, "hs_email_click", 0.40, () => random.Next(1, 6).ToString(CultureInfo.InvariantCulture));
@@ -234,6 +254,14 @@ public sealed class PortalGenerator
 
         return properties;
     }
+
+    /// <summary>Days since a last engagement: 40 % within two weeks, 30 % within two months, the rest older (decaying).</summary>
+    private static int RecencyDays(Random random) => random.NextDouble() switch
+    {
+        < 0.4 => random.Next(0, 14),
+        < 0.7 => random.Next(14, 60),
+        _ => random.Next(60, 330),
+    };
 
     private static void SetSometimes(Dictionary<string, string?> properties, Random random, string name, double share, Func<string> value)
     {

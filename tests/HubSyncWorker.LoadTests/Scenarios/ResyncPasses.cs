@@ -44,8 +44,14 @@ internal static class ResyncPasses
         Console.WriteLine(string.Create(Inv,
             $"resync-passes: 2 × {contacts:N0} contacts (seed {seed}) seeded in {seedClock.Elapsed.TotalSeconds:F1} s; {withHistory:N0} with more than two conversions (H); budget {budget}/10 s enforced; {Environment.ProcessorCount} cores"));
 
-        using var host = WorkerHosts.Build(
-            WorkerHosts.Settings(workerSandbox.BaseUrl, workerSandbox.AccessToken, redis.ConnectionString, "passes:", budget), WorkerFeatures.None);
+        var settings = WorkerHosts.Settings(workerSandbox.BaseUrl, workerSandbox.AccessToken, redis.ConnectionString, "passes:", budget);
+        foreach (var (key, value) in args.WorkerSettings())
+        {
+            settings[key] = value;
+            Console.WriteLine($"worker setting: {key}={value}");
+        }
+
+        using var host = WorkerHosts.Build(settings, WorkerFeatures.None);
         await host.StartAsync();
         try
         {
@@ -143,8 +149,8 @@ internal static class ResyncPasses
         Console.WriteLine();
         Console.WriteLine($"### {title}");
         Console.WriteLine();
-        Console.WriteLine("| tool | contacts written | list | search | batch read (current) | batch read (history) | batch update | properties/bootstrap | calls | 429s | wall (s) | ideal (s) | ideal / wall |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| tool | contacts written | list | search | batch read (current) | batch read (history) | batch update | properties/bootstrap | calls | 429s | wall (s) | ideal (s) | ideal / wall | calls × 10 s / budget (s) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine(worker.Row("HubSyncWorker"));
         Console.WriteLine(peer.Row("plain script (@hubspot/api-client)"));
         Console.WriteLine();
@@ -193,7 +199,7 @@ internal static class ResyncPasses
 
     /// <summary>One tool's pass as the sandbox saw it.</summary>
     private sealed record PassResult(
-        int Written, long List, long Search, long CurrentReads, long HistoryReads, long Updates, int Bootstrap, long RateLimited, TimeSpan Wall, TimeSpan Ideal)
+        int Written, long List, long Search, long CurrentReads, long HistoryReads, long Updates, int Bootstrap, long RateLimited, TimeSpan Wall, TimeSpan Ideal, int Budget)
     {
         /// <summary>Calls answered (429s left out: they are counted apart).</summary>
         public int Calls => (int)(List + Search + CurrentReads + HistoryReads + Updates + Bootstrap);
@@ -215,7 +221,7 @@ internal static class ResyncPasses
             var reads = Answered(SandboxEndpoint.ContactsBatchRead);
             var history = stats.HistoryBatchReads() - stats.HistoryBatchReads(429);
             var result = new PassResult(written, Answered(SandboxEndpoint.ContactsList), Answered(SandboxEndpoint.ContactsSearch), reads - history, history,
-                Answered(SandboxEndpoint.ContactsBatchUpdate), (int)bootstrap, stats.TotalRateLimited, wall, TimeSpan.Zero);
+                Answered(SandboxEndpoint.ContactsBatchUpdate), (int)bootstrap, stats.TotalRateLimited, wall, TimeSpan.Zero, budget);
 
             // The rolling window lets B requests through at once, then B more each time the oldest leave: request k (from 0) can go at
             // ⌊k/B⌋ × 10 s at the earliest, so C requests need at least ⌊(C−1)/B⌋ × 10 s (searches have a budget of their own).
@@ -223,6 +229,6 @@ internal static class ResyncPasses
         }
 
         public string Row(string tool) => string.Create(Inv,
-            $"| {tool} | {Written:N0} | {List} | {Search} | {CurrentReads} | {HistoryReads} | {Updates} | {Bootstrap} | {Calls} | {RateLimited} | {Wall.TotalSeconds:F1} | {Ideal.TotalSeconds:F0} | {(double.IsNaN(Fraction) ? "n/a (under one window)" : Fraction.ToString("P1", Inv))} |");
+            $"| {tool} | {Written:N0} | {List} | {Search} | {CurrentReads} | {HistoryReads} | {Updates} | {Bootstrap} | {Calls} | {RateLimited} | {Wall.TotalSeconds:F1} | {Ideal.TotalSeconds:F0} | {(double.IsNaN(Fraction) ? "n/a (under one window)" : Fraction.ToString("P1", Inv))} | {Budgeted * 10.0 / Budget:F1} |");
     }
 }

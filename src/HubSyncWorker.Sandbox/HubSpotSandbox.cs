@@ -200,6 +200,10 @@ public sealed class HubSpotSandbox : IAsyncDisposable
         finally
         {
             stats.CountRequest(endpoint, context.Response.StatusCode);
+            if (SandboxRoute.IsHistoryRead(context))
+            {
+                stats.CountHistoryRead(context.Response.StatusCode);
+            }
             options.RequestLog?.Invoke(new SandboxRequestLogEntry(context.Request.Method, context.Request.Path + context.Request.QueryString, endpoint,
                 context.Response.StatusCode, options.TimeProvider.GetElapsedTime(started), route?.Version));
         }

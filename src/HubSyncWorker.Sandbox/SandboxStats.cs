@@ -32,8 +32,8 @@ public sealed class SandboxStats
     private readonly ConcurrentDictionary<(string Endpoint, int Status), long> _requests = new();
     private readonly ConcurrentDictionary<string, long> _rateLimited = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, long> _webhookRefused = new();
+    private readonly ConcurrentDictionary<int, long> _historyReads = new();
     private long _batchUpdateInputs;
-    private long _historyReads;
     private long _writesChanged;
     private long _writesUnchanged;
     private long _webhookEventsQueued;
@@ -49,6 +49,15 @@ public sealed class SandboxStats
     public long Requests(string endpoint, int? status = null) =>
         _requests.Where(r => r.Key.Endpoint == endpoint && (status is null || r.Key.Status == status)).Sum(r => r.Value);
 
+    /// <summary>
+    /// Batch reads that asked for <c>propertiesWithHistory</c> (a part of <see cref="SandboxEndpoint.ContactsBatchRead"/>), optionally only
+    /// those answered <paramref name="status"/>. A read refused before its body was read (401, 429, an injected fault) counts as current.
+    /// </summary>
+    public long HistoryBatchReads(int? status = null) => _historyReads.Where(r => status is null || r.Key == status).Sum(r => r.Value);
+
+    /// <summary>Batch reads of current values only: <see cref="SandboxEndpoint.ContactsBatchRead"/> requests less <see cref="HistoryBatchReads"/>.</summary>
+    public long CurrentBatchReads(int? status = null) => Requests(SandboxEndpoint.ContactsBatchRead, status) - HistoryBatchReads(status);
+
     /// <summary>A copy of all request counters by endpoint and status.</summary>
     public IReadOnlyDictionary<(string Endpoint, int Status), long> RequestsByEndpointAndStatus => new Dictionary<(string, int), long>(_requests);
 
@@ -57,12 +66,6 @@ public sealed class SandboxStats
 
     /// <summary>All 429 answers.</summary>
     public long TotalRateLimited => _rateLimited.Values.Sum();
-
-    /// <summary>
-    /// Batch reads with <c>propertiesWithHistory</c> the endpoint answered (within <see cref="Requests"/> of
-    /// <see cref="SandboxEndpoint.ContactsBatchRead"/>; 429s and injected faults are answered before the body is read, so not here).
-    /// </summary>
-    public long HistoryReads => Interlocked.Read(ref _historyReads);
 
     /// <summary>Inputs received by batch update (valid or not).</summary>
     public long BatchUpdateInputs => Interlocked.Read(ref _batchUpdateInputs);
@@ -100,8 +103,8 @@ public sealed class SandboxStats
         _requests.Clear();
         _rateLimited.Clear();
         _webhookRefused.Clear();
+        _historyReads.Clear();
         Interlocked.Exchange(ref _batchUpdateInputs, 0);
-        Interlocked.Exchange(ref _historyReads, 0);
         Interlocked.Exchange(ref _writesChanged, 0);
         Interlocked.Exchange(ref _writesUnchanged, 0);
         Interlocked.Exchange(ref _webhookEventsQueued, 0);
@@ -113,9 +116,9 @@ public sealed class SandboxStats
 
     internal void CountRequest(string endpoint, int status) => _requests.AddOrUpdate((endpoint, status), 1, static (_, n) => n + 1);
 
-    internal void CountRateLimited(string policyName) => _rateLimited.AddOrUpdate(policyName, 1, static (_, n) => n + 1);
+    internal void CountHistoryRead(int status) => _historyReads.AddOrUpdate(status, 1, static (_, n) => n + 1);
 
-    internal void CountHistoryRead() => Interlocked.Increment(ref _historyReads);
+    internal void CountRateLimited(string policyName) => _rateLimited.AddOrUpdate(policyName, 1, static (_, n) => n + 1);
 
     internal void CountBatchUpdateInputs(int inputs) => Interlocked.Add(ref _batchUpdateInputs, inputs);
 

@@ -178,6 +178,25 @@ public sealed class BatchEndpointTests
     }
 
     [Fact]
+    public async Task BatchRead_WithAndWithoutPropertiesWithHistory_AreCountedApart()
+    {
+        await using var session = await SandboxSession.StartAsync();
+        var id = session.Sandbox.Contacts.AddContact(new Dictionary<string, string?> { ["recent_conversion_event_name"] = "Ebook" });
+        var tooMany = Enumerable.Range(1, 51).Select(i => new { id = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToArray();
+
+        await session.PostAsync("/crm/v3/objects/contacts/batch/read", new { properties = new[] { "email" }, inputs = new[] { new { id } } });
+        await session.PostAsync("/crm/v3/objects/contacts/batch/read", new { properties = new[] { "email" }, propertiesWithHistory = Array.Empty<string>(), inputs = new[] { new { id } } });
+        await session.PostAsync("/crm/v3/objects/contacts/batch/read", new { propertiesWithHistory = new[] { "recent_conversion_event_name" }, inputs = new[] { new { id } } });
+        await session.PostAsync("/crm/v3/objects/contacts/batch/read", new { propertiesWithHistory = new[] { "recent_conversion_event_name" }, inputs = tooMany });
+
+        var stats = session.Sandbox.Stats;
+        Assert.Equal(4, stats.Requests(SandboxEndpoint.ContactsBatchRead));
+        Assert.Equal((2, 1, 1), (stats.CurrentBatchReads(), stats.HistoryBatchReads(200), stats.HistoryBatchReads(400)));
+        stats.Reset();
+        Assert.Equal((0, 0), (stats.CurrentBatchReads(), stats.HistoryBatchReads()));
+    }
+
+    [Fact]
     public async Task BatchUpdate_DatetimeAsEpochMs_IsStoredAndReturnedAsIso8601()
     {
         await using var session = await SandboxSession.StartAsync();

@@ -132,3 +132,8 @@ internal sealed record ContactChange(
     long? FromObjectId = null,
     long? ToObjectId = null,
     bool? AssociationRemoved = null);
+
+/// <summary>A contact to import with <see cref="SandboxContactStore.AddContacts"/>: its values at creation, then later sets of values, oldest first.</summary>
+/// <param name="Initial">The values the contact is created with (unset properties absent or empty).</param>
+/// <param name="LaterValues">Each set becomes a new version of the values it changes, as a write after the creation would.</param>
+public sealed record SeedContact(IReadOnlyDictionary<string, string?> Initial, IReadOnlyList<IReadOnlyDictionary<string, string?>> LaterValues);

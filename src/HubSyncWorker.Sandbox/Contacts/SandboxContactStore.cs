@@ -3,32 +3,13 @@ using HubSyncWorker.Sandbox.Properties;
 
 namespace HubSyncWorker.Sandbox.Contacts;
 
-/// <summary>One input of a batch update, as posted.</summary>
-internal sealed record ContactWrite(string Id, IReadOnlyDictionary<string, string?> Properties, string? ObjectWriteTraceId);
-
-/// <summary>The outcome of one batch-update input.</summary>
-internal enum WriteStatus
-{
-    Changed,
-    Unchanged,
-    NotFound,
-    MergedAway,
-    Invalid,
-}
-
-/// <summary>One batch-update input's outcome; <see cref="View"/> is set for written inputs, <see cref="Errors"/> for invalid ones.</summary>
-internal sealed record WriteOutcome(ContactWrite Input, WriteStatus Status, ContactView? View, IReadOnlyList<PropertyError>? Errors);
-
-/// <summary>Why one property value was refused.</summary>
-internal sealed record PropertyError(string Name, string Code, string Message);
-
 /// <summary>
 /// The portal's contacts: thread-safe (one lock; every contact state is an immutable snapshot, so copies are cheap),
 /// ids assigned in ascending order from 1, stored in a list indexed by id so list paging is a slice.
 /// Datetime properties are stored as HubSpot returns them (ISO-8601 UTC with milliseconds) together with their epoch-ms
 /// reading, which search compares and sorts on.
 /// </summary>
-public sealed class SandboxContactStore
+public sealed partial class SandboxContactStore
 {
     private static readonly string[] DefaultOutputProperties = ["hs_object_id", "createdate", "lastmodifieddate"];
     private static readonly StoredValue ZeroDeals = new("0", 0);
@@ -77,42 +58,14 @@ public sealed class SandboxContactStore
     {
         ArgumentNullException.ThrowIfNull(properties);
         origin ??= ChangeOrigin.Seed;
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, raw) in properties)
-        {
-            var definition = _catalog.Find(name) ?? throw new ArgumentException($"Property '{name}' does not exist.", nameof(properties));
-            if (!PropertyCatalog.TryNormalize(definition, raw ?? "", out var normalized, out var error))
-            {
-                throw new ArgumentException($"Property '{name}': {error}", nameof(properties));
-            }
-
-            if (normalized.Length > 0)
-            {
-                values[name] = normalized;
-            }
-        }
-
+        var values = Normalize(properties);
         var now = _time.GetUtcNow();
         var changes = new List<ContactChange>();
         long id;
         lock (_lock)
         {
-            id = _records.Count + 1;
-            var createdAt = values.TryGetValue("createdate", out var created) && PropertyCatalog.TryParseInstant(created, out var instant) ? instant : now;
-            var stored = new Dictionary<string, StoredValue>(values.Count + 4, StringComparer.Ordinal);
-            foreach (var (name, value) in values)
-            {
-                stored[name] = Store(name, value);
-            }
-
-            var nowText = PropertyCatalog.FormatDateTime(now);
-            stored["hs_object_id"] = new StoredValue(id.ToString(CultureInfo.InvariantCulture), id);
-            stored["createdate"] = createdAt == now ? new StoredValue(nowText, now.ToUnixTimeMilliseconds()) : Store("createdate", PropertyCatalog.FormatDateTime(createdAt));
-            stored["lastmodifieddate"] = new StoredValue(nowText, now.ToUnixTimeMilliseconds());
-            stored["num_associated_deals"] = ZeroDeals;
-            var record = new ContactRecord(id, createdAt, new ContactState(stored, now, Archived: false), origin);
-            _records.Add(record);
-            _activeCount++;
+            var record = Create(values, now, origin);
+            id = record.Id;
             Publish(record, now);
             if (origin.SendWebhooks)
             {
@@ -123,6 +76,48 @@ public sealed class SandboxContactStore
 
         Emit(changes);
         return id.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Imports contacts in bulk (one lock for all, no webhooks): each is created with its initial values, then each set of later values
+    /// becomes a new version of the values it changes, as if written one after the other. Validated like <see cref="AddContact"/>.
+    /// Returns the ids in input order.
+    /// </summary>
+    public List<string> AddContacts(IReadOnlyList<SeedContact> contacts)
+    {
+        ArgumentNullException.ThrowIfNull(contacts);
+        var normalized = contacts.Select(c => (Initial: Normalize(c.Initial), Later: c.LaterValues.Select(Normalize).ToList())).ToList();
+        var now = _time.GetUtcNow();
+        var ids = new List<string>(contacts.Count);
+        lock (_lock)
+        {
+            foreach (var (initial, later) in normalized)
+            {
+                var record = Create(initial, now, ChangeOrigin.Seed);
+                if (later.Count > 0)
+                {
+                    var values = new Dictionary<string, StoredValue>(record.Current.Values, StringComparer.Ordinal);
+                    foreach (var version in later)
+                    {
+                        foreach (var (name, value) in version)
+                        {
+                            if (!values.TryGetValue(name, out var current) || current.Text != value)
+                            {
+                                values[name] = Store(name, value);
+                                Append(record, name, value, now, ChangeOrigin.Seed);
+                            }
+                        }
+                    }
+
+                    record.Current = new ContactState(values, now, Archived: false);
+                }
+
+                Publish(record, now);
+                ids.Add(record.Id.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>A copy of the contact, or null when the id never existed or was privacy-deleted.</summary>
@@ -259,296 +254,11 @@ public sealed class SandboxContactStore
     /// <summary>Removes a deal association; fires <c>contact.associationChange</c> with <c>associationRemoved</c> once per direction.</summary>
     public bool RemoveDealAssociation(string contactId, long dealId, ChangeOrigin? origin = null) => ChangeDeal(contactId, dealId, remove: true, origin ?? ChangeOrigin.User());
 
-    /// <summary>A page of the list endpoint: active (or archived) contacts with id &gt; <paramref name="afterId"/>, in id order.</summary>
-    internal (List<ContactView> Page, long? NextAfterId) ListPage(long afterId, int limit, bool archived, IReadOnlyCollection<string> historyFor, bool withDeals)
-    {
-        var page = new List<ContactView>(limit);
-        lock (_lock)
-        {
-            for (var index = (int)Math.Clamp(afterId, 0, _records.Count); index < _records.Count; index++)
-            {
-                if (_records[index] is not { } record || record.Current.Archived != archived || record.MergedInto is not null)
-                {
-                    continue;
-                }
-
-                if (page.Count == limit)
-                {
-                    return (page, page[^1].Id);
-                }
-
-                page.Add(View(record, record.Current, historyFor, withDeals));
-            }
-        }
-
-        return (page, null);
-    }
-
-    /// <summary>Batch read: views of the found ids and the ids not found (merged-away ids are neither: HubSpot just leaves them out).</summary>
-    internal (List<ContactView> Found, List<string> Missing) Read(IReadOnlyList<string> ids, IReadOnlyCollection<string> historyFor)
-    {
-        var found = new List<ContactView>(ids.Count);
-        var missing = new List<string>();
-        lock (_lock)
-        {
-            foreach (var id in ids)
-            {
-                var record = Find(id);
-                if (record is { MergedInto: not null })
-                {
-                    continue;
-                }
-
-                if (record is null || record.Current.Archived)
-                {
-                    missing.Add(id);
-                    continue;
-                }
-
-                found.Add(View(record, record.Current, historyFor, withDeals: false));
-            }
-        }
-
-        return (found, missing);
-    }
-
-    /// <summary>Runs a search over the indexed states (lagging by the configured index lag); returns the total and one page.</summary>
-    internal (int Total, List<ContactView> Page) Search(SearchQuery query)
-    {
-        var now = _time.GetUtcNow();
-        lock (_lock)
-        {
-            PromoteIndexed(now);
-            if (query.SortProperty is not { } sort)
-            {
-                // Id order: count every match, keep only the requested page (no per-search buffer).
-                var total = 0;
-                var page = new List<ContactView>(query.Limit);
-                foreach (var record in _records)
-                {
-                    if (record?.Indexed is { Archived: false } state && ContactSearch.Matches(state, query.FilterGroups))
-                    {
-                        if (total >= query.After && page.Count < query.Limit)
-                        {
-                            page.Add(View(record, state, [], withDeals: false));
-                        }
-
-                        total++;
-                    }
-                }
-
-                return (total, page);
-            }
-
-            // Sorted: one reused key buffer (the lock makes it single-user), so searches over 100k+ contacts allocate no large arrays.
-            var count = 0;
-            foreach (var record in _records)
-            {
-                if (record?.Indexed is { Archived: false } state && ContactSearch.Matches(state, query.FilterGroups))
-                {
-                    if (count == _sortBuffer.Length)
-                    {
-                        Array.Resize(ref _sortBuffer, Math.Max(1024, count * 2));
-                    }
-
-                    _sortBuffer[count++] = ContactSearch.KeyOf(state, sort, record.Id);
-                }
-            }
-
-            var keys = _sortBuffer.AsSpan(0, count);
-            ContactSearch.SortTop(keys, Math.Min(count, query.After + query.Limit), query.Descending);
-            var sortedPage = new List<ContactView>(query.Limit);
-            for (var i = query.After; i < count && sortedPage.Count < query.Limit; i++)
-            {
-                var record = _records[(int)keys[i].Id - 1]!;
-                sortedPage.Add(View(record, record.Indexed!, [], withDeals: false));
-            }
-
-            keys.Clear();
-            return (count, sortedPage);
-        }
-    }
-
-    /// <summary>The first input of <paramref name="inputs"/> with a value this portal refuses, and its errors; null when every value is valid.</summary>
-    internal (ContactWrite Input, List<PropertyError> Errors)? FirstInvalid(IReadOnlyList<ContactWrite> inputs, bool asIntegration)
-    {
-        lock (_lock)
-        {
-            foreach (var input in inputs)
-            {
-                var (errors, _) = Check(input, asIntegration);
-                if (errors.Count > 0)
-                {
-                    return (input, errors);
-                }
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// The inputs that would leave their contact breaking one of <paramref name="rules"/>, each with the rules it breaks. A value written
-    /// counts as written (<c>""</c> clears); a property not written keeps its current value. Inputs for unknown or archived ids break nothing here
-    /// (they get their own <c>OBJECT_NOT_FOUND</c>).
-    /// </summary>
-    internal List<(ContactWrite Input, List<SandboxValidationRule> Broken)> RuleViolations(IReadOnlyList<ContactWrite> inputs, IReadOnlyList<SandboxValidationRule> rules)
-    {
-        var violations = new List<(ContactWrite, List<SandboxValidationRule>)>();
-        if (rules.Count == 0)
-        {
-            return violations;
-        }
-
-        lock (_lock)
-        {
-            foreach (var input in inputs)
-            {
-                if (Find(input.Id) is not { MergedInto: null, Current.Archived: false } record)
-                {
-                    continue;
-                }
-
-                string After(string name) => input.Properties.TryGetValue(name, out var written)
-                    ? written ?? ""
-                    : record.Current.Values.TryGetValue(name, out var stored) ? stored.Text : "";
-                var broken = rules.Where(rule => After(rule.PropertyName).Length == 0
-                    && (rule.WhenProperty is null || string.Equals(After(rule.WhenProperty), rule.WhenValue, StringComparison.Ordinal))).ToList();
-                if (broken.Count > 0)
-                {
-                    violations.Add((input, broken));
-                }
-            }
-        }
-
-        return violations;
-    }
-
-    /// <summary>Each value of the input checked against the catalog: the errors, and the normalized values of the valid ones.</summary>
-    private (List<PropertyError> Errors, List<(string Name, string Value)> Values) Check(ContactWrite input, bool asIntegration)
-    {
-        var errors = new List<PropertyError>();
-        var normalizedValues = new List<(string Name, string Value)>(input.Properties.Count);
-        foreach (var (name, raw) in input.Properties)
-        {
-            var definition = _catalog.Find(name);
-            if (definition is null)
-            {
-                errors.Add(new PropertyError(name, "PROPERTY_DOESNT_EXIST", $"Property \"{name}\" does not exist"));
-            }
-            else if (definition.ReadOnlyValue && (asIntegration || SystemManaged.Contains(name)))
-            {
-                errors.Add(new PropertyError(name, "READ_ONLY_VALUE", $"\"{name}\" is a read only property; its value cannot be set."));
-            }
-            else if (!PropertyCatalog.TryNormalize(definition, raw ?? "", out var normalized, out var error))
-            {
-                errors.Add(new PropertyError(name, definition.Type == "enumeration" ? "INVALID_OPTION" : "INVALID_VALUE", error!));
-            }
-            else
-            {
-                normalizedValues.Add((name, normalized));
-            }
-        }
-
-        return (errors, normalizedValues);
-    }
-
-    /// <summary>
-    /// Applies writes. Each input is validated as a whole (an invalid value refuses that input only). Values equal to the current ones are
-    /// no-ops; for an integration (API) write an earlier <c>lifecyclestage</c> than the current one is silently ignored and read-only values are refused.
-    /// </summary>
-    internal List<WriteOutcome> Write(IReadOnlyList<ContactWrite> inputs, ChangeOrigin origin, bool asIntegration)
-    {
-        var outcomes = new List<WriteOutcome>(inputs.Count);
-        var changes = new List<ContactChange>();
-        var now = _time.GetUtcNow();
-        var lifecycle = _catalog.Find("lifecyclestage");
-        lock (_lock)
-        {
-            foreach (var input in inputs)
-            {
-                var record = Find(input.Id);
-                if (record is { MergedInto: not null })
-                {
-                    outcomes.Add(new WriteOutcome(input, WriteStatus.MergedAway, null, null));
-                    continue;
-                }
-
-                if (record is null || record.Current.Archived)
-                {
-                    outcomes.Add(new WriteOutcome(input, WriteStatus.NotFound, null, null));
-                    continue;
-                }
-
-                var (errors, normalizedValues) = Check(input, asIntegration);
-                if (errors.Count > 0)
-                {
-                    outcomes.Add(new WriteOutcome(input, WriteStatus.Invalid, null, errors));
-                    continue;
-                }
-
-                Dictionary<string, StoredValue>? values = null;
-                foreach (var (name, value) in normalizedValues)
-                {
-                    var current = record.Current.Values.TryGetValue(name, out var stored) ? stored.Text : "";
-                    if (current == value)
-                    {
-                        continue;
-                    }
-
-                    if (asIntegration && lifecycle is not null && name == "lifecyclestage" && value.Length > 0 && current.Length > 0
-                        && StageOrder(lifecycle, value) < StageOrder(lifecycle, current))
-                    {
-                        continue;
-                    }
-
-                    values ??= new Dictionary<string, StoredValue>(record.Current.Values, StringComparer.Ordinal);
-                    if (value.Length == 0)
-                    {
-                        values.Remove(name);
-                    }
-                    else
-                    {
-                        values[name] = Store(name, value);
-                    }
-
-                    Append(record, name, value, now, origin);
-                    if (origin.SendWebhooks)
-                    {
-                        changes.Add(PropertyChange(record.Id, now, origin, name, value));
-                    }
-                }
-
-                if (values is null)
-                {
-                    outcomes.Add(new WriteOutcome(input, WriteStatus.Unchanged, View(record, record.Current, [], withDeals: false), null));
-                    continue;
-                }
-
-                values["lastmodifieddate"] = Store("lastmodifieddate", PropertyCatalog.FormatDateTime(now));
-                record.Current = new ContactState(values, now, Archived: false);
-                Publish(record, now);
-                outcomes.Add(new WriteOutcome(input, WriteStatus.Changed, View(record, record.Current, [], withDeals: false), null));
-            }
-        }
-
-        _stats.CountWrites(outcomes.Count(o => o.Status == WriteStatus.Changed), outcomes.Count(o => o.Status == WriteStatus.Unchanged));
-        Emit(changes);
-        return outcomes;
-    }
-
     /// <summary>The properties a record carries in responses: the requested ones (null when unset) plus HubSpot's defaults.</summary>
     internal static IEnumerable<string> OutputProperties(IReadOnlyCollection<string>? requested) =>
         requested is null || requested.Count == 0
             ? ["createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"]
             : requested.Concat(DefaultOutputProperties).Distinct(StringComparer.Ordinal);
-
-    /// <summary>A stage's place in the portal's order, as HubSpot shows it: by display order, -1 after every other, ties in list order.</summary>
-    private static int StageOrder(SandboxProperty lifecycle, string value)
-    {
-        var ordered = lifecycle.Options.OrderBy(o => o.DisplayOrder >= 0 ? 0 : 1).ThenBy(o => o.DisplayOrder).ToList();
-        return ordered.FindIndex(o => o.Value == value);
-    }
 
     private static ContactChange PropertyChange(long id, DateTimeOffset now, ChangeOrigin origin, string name, string value) =>
         new("contact.propertyChange", id, now, origin.ChangeSource, origin.SourceId, "UPDATED", name, value);
@@ -597,6 +307,49 @@ public sealed class SandboxContactStore
             _pendingIndex.Dequeue();
             pending.Record.Indexed = pending.State;
         }
+    }
+
+    /// <summary>Validated, normalized, non-empty values of a new contact (unknown property or invalid value: <see cref="ArgumentException"/>).</summary>
+    private Dictionary<string, string> Normalize(IReadOnlyDictionary<string, string?> properties)
+    {
+        var values = new Dictionary<string, string>(properties.Count, StringComparer.Ordinal);
+        foreach (var (name, raw) in properties)
+        {
+            var definition = _catalog.Find(name) ?? throw new ArgumentException($"Property '{name}' does not exist.", nameof(properties));
+            if (!PropertyCatalog.TryNormalize(definition, raw ?? "", out var normalized, out var error))
+            {
+                throw new ArgumentException($"Property '{name}': {error}", nameof(properties));
+            }
+
+            if (normalized.Length > 0)
+            {
+                values[name] = normalized;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Creates and stores the record of a new contact (not yet published to search); the caller holds the lock.</summary>
+    private ContactRecord Create(Dictionary<string, string> values, DateTimeOffset now, ChangeOrigin origin)
+    {
+        var id = _records.Count + 1L;
+        var createdAt = values.TryGetValue("createdate", out var created) && PropertyCatalog.TryParseInstant(created, out var instant) ? instant : now;
+        var stored = new Dictionary<string, StoredValue>(values.Count + 4, StringComparer.Ordinal);
+        foreach (var (name, value) in values)
+        {
+            stored[name] = Store(name, value);
+        }
+
+        var nowText = PropertyCatalog.FormatDateTime(now);
+        stored["hs_object_id"] = new StoredValue(id.ToString(CultureInfo.InvariantCulture), id);
+        stored["createdate"] = createdAt == now ? new StoredValue(nowText, now.ToUnixTimeMilliseconds()) : Store("createdate", PropertyCatalog.FormatDateTime(createdAt));
+        stored["lastmodifieddate"] = new StoredValue(nowText, now.ToUnixTimeMilliseconds());
+        stored["num_associated_deals"] = ZeroDeals;
+        var record = new ContactRecord(id, createdAt, new ContactState(stored, now, Archived: false), origin);
+        _records.Add(record);
+        _activeCount++;
+        return record;
     }
 
     private ContactRecord? Find(string id)

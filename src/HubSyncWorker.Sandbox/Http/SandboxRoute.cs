@@ -13,6 +13,14 @@ internal sealed record SandboxRoute(string Name, bool IsSearch, SandboxApiVersio
         (SandboxApiVersion.September2026, "/crm/objects/2026-09/contacts", "/crm/properties/2026-09/contacts"),
     ];
 
+    private static readonly object HistoryReadKey = new();
+
+    /// <summary>Marks the request as a read with <c>propertiesWithHistory</c>, which the stats count apart.</summary>
+    public static void MarkHistoryRead(HttpContext context) => context.Items[HistoryReadKey] = true;
+
+    /// <summary>True when the endpoint marked the request with <see cref="MarkHistoryRead"/>.</summary>
+    public static bool IsHistoryRead(HttpContext context) => context.Items.ContainsKey(HistoryReadKey);
+
     /// <summary>The API version of the endpoint a request matched.</summary>
     public static SandboxApiVersion VersionOf(HttpContext context) =>
         context.GetEndpoint()?.Metadata.GetMetadata<SandboxRoute>()?.Version ?? SandboxApiVersion.V3;

@@ -90,6 +90,8 @@ public sealed class PropertyCatalog
     public void ClearValidationRules() => Volatile.Write(ref _rules, []);
 
     /// <summary>Checks the type/fieldType pair and options of a definition; null when valid, else the reason.</summary>
+    private const string StoredDateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
     internal static string? ValidateDefinition(string type, string fieldType, IReadOnlyList<SandboxPropertyOption> options)
     {
         if (!ValidFieldTypes.TryGetValue(type, out var fieldTypes))
@@ -205,7 +207,7 @@ public sealed class PropertyCatalog
     }
 
     internal static string FormatDateTime(DateTimeOffset instant) =>
-        instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        instant.UtcDateTime.ToString(StoredDateTimeFormat, CultureInfo.InvariantCulture);
 
     /// <summary>Reads epoch milliseconds or ISO 8601 (date-only included) as a UTC instant.</summary>
     internal static bool TryParseInstant(string raw, out DateTimeOffset instant)
@@ -222,6 +224,13 @@ public sealed class PropertyCatalog
                 instant = default;
                 return false;
             }
+        }
+
+        // The stored form first: seeding 100,000 contacts reads it millions of times, and the general parser is several times slower.
+        if (raw.Length == "2026-01-01T00:00:00.000Z".Length
+            && DateTimeOffset.TryParseExact(raw, StoredDateTimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant))
+        {
+            return true;
         }
 
         return DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant);

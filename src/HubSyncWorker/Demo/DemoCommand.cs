@@ -344,6 +344,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         return
         [
             ("calls", string.Create(Inv, $"{stats.TotalRequests:N0}: ") + string.Join(", ", byEndpoint.Select(e => string.Create(Inv, $"{e.Endpoint} {e.Count:N0}")))),
+            ("batch reads", string.Create(Inv, $"{stats.CurrentBatchReads():N0} current, {stats.HistoryBatchReads():N0} with history")),
             ("429 answers", stats.TotalRateLimited == 0
                 ? string.Create(Inv, $"0 (the worker's client budget kept it under the portal's limit; {FailedCalls(stats):N0} calls failed)")
                 : string.Create(Inv, $"{stats.TotalRateLimited:N0} (each retried after the window; {FailedCalls(stats):N0} calls failed)")),
@@ -454,6 +455,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         DemoPersona.Competitor => "competitors",
         DemoPersona.BadAddress => "bad addresses",
         DemoPersona.OptedOut => "unsubscribed/bounced",
+        DemoPersona.Crowd => "others (realistic bulk: a third with 3-6 conversions)",
         _ => "typed in by hand",
     };
 

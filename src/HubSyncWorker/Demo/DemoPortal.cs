@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using HubSyncWorker.Sandbox;
 using HubSyncWorker.Sandbox.Contacts;
+using HubSyncWorker.Sandbox.Portal;
 using HubSyncWorker.Sandbox.Properties;
 
 namespace HubSyncWorker.Demo;
@@ -41,10 +42,19 @@ internal enum DemoPersona
 
     /// <summary>Typed in by hand (a business card, an import), no engagement: contacts.</summary>
     TypedIn,
+
+    /// <summary>
+    /// The bulk of a real portal, from the sandbox's realistic generator: about a third with 3 to 6 conversions in their history,
+    /// many values unset.
+    /// </summary>
+    Crowd,
 }
 
-/// <summary>One generated contact: its persona, the properties it is created with and how many deals it has.</summary>
-internal sealed record DemoContact(DemoPersona Persona, IReadOnlyDictionary<string, string?> Properties, int Deals);
+/// <summary>
+/// One generated contact: its persona, the properties it is created with, how many deals it has, and the later sets of values it
+/// received before the demo starts (each conversion after the first), oldest first.
+/// </summary>
+internal sealed record DemoContact(DemoPersona Persona, IReadOnlyDictionary<string, string?> Properties, int Deals, IReadOnlyList<IReadOnlyDictionary<string, string?>>? LaterValues = null);
 
 /// <summary>
 /// A deterministic generator of a realistic portal (same seed, same size, same day: same contacts): personas in and out of the ICP,
@@ -89,8 +99,8 @@ internal sealed class DemoPortal
     private static readonly (DemoPersona Persona, double Share)[] Mix =
     [
         (DemoPersona.IcpHandRaiser, 0.09), (DemoPersona.IcpProject, 0.05), (DemoPersona.Customer, 0.05), (DemoPersona.ColdMql, 0.06),
-        (DemoPersona.Student, 0.07), (DemoPersona.OutsideIcp, 0.19), (DemoPersona.Competitor, 0.03), (DemoPersona.BadAddress, 0.02),
-        (DemoPersona.OptedOut, 0.06), (DemoPersona.TypedIn, 0.12),
+        (DemoPersona.Student, 0.07), (DemoPersona.OutsideIcp, 0.09), (DemoPersona.Competitor, 0.03), (DemoPersona.BadAddress, 0.02),
+        (DemoPersona.OptedOut, 0.06), (DemoPersona.TypedIn, 0.07), (DemoPersona.Crowd, 0.15),
     ];
 
     // Original sources (hs_analytics_source) by persona: hand-raisers come from search and referrals, students from social.
@@ -111,12 +121,15 @@ internal sealed class DemoPortal
 
     private readonly Random _random;
     private readonly DateTimeOffset _now;
+    private readonly PortalGenerator _crowd;
     private int _serial;
+    private int _crowdSerial;
 
     public DemoPortal(int seed, DateTimeOffset now)
     {
         _random = new Random(seed);
         _now = now;
+        _crowd = new PortalGenerator(seed);
     }
 
     /// <summary>Creates the custom properties the policy reads in <paramref name="catalog"/> (idempotent).</summary>
@@ -159,17 +172,14 @@ internal sealed class DemoPortal
     {
         ArgumentNullException.ThrowIfNull(sandbox);
         ArgumentNullException.ThrowIfNull(contacts);
-        var ids = new List<string>(contacts.Count);
+        var ids = sandbox.Contacts.AddContacts([.. contacts.Select(c => new SeedContact(c.Properties, c.LaterValues ?? []))]);
         long dealId = 9_000_000;
-        foreach (var contact in contacts)
+        foreach (var (id, contact) in ids.Zip(contacts))
         {
-            var id = sandbox.Contacts.AddContact(contact.Properties, ChangeOrigin.Seed);
             for (var d = 0; d < contact.Deals; d++)
             {
                 sandbox.Contacts.AssociateDeal(id, ++dealId, ChangeOrigin.Seed);
             }
-
-            ids.Add(id);
         }
 
         return ids;
@@ -188,6 +198,16 @@ internal sealed class DemoPortal
 
     private DemoContact Create(DemoPersona persona)
     {
+        if (persona == DemoPersona.Crowd)
+        {
+            var imported = _crowd.SeedContact(_crowdSerial++, _now);
+            var initial = new Dictionary<string, string?>(imported.Initial, StringComparer.Ordinal)
+            {
+                ["createdate"] = Epoch(_now.AddDays(-_random.Next(20, 366)).AddMinutes(-_random.Next(0, 1440))),
+            };
+            return new DemoContact(persona, initial, Deals: 0, imported.LaterValues);
+        }
+
         var properties = Profile(persona);
         properties["hs_analytics_source"] = Pick(Sources[persona]);
         var created = _now.AddDays(-_random.Next(20, 366)).AddMinutes(-_random.Next(0, 1440));

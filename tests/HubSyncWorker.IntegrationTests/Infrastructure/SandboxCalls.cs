@@ -8,5 +8,6 @@ internal static class SandboxCalls
 {
     public static string Describe(SandboxStats stats) => string.Join(", ", stats.RequestsByEndpointAndStatus
         .OrderBy(e => e.Key.Endpoint, StringComparer.Ordinal).ThenBy(e => e.Key.Status)
-        .Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key.Endpoint} {e.Key.Status}: {e.Value}")));
+        .Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key.Endpoint} {e.Key.Status}: {e.Value}"))
+        .Append(string.Create(CultureInfo.InvariantCulture, $"of which batch read (current): {stats.CurrentBatchReads()}, batch read (history): {stats.HistoryBatchReads()}")));
 }

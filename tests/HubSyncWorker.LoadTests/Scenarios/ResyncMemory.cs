@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.LoadTests.Infrastructure;
 using HubSyncWorker.Sandbox;
+using HubSyncWorker.Sandbox.Portal;
 using HubSyncWorker.Sync;
 
 namespace HubSyncWorker.LoadTests.Scenarios;
@@ -41,7 +41,7 @@ internal static class ResyncMemory
     {
         var contacts = args.Int("contacts", 10_000);
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { EnforceRateLimits = false }, CancellationToken.None);
-        PortalSeed.Seed(sandbox, contacts, DateTimeOffset.UtcNow);
+        new PortalGenerator().Seed(sandbox.Contacts, contacts, DateTimeOffset.UtcNow);
         Console.WriteLine($"{UrlLine}{sandbox.BaseUrl} {sandbox.AccessToken}");
         await Console.In.ReadToEndAsync();
         return 0;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using HubSyncWorker.Diagnostics;
-using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.LoadTests.Infrastructure;
 using HubSyncWorker.Sandbox;
+using HubSyncWorker.Sandbox.Portal;
 using HubSyncWorker.Storage;
 using HubSyncWorker.Sync;
 
@@ -40,7 +40,7 @@ internal static class ResyncThroughput
             new SandboxOptions { EnforceRateLimits = true, RequestsPerTenSeconds = budget, RequestLog = timeline.Record },
             CancellationToken.None);
         var seedClock = Stopwatch.StartNew();
-        PortalSeed.Seed(sandbox, contacts, DateTimeOffset.UtcNow);
+        new PortalGenerator().Seed(sandbox.Contacts, contacts, DateTimeOffset.UtcNow);
         Console.WriteLine($"resync-throughput: {contacts} contacts seeded in {seedClock.Elapsed.TotalSeconds:F1} s; budget {budget}/10 s enforced, worker configured for {workerBudget}{string.Concat(extraSettings.Select(e => $", {e.Key}={e.Value}"))}; {replicas} replica(s); {queued} queued ids");
 
         var hosts = new List<IHost>();
@@ -60,8 +60,8 @@ internal static class ResyncThroughput
                 hosts.Add(host);
             }
 
-            Console.WriteLine("| run | replicas | contacts | changed | list calls | update calls | batch reads | 429s | 429 % | wall (s) | ideal (s) | throughput vs ideal | contacts/s |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| run | replicas | contacts | changed | list calls | update calls | batch read (current) | batch read (history) | 429s | 429 % | wall (s) | ideal (s) | throughput vs ideal | contacts/s |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (var run = 1; run <= runs; run++)
             {
                 await MeasureAsync(run, hosts, sandbox, timeline, contacts, budget, queued, showTimeline);
@@ -121,7 +121,7 @@ internal static class ResyncThroughput
         var ideal = new HubSpotBudget(budget, sandbox.Options.SearchRequestsPerSecond).Ideal(standard, searches);
         var fraction = ideal > TimeSpan.Zero ? ideal / wall : double.NaN;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {run} | {hosts.Count} | {result.Processed} | {result.Report.Changed} | {sandbox.Stats.Requests(SandboxEndpoint.ContactsList)} | {sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate)} | {sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchRead)} | {limited} | {100.0 * limited / Math.Max(1, total):F2} % | {wall.TotalSeconds:F1} | {ideal.TotalSeconds:F0} | {fraction:P1} | {result.Processed / wall.TotalSeconds:F0} |"));
+            $"| {run} | {hosts.Count} | {result.Processed} | {result.Report.Changed} | {sandbox.Stats.Requests(SandboxEndpoint.ContactsList)} | {sandbox.Stats.Requests(SandboxEndpoint.ContactsBatchUpdate)} | {sandbox.Stats.CurrentBatchReads()} | {sandbox.Stats.HistoryBatchReads()} | {limited} | {100.0 * limited / Math.Max(1, total):F2} % | {wall.TotalSeconds:F1} | {ideal.TotalSeconds:F0} | {fraction:P1} | {result.Processed / wall.TotalSeconds:F0} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"    run {run}: {standard} budgeted requests answered (+{limited} 429s, {sandbox.Stats.Requests(SandboxEndpoint.ContactsSearch)} searches); resync {result.Duration.TotalSeconds:F1} s, all work {(allDone - origin).TotalSeconds:F1} s; last request answered at {(entries.Count > 0 ? (entries[^1].At - origin).TotalSeconds : 0):F1} s"));
         if (showTimeline)

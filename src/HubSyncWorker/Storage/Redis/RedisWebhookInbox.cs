@@ -45,7 +45,8 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
 
     // KEYS[1] = stream; ARGV[1] = dedupe key prefix, ARGV[2] = dedupe TTL ms, ARGV[3] = reason, ARGV[4] = now ms, ARGV[5] = the
     // entries' enqueued-at ms, ARGV[6] = contacts per entry, ARGV[7] = '1' to list contacts in one cs field (else a c field
-    // each), ARGV[8] = number of hours; then per hour: its number, its key count n
+    // each), ARGV[8] = number of hours, ARGV[9] = the W3C traceparent the entries carry in a tp field ('' for none: no field);
+    // then per hour: its number, its key count n
     // and the n keys; then the count of keys without an hour and those keys; then the contact of each key in that order, joined
     // with commas ('' for a key that queues none); then the ready-made entries: their number, and for each its argument count
     // and its arguments ('c', contact, 'c', contact, ... or 'cs', the contacts comma-joined: the distinct contacts of all the
@@ -62,9 +63,9 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
     //      returned, so HubSpot's retry is processed as new. A write refused for memory before anything was written aborts the call.
     private const string AcceptScript = """
         local prefix, ttl, reason, now, at = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
-        local perEntry, compact = tonumber(ARGV[6]), ARGV[7] == '1'
+        local perEntry, compact, tp = tonumber(ARGV[6]), ARGV[7] == '1', ARGV[9]
         local flags, count, marked, singles, all = {}, 0, {}, {}, true
-        local i = 9
+        local i = 10
         for _ = 1, tonumber(ARGV[8]) do
           local hour, n = ARGV[i], tonumber(ARGV[i + 1])
           local hash = prefix .. 'hour:' .. hour
@@ -110,7 +111,12 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
           return err
         end
         local function queue(fields, first, last)
-          local added = redis.pcall('XADD', KEYS[1], '*', 'r', reason, 't', at, unpack(fields, first, last))
+          local added
+          if tp == '' then
+            added = redis.pcall('XADD', KEYS[1], '*', 'r', reason, 't', at, unpack(fields, first, last))
+          else
+            added = redis.pcall('XADD', KEYS[1], '*', 'r', reason, 't', at, 'tp', tp, unpack(fields, first, last))
+          end
           if type(added) == 'table' and added.err then return added end
         end
         if all then
@@ -153,7 +159,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         return table.concat(flags)
         """;
 
-    private const int FixedArguments = 8;
+    private const int FixedArguments = 9;
 
     private static readonly RedisValue ContactField = "c";
     private static readonly RedisValue ContactListField = "cs";
@@ -369,6 +375,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         private readonly List<List<string>> _entries = [];
         private readonly Stack<List<string>> _spareEntries = new();
         private DateTimeOffset? _firstEnqueuedAt;
+        private string? _traceParent;
         private DateTimeOffset _now = DateTimeOffset.MinValue;
         private WorkReason _reason;
         private TimeSpan _ttl;
@@ -389,6 +396,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             _keys.Clear();
             _eventSlots.Clear();
             _firstEnqueuedAt = null;
+            _traceParent = null;
             _now = DateTimeOffset.MinValue;
         }
 
@@ -399,6 +407,8 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
                 (_reason, _ttl) = (delivery.Reason, delivery.DedupeTtl);
             }
 
+            // Entries carry one trace parent, as they carry one enqueued-at: deliveries sharing a call join the first traced one's trace.
+            _traceParent ??= delivery.TraceParent;
             _firstEnqueuedAt = _firstEnqueuedAt is { } first && first < delivery.EnqueuedAt ? first : delivery.EnqueuedAt;
             _now = delivery.EnqueuedAt > _now ? delivery.EnqueuedAt : _now;
             foreach (var e in delivery.Events)
@@ -472,6 +482,7 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
             values[5] = contactsPerEntry;
             values[6] = compact ? "1" : "0";
             values[7] = _hours.Count;
+            values[8] = _traceParent ?? "";
             if (_order.Length < _keys.Count)
             {
                 _order = new int[Math.Max(_keys.Count, _order.Length * 2)];
@@ -603,6 +614,9 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
         public DateTimeOffset EnqueuedAt { get; } = enqueuedAt;
 
         public TimeSpan DedupeTtl { get; } = dedupeTtl;
+
+        /// <summary>The caller's span (a webhook's intake), taken on the caller's thread: the script runs from another.</summary>
+        public string? TraceParent { get; } = WorkItem.CurrentTraceParent();
 
         public TaskCompletionSource<IReadOnlyList<bool>> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -356,12 +356,14 @@ internal sealed class RedisWorkQueue(
     /// <summary>
     /// Hands <paramref name="add"/> one work item per contact of an entry (a <c>c</c> field each, or comma-separated in a <c>cs</c>
     /// field, as the webhook inbox writes them with <see cref="RedisOptions.CompactWebhookEntries"/>); none when the entry is unreadable.
+    /// An optional <c>tp</c> field is the W3C traceparent of the span that queued the entry (absent in entries of earlier versions).
     /// </summary>
     private static void Parse(RedisResult fields, Action<WorkItem> add)
     {
         var values = (RedisResult[])fields!;
         var reason = WorkReason.Manual;
         long? enqueuedAtMs = null;
+        string? traceParent = null;
         for (var i = 0; i + 1 < values.Length; i += 2)
         {
             var value = (string?)values[i + 1];
@@ -372,6 +374,9 @@ internal sealed class RedisWorkQueue(
                     break;
                 case "t" when long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms):
                     enqueuedAtMs = ms;
+                    break;
+                case "tp" when !string.IsNullOrEmpty(value):
+                    traceParent = value;
                     break;
             }
         }
@@ -387,14 +392,14 @@ internal sealed class RedisWorkQueue(
             switch ((string?)values[i])
             {
                 case "c" when (string?)values[i + 1] is { Length: > 0 } contactId:
-                    add(new WorkItem(contactId, reason, enqueuedAt));
+                    add(new WorkItem(contactId, reason, enqueuedAt, traceParent));
                     break;
                 case "cs" when (string?)values[i + 1] is { Length: > 0 } contactIds:
                     foreach (var range in contactIds.AsSpan().Split(','))
                     {
                         if (range.End.Value > range.Start.Value)
                         {
-                            add(new WorkItem(contactIds[range], reason, enqueuedAt));
+                            add(new WorkItem(contactIds[range], reason, enqueuedAt, traceParent));
                         }
                     }
 

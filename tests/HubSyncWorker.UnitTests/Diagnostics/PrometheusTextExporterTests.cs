@@ -34,6 +34,7 @@ public sealed class PrometheusTextExporterTests
         Assert.Equal(1, Sample(text, "hubsync_test_wait_seconds_bucket", ("le", "+Inf")));
         Assert.Contains("# TYPE hubsync_test_depth gauge\n", text, StringComparison.Ordinal);
         Assert.Equal(42, Sample(text, "hubsync_test_depth"));
+        Assert.Contains("# TYPE dotnet_gc_collections_total counter\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("otel_scope", text, StringComparison.Ordinal);
         Assert.DoesNotContain("target_info", text, StringComparison.Ordinal);
     }

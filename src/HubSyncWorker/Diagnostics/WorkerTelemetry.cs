@@ -58,6 +58,7 @@ internal static class WorkerTelemetry
 
         if (otlp is not null)
         {
+            builder.Services.AddHostedService(sp => new OtlpAnnouncement(otlp.Describe(builder.Configuration), sp.GetRequiredService<ILogger<OtlpAnnouncement>>()));
             telemetry.WithTracing(tracing =>
             {
                 tracing.AddSource(WorkerTracing.SourceName)
@@ -107,6 +108,19 @@ internal static class WorkerTelemetry
             return string.IsNullOrWhiteSpace(standard) ? null : new OtlpTarget(null, default);
         }
 
+        /// <summary>Where the export goes, for the log: the address without user info or query (they may hold a credential).</summary>
+        public string Describe(IConfiguration configuration)
+        {
+            var address = BaseAddress;
+            if (address is null && !Uri.TryCreate(configuration[StandardEndpointVariable] ?? Environment.GetEnvironmentVariable(StandardEndpointVariable), UriKind.Absolute, out address))
+            {
+                return $"the address in {StandardEndpointVariable}";
+            }
+
+            var shown = address.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+            return BaseAddress is null ? $"{shown} ({StandardEndpointVariable} and the other OTEL_EXPORTER_OTLP_* variables)" : $"{shown} ({(Protocol == OtlpExportProtocol.Grpc ? OtlpOptions.Grpc : OtlpOptions.HttpProtobuf)})";
+        }
+
         public void AddTo(MeterProviderBuilder metrics)
         {
             if (BaseAddress is null)
@@ -154,4 +168,23 @@ internal sealed class PrometheusEndpoint
 
     /// <summary>This host's metrics now, as Prometheus text.</summary>
     public string Scrape() => _exporter.Scrape(CollectTimeoutMilliseconds);
+}
+
+/// <summary>Says at start where metrics and traces are exported, so an operator sees the export is on.</summary>
+internal sealed class OtlpAnnouncement(string target, ILogger<OtlpAnnouncement> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        TelemetryLog.OtlpExport(logger, target);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Telemetry log events (ids 4200-4219).</summary>
+internal static partial class TelemetryLog
+{
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Metrics and traces are exported over OTLP to {Target}")]
+    public static partial void OtlpExport(ILogger logger, string target);
 }

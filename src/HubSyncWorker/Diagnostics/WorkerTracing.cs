@@ -33,9 +33,16 @@ internal static class WorkerTracing
     public static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>Runs <paramref name="action"/> in a span named <paramref name="name"/>, marked as failed when it throws.</summary>
-    public static async Task<T> TraceAsync<T>(string name, int count, Func<Task<T>> action)
+    public static Task<T> TraceAsync<T>(string name, int count, Func<Task<T>> action)
     {
         ArgumentNullException.ThrowIfNull(action);
+
+        // Untraced (the usual case without OTLP), the webhook path pays no extra state machine.
+        return Source.HasListeners() ? TraceCoreAsync(name, count, action) : action();
+    }
+
+    private static async Task<T> TraceCoreAsync<T>(string name, int count, Func<Task<T>> action)
+    {
         using var span = Source.StartActivity(name);
         span?.SetTag(CountTag, count);
         try

@@ -52,6 +52,28 @@ public sealed class NetworkAndStoreTests
     }
 
     [Fact]
+    public void Otlp_EndpointSet_ConfiguredAndItsPortOpenedForEgress()
+    {
+        var rendering = Helm.TemplateOk(
+            "-f", Helm.ProductionValues,
+            "--set", "otlp.endpoint=http://otel-collector.monitoring:4318",
+            "--set-json", """networkPolicy.otlpTo=[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"monitoring"}}}]""");
+
+        Assert.Equal("http://otel-collector.monitoring:4318", rendering.Single("ConfigMap").Str("data", "Diagnostics__Otlp__Endpoint"));
+        var otlp = rendering.Single("NetworkPolicy").Seq("spec", "egress").Single(rule => rule.Seq("ports").Any(p => p.Str("port") == "4318"));
+        Assert.Equal("monitoring", otlp.Seq("to").Single().Str("namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+    }
+
+    [Fact]
+    public void Otlp_NoEndpoint_NeitherConfiguredNorOpened()
+    {
+        var rendering = Helm.TemplateOk("-f", Helm.ProductionValues);
+
+        Assert.Null(rendering.Single("ConfigMap").Str("data", "Diagnostics__Otlp__Endpoint"));
+        Assert.DoesNotContain(rendering.Single("NetworkPolicy").Seq("spec", "egress").SelectMany(rule => rule.Seq("ports")), p => p.Str("port") == "4318");
+    }
+
+    [Fact]
     public void NetworkPolicy_Disabled_NotRendered()
     {
         Assert.Empty(Helm.TemplateOk("-f", Helm.ProductionValues, "--set", "networkPolicy.enabled=false").OfKind("NetworkPolicy"));

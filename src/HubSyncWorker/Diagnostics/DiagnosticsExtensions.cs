@@ -5,12 +5,12 @@ using HubSyncWorker.HubSpot.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Prometheus;
+using OpenTelemetry.Metrics;
 using Refit;
 
 namespace HubSyncWorker.Diagnostics;
 
-/// <summary>Probes (<c>/alive</c>, <c>/health</c>), Prometheus metrics (<c>/metrics</c>) and the log format.</summary>
+/// <summary>Probes (<c>/alive</c>, <c>/health</c>), metrics (<c>/metrics</c>, optionally OTLP), traces (OTLP) and the log format.</summary>
 internal static class DiagnosticsExtensions
 {
     /// <summary>Configuration key that selects JSON console logs (<c>json</c>); containers get them by default.</summary>
@@ -30,8 +30,8 @@ internal static class DiagnosticsExtensions
 
     /// <summary>
     /// Registers the health checks, the HubSpot call metrics (a handler on the HubSpot clients and a decorator of the registered
-    /// <see cref="IHubSpotRateLimiter"/>), the queue gauges and JSON console logs in containers. Call it after the storage and
-    /// HubSpot registrations, so it decorates the limiter actually in use.
+    /// <see cref="IHubSpotRateLimiter"/>), the queue gauges, the OpenTelemetry pipelines (<see cref="WorkerTelemetry"/>) and JSON
+    /// console logs in containers. Call it after the storage and HubSpot registrations, so it decorates the limiter actually in use.
     /// </summary>
     public static IHostApplicationBuilder AddDiagnostics(this IHostApplicationBuilder builder)
     {
@@ -46,6 +46,7 @@ internal static class DiagnosticsExtensions
             .Bind(builder.Configuration.GetSection(DiagnosticsOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
+        builder.AddWorkerTelemetry();
 
         if (UseJsonLogs(builder.Configuration))
         {
@@ -62,7 +63,6 @@ internal static class DiagnosticsExtensions
             .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, tags: [ReadyTag, ServingTag])
             .AddCheck<HubSpotTokenHealthCheck>(HubSpotTokenHealthCheck.Name, tags: [ReadyTag]);
 
-        services.TryAddSingleton<PrometheusMeterBridge>();
         services.TryAddSingleton<HubSpotCallMetrics>();
         services.TryAddSingleton<QueueMetrics>();
         services.TryAddTransient<HubSpotCallMetricsHandler>();
@@ -82,7 +82,6 @@ internal static class DiagnosticsExtensions
     public static WebApplication MapDiagnostics(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        ConfigureDefaultMeterAdapter();
         var path = app.Configuration.GetSection(DiagnosticsOptions.SectionName).Get<DiagnosticsOptions>()?.MetricsPath;
         path = string.IsNullOrWhiteSpace(path) ? "/metrics" : path;
         ManagementPort.Restrict(app, path);
@@ -98,38 +97,13 @@ internal static class DiagnosticsExtensions
             ResponseWriter = WriteHealthAsync,
         });
 
-        // Instantiated here so the listener runs and the queue gauges exist before the first scrape.
-        var bridge = app.Services.GetRequiredService<PrometheusMeterBridge>();
+        // Built here so the pipeline listens and the queue gauges exist before the first scrape.
+        _ = app.Services.GetRequiredService<MeterProvider>();
         _ = app.Services.GetRequiredService<QueueMetrics>();
-        app.MapGet(path, (HttpContext context) => WriteMetricsAsync(context, bridge.Registry));
+        var prometheus = app.Services.GetRequiredService<PrometheusEndpoint>();
+        app.MapGet(path, () => Results.Text(prometheus.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
         return app;
     }
-
-    /// <summary>
-    /// The process's runtime metrics (prometheus-net's default registry: GC, thread pool, ASP.NET Core meters) followed by this host's
-    /// <c>hubsync_*</c> series.
-    /// </summary>
-    private static async Task WriteMetricsAsync(HttpContext context, CollectorRegistry workerRegistry)
-    {
-        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-        await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
-        await workerRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
-    }
-
-    /// <summary>
-    /// The default meter adapter skips the worker's meters (the bridge publishes them under their own names) and the runtime's
-    /// private QUIC counters (noise). Process-wide, set once.
-    /// </summary>
-    private static void ConfigureDefaultMeterAdapter()
-    {
-        if (Interlocked.Exchange(ref _defaultAdapterConfigured, 1) == 0)
-        {
-            Metrics.ConfigureMeterAdapter(adapter => adapter.InstrumentFilterPredicate = instrument =>
-                !PrometheusMeterBridge.IsWorkerMeter(instrument.Meter) && !instrument.Meter.Name.StartsWith("Private.", StringComparison.Ordinal));
-        }
-    }
-
-    private static int _defaultAdapterConfigured;
 
     internal static bool UseJsonLogs(IConfiguration configuration)
     {

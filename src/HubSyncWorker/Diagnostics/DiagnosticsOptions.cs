@@ -34,6 +34,42 @@ public sealed class DiagnosticsOptions
     /// <c>/health</c>) answer on both. Default: none (everything on the one port). Range 1-65535.
     /// </summary>
     public int? ManagementPort { get; set; }
+
+    /// <summary>The optional export of metrics and traces over OTLP (section <c>Diagnostics:Otlp</c>). Default: off.</summary>
+    public OtlpOptions Otlp { get; set; } = new();
+}
+
+/// <summary>
+/// Where the worker sends its metrics and traces over OTLP (section <c>Diagnostics:Otlp</c>). Off unless <see cref="Endpoint"/> is
+/// set, or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variable (then the standard <c>OTEL_EXPORTER_OTLP_*</c> variables apply).
+/// The Prometheus endpoint is served either way.
+/// </summary>
+public sealed class OtlpOptions
+{
+    /// <summary>OTLP over HTTP with protobuf bodies.</summary>
+    public const string HttpProtobuf = "http/protobuf";
+
+    /// <summary>OTLP over gRPC.</summary>
+    public const string Grpc = "grpc";
+
+    /// <summary>
+    /// The collector's base address, <c>http://</c> or <c>https://</c> (e.g. <c>http://otel-collector:4318</c>); with http/protobuf
+    /// the worker posts to its <c>/v1/traces</c> and <c>/v1/metrics</c>. Default: none (no OTLP export).
+    /// </summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>The OTLP transport: <c>http/protobuf</c> (default, port 4318 by convention) or <c>grpc</c> (4317).</summary>
+    public string Protocol { get; set; } = HttpProtobuf;
+
+    internal static bool TryParseEndpoint(string? text, out Uri address) =>
+        Uri.TryCreate(text, UriKind.Absolute, out address!) && (address.Scheme == Uri.UriSchemeHttp || address.Scheme == Uri.UriSchemeHttps);
+
+    internal static OpenTelemetry.Exporter.OtlpExportProtocol? ParseProtocol(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or HttpProtobuf => OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf,
+        Grpc => OpenTelemetry.Exporter.OtlpExportProtocol.Grpc,
+        _ => null,
+    };
 }
 
 /// <summary>Checks every <see cref="DiagnosticsOptions"/> value and reports all errors at once, naming the key and the bad value.</summary>
@@ -67,6 +103,16 @@ internal sealed class DiagnosticsOptionsValidator : IValidateOptions<Diagnostics
         if (options.ManagementPort is < 1 or > 65535)
         {
             errors.Add($"{s}:ManagementPort must be between 1 and 65535; was '{options.ManagementPort}'.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Otlp.Endpoint) && !OtlpOptions.TryParseEndpoint(options.Otlp.Endpoint, out _))
+        {
+            errors.Add($"{s}:Otlp:Endpoint must be an absolute http:// or https:// address (the OTLP collector's); was '{options.Otlp.Endpoint}'.");
+        }
+
+        if (OtlpOptions.ParseProtocol(options.Otlp.Protocol) is null)
+        {
+            errors.Add($"{s}:Otlp:Protocol must be '{OtlpOptions.HttpProtobuf}' or '{OtlpOptions.Grpc}'; was '{options.Otlp.Protocol}'.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

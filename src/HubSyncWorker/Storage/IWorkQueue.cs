@@ -12,7 +12,16 @@ public enum WorkReason
 /// <param name="ContactId">The HubSpot record id (hs_object_id).</param>
 /// <param name="Reason">What put it on the queue.</param>
 /// <param name="EnqueuedAt">When it was first queued (for the age-of-oldest-entry metric and latency).</param>
-public sealed record WorkItem(string ContactId, WorkReason Reason, DateTimeOffset EnqueuedAt);
+/// <param name="TraceParent">
+/// The W3C <c>traceparent</c> of the span that queued it (a webhook's intake), so the consumer's spans join that trace; null when
+/// nothing was traced or the entry predates it.
+/// </param>
+public sealed record WorkItem(string ContactId, WorkReason Reason, DateTimeOffset EnqueuedAt, string? TraceParent = null)
+{
+    /// <summary>The W3C <c>traceparent</c> of the current span, to carry in a queue entry; null when there is none.</summary>
+    public static string? CurrentTraceParent() =>
+        System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } span ? span.Id : null;
+}
 
 /// <summary>A work item handed to one consumer; it stays pending (and reclaimable) until acknowledged.</summary>
 /// <param name="EntryId">The queue's own id of the entry (a Redis stream id for the Redis queue).</param>

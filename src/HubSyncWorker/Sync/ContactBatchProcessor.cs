@@ -1,3 +1,4 @@
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.HubSpot.Contacts;
 using HubSyncWorker.Qualification;
 
@@ -29,13 +30,17 @@ internal sealed class ContactBatchProcessor(
     }
 
     /// <summary>Evaluates <paramref name="contacts"/> and returns the plans of those whose HubSpot values differ from the decision.</summary>
-    public async Task<List<WriteBackPlan>> EvaluateAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, ProcessingContext context, CancellationToken cancellationToken)
+    public Task<List<WriteBackPlan>> EvaluateAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, ProcessingContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(contacts);
+        return contacts.Count == 0
+            ? Task.FromResult(new List<WriteBackPlan>())
+            : WorkerTracing.TraceAsync(WorkerTracing.Evaluate, contacts.Count, () => EvaluateCoreAsync(contacts, historyIncluded, context, cancellationToken));
+    }
+
+    private async Task<List<WriteBackPlan>> EvaluateCoreAsync(IReadOnlyList<HubSpotContact> contacts, bool historyIncluded, ProcessingContext context, CancellationToken cancellationToken)
     {
         var plans = new List<WriteBackPlan>();
-        if (contacts.Count == 0)
-        {
-            return plans;
-        }
 
         var snapshots = await reader.ToSnapshotsAsync(contacts, historyIncluded, cancellationToken);
         var now = timeProvider.GetUtcNow();
@@ -80,6 +85,6 @@ internal sealed class ContactBatchProcessor(
             await context.BeforeWrite(cancellationToken);
         }
 
-        return await writeBack.WriteAsync(plans, cancellationToken);
+        return await WorkerTracing.TraceAsync(WorkerTracing.Write, plans.Count, () => writeBack.WriteAsync(plans, cancellationToken));
     }
 }

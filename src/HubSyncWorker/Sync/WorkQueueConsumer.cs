@@ -1,3 +1,4 @@
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.HubSpot.Errors;
 using HubSyncWorker.Storage;
 using Microsoft.Extensions.Options;
@@ -118,9 +119,15 @@ internal sealed class WorkQueueConsumer(
             // While the batch runs, its claim is renewed, so a batch slowed by HubSpot's retries is not reclaimed and done twice.
             using var processing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var keepClaimed = KeepClaimedAsync(consumer, items, processing.Token);
+            using var span = WorkerTracing.StartBatch(items, timeProvider.GetUtcNow());
             try
             {
                 await ProcessItemsAsync(items, settings, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+                throw;
             }
             finally
             {
@@ -264,7 +271,7 @@ internal sealed class WorkQueueConsumer(
 
     private async Task ProcessContactsAsync(IReadOnlyList<string> ids, SyncOptions settings, CancellationToken cancellationToken)
     {
-        var read = await reader.ReadAsync(ids, cancellationToken);
+        var read = await WorkerTracing.TraceAsync(WorkerTracing.Read, ids.Count, () => reader.ReadAsync(ids, cancellationToken));
         if (read.NotFoundIds.Count > 0)
         {
             metrics.NotFound(read.NotFoundIds.Count);

@@ -1,3 +1,4 @@
+using HubSyncWorker.Diagnostics;
 using HubSyncWorker.Storage;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,15 @@ internal sealed class WebhookIntake(
     TimeProvider timeProvider,
     IOptionsMonitor<WebhookOptions> options)
 {
-    public async Task<WebhookIntakeSummary> AcceptAsync(IReadOnlyList<HubSpotWebhookEvent> events, CancellationToken cancellationToken)
+    public Task<WebhookIntakeSummary> AcceptAsync(IReadOnlyList<HubSpotWebhookEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+
+        // The queue entries carry this span's traceparent, so the consumer's spans of these contacts join the delivery's trace.
+        return WorkerTracing.TraceAsync(WorkerTracing.Intake, events.Count, () => AcceptCoreAsync(events, cancellationToken));
+    }
+
+    private async Task<WebhookIntakeSummary> AcceptCoreAsync(IReadOnlyList<HubSpotWebhookEvent> events, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var triage = new WebhookEventTriage(properties, settings.OwnAppIds);

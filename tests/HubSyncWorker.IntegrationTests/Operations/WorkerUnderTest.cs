@@ -103,19 +103,31 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
         return Client.SendAsync(request);
     }
 
-    /// <summary>The value of one Prometheus sample (name plus exact label set as rendered), or null when absent.</summary>
+    /// <summary>
+    /// The value of one Prometheus sample, written as Prometheus renders it (<c>name{a="1",b="2"}</c>), or null when absent. The
+    /// labels are compared as a set: their order in the exposition carries no meaning (OpenTelemetry sorts them by name).
+    /// </summary>
     public async Task<double?> ScrapeAsync(string sample)
     {
+        var wanted = Series(sample);
         var text = await Client.GetStringAsync("/metrics");
         foreach (var line in text.Split('\n'))
         {
-            if (line.StartsWith(sample + " ", StringComparison.Ordinal))
+            var space = line.LastIndexOf(' ');
+            if (space > 0 && !line.StartsWith('#') && Series(line[..space]) == wanted)
             {
-                return double.Parse(line[(sample.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                return double.Parse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture);
             }
         }
 
         return null;
+    }
+
+    /// <summary>A series' name and its labels sorted (label values here hold no commas).</summary>
+    private static string Series(string series)
+    {
+        var brace = series.IndexOf('{', StringComparison.Ordinal);
+        return brace < 0 ? series : series[..brace] + "{" + string.Join(',', series[(brace + 1)..^1].Split(',').Order(StringComparer.Ordinal)) + "}";
     }
 
     public async ValueTask DisposeAsync()

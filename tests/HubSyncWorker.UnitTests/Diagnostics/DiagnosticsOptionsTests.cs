@@ -25,6 +25,26 @@ public sealed class DiagnosticsOptionsTests
         Assert.Contains(failures, f => f.Contains("Diagnostics:MetricsPath", StringComparison.Ordinal) && f.Contains("'metrics'", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("otel-collector:4318", "http/protobuf", "Diagnostics:Otlp:Endpoint", "'otel-collector:4318'")]
+    [InlineData("ftp://collector:4318", "http/protobuf", "Diagnostics:Otlp:Endpoint", "'ftp://collector:4318'")]
+    [InlineData("http://collector:4318", "http/json", "Diagnostics:Otlp:Protocol", "'http/json'")]
+    public void Validate_BadOtlpSetting_NamesTheKeyAndValue(string endpoint, string protocol, string key, string value)
+    {
+        var result = new DiagnosticsOptionsValidator().Validate(null, new DiagnosticsOptions { Otlp = new OtlpOptions { Endpoint = endpoint, Protocol = protocol } });
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.Contains(key, failure, StringComparison.Ordinal);
+        Assert.Contains(value, failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://otel-collector:4318", "http/protobuf")]
+    [InlineData("https://collector.example.com/otlp", "HTTP/PROTOBUF")]
+    [InlineData("http://otel-collector:4317", "grpc")]
+    public void Validate_GoodOtlpSetting_Succeeds(string endpoint, string protocol) =>
+        Assert.True(new DiagnosticsOptionsValidator().Validate(null, new DiagnosticsOptions { Otlp = new OtlpOptions { Endpoint = endpoint, Protocol = protocol } }).Succeeded);
+
     [Fact]
     public void Validate_Defaults_Succeed() => Assert.True(new DiagnosticsOptionsValidator().Validate(null, new DiagnosticsOptions()).Succeeded);
 

@@ -15,13 +15,24 @@ public sealed class WorkQueueEntryTests
         [
             WorkQueueEntry.ContactsField, WorkQueueEntry.JoinContacts(["101", "102"]),
             .. WorkQueueEntry.Metadata(WorkReason.IncrementalSync, At),
-            "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "x-later-field", "a value a later version writes",
         ];
 
         Assert.True(WorkQueueEntry.TryParse(Result(fields), out var entry));
 
         Assert.Equal(["101", "102"], entry.ContactIds);
-        Assert.Equal((WorkReason.IncrementalSync, At), (entry.Reason, entry.EnqueuedAt));
+        Assert.Equal((WorkReason.IncrementalSync, At, null), (entry.Reason, entry.EnqueuedAt, entry.TraceParent));
+    }
+
+    [Fact]
+    public void TryParse_MetadataWithATraceParent_ReadsItBack()
+    {
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        RedisValue[] fields = [WorkQueueEntry.ContactsField, "101", .. WorkQueueEntry.Metadata(WorkReason.Webhook, At, traceParent)];
+
+        Assert.True(WorkQueueEntry.TryParse(Result(fields), out var entry));
+
+        Assert.Equal(traceParent, entry.TraceParent);
     }
 
     [Theory]

@@ -18,6 +18,7 @@ internal sealed class InMemoryWebhookInbox(IWorkQueue queue, TimeProvider timePr
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(dedupeTtl, TimeSpan.Zero);
         var isNew = new bool[events.Count];
         var work = new List<WorkItem>(events.Count);
+        var traceParent = WorkItem.CurrentTraceParent();
         lock (_gate)
         {
             var now = timeProvider.GetUtcNow();
@@ -31,7 +32,7 @@ internal sealed class InMemoryWebhookInbox(IWorkQueue queue, TimeProvider timePr
                 isNew[i] = true;
                 if (events[i].ContactId is { } contactId)
                 {
-                    work.Add(new WorkItem(contactId, reason, enqueuedAt));
+                    work.Add(new WorkItem(contactId, reason, enqueuedAt, traceParent));
                 }
             }
         }

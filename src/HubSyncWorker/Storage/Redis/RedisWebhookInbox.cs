@@ -233,6 +233,9 @@ internal sealed class RedisWebhookInbox(IConnectionMultiplexer redis, IOptions<R
 
         public TimeSpan DedupeTtl { get; } = dedupeTtl;
 
+        /// <summary>The caller's span (a webhook's intake), taken on the caller's thread: the script runs from another.</summary>
+        public string? TraceParent { get; } = WorkItem.CurrentTraceParent();
+
         public TaskCompletionSource<IReadOnlyList<bool>> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -56,7 +56,7 @@ internal sealed class RedisWorkQueue(
                 throw new ArgumentException($"Contact id '{item.ContactId}' is empty or holds a '{WorkQueueEntry.ContactSeparator}'.", nameof(items));
             }
 
-            var metadata = WorkQueueEntry.Metadata(item.Reason, item.EnqueuedAt);
+            var metadata = WorkQueueEntry.Metadata(item.Reason, item.EnqueuedAt, item.TraceParent);
             values.Add(item.ContactId);
             values.Add(string.Create(CultureInfo.InvariantCulture, $"{now}-{nonce}-{n++}"));
             values.Add(metadata.Length);
@@ -191,7 +191,7 @@ internal sealed class RedisWorkQueue(
             {
                 foreach (var contactId in read.ContactIds)
                 {
-                    leased.Add(new LeasedWorkItem(entryId, new WorkItem(contactId, read.Reason, read.EnqueuedAt), deliveries));
+                    leased.Add(new LeasedWorkItem(entryId, new WorkItem(contactId, read.Reason, read.EnqueuedAt, read.TraceParent), deliveries));
                 }
             }
             else

@@ -25,6 +25,7 @@ internal sealed class WebhookAcceptCall
     private readonly List<List<string>> _entries = [];
     private readonly Stack<List<string>> _spareEntries = new();
     private DateTimeOffset? _firstEnqueuedAt;
+    private string? _traceParent;
     private DateTimeOffset _now = DateTimeOffset.MinValue;
     private WorkReason _reason;
     private TimeSpan _ttl;
@@ -45,6 +46,7 @@ internal sealed class WebhookAcceptCall
         _keys.Clear();
         _eventSlots.Clear();
         _firstEnqueuedAt = null;
+        _traceParent = null;
         _now = DateTimeOffset.MinValue;
     }
 
@@ -55,6 +57,8 @@ internal sealed class WebhookAcceptCall
             (_reason, _ttl) = (delivery.Reason, delivery.DedupeTtl);
         }
 
+        // Entries carry one trace parent, as they carry one enqueued-at: deliveries sharing a call join the first traced one's trace.
+        _traceParent ??= delivery.TraceParent;
         _firstEnqueuedAt = _firstEnqueuedAt is { } first && first < delivery.EnqueuedAt ? first : delivery.EnqueuedAt;
         _now = delivery.EnqueuedAt > _now ? delivery.EnqueuedAt : _now;
         foreach (var e in delivery.Events)
@@ -113,7 +117,7 @@ internal sealed class WebhookAcceptCall
         ordered.AddRange(_single);
         var (perKey, entries) = Contacts(ordered, contactsPerEntry);
 
-        var metadata = WorkQueueEntry.Metadata(_reason, _firstEnqueuedAt!.Value);
+        var metadata = WorkQueueEntry.Metadata(_reason, _firstEnqueuedAt!.Value, _traceParent);
         var fixedArguments = 6 + metadata.Length;
         var values = new RedisValue[fixedArguments + 1 + (_hours.Count * 2) + 1 + _keys.Count + 2 + entries.Count];
         values[0] = dedupePrefix;

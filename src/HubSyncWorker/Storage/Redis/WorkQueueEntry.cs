@@ -14,14 +14,17 @@ namespace HubSyncWorker.Storage.Redis;
 /// <item><term><c>t</c></term><description>When the work was first queued, Unix milliseconds.</description></item>
 /// <item><term><c>m</c></term><description>Only on entries queued by <see cref="IWorkQueue.EnqueueAsync"/>: the coalescing token,
 /// also held by the waiting hash while the entry waits (<c>{ms}-{nonce}-{n}</c>).</description></item>
+/// <item><term><c>tp</c></term><description>Optional: the W3C <c>traceparent</c> of the span that queued the entry (a webhook's
+/// intake), so the consumer's spans join its trace.</description></item>
 /// </list>
-/// A reader skips fields it does not know and a release copies an entry's fields unchanged, so an optional field (a W3C
-/// <c>traceparent</c>, say) is a name here, a pair in <see cref="Metadata"/> and a case in <see cref="TryParse"/>; no script changes.
+/// A reader skips fields it does not know and a release copies an entry's fields unchanged, so an optional field is a name here,
+/// a pair in <see cref="Metadata"/> and a case in <see cref="TryParse"/>; no script changes.
 /// </summary>
 /// <param name="ContactIds">The contacts to evaluate, at least one.</param>
 /// <param name="Reason">Why they were queued.</param>
 /// <param name="EnqueuedAt">When the work was first queued (kept across releases).</param>
-internal readonly record struct WorkQueueEntry(string[] ContactIds, WorkReason Reason, DateTimeOffset EnqueuedAt)
+/// <param name="TraceParent">The W3C traceparent the entry carries, or null.</param>
+internal readonly record struct WorkQueueEntry(string[] ContactIds, WorkReason Reason, DateTimeOffset EnqueuedAt, string? TraceParent = null)
 {
     /// <summary>The contact ids, comma-separated.</summary>
     public const string ContactsField = "c";
@@ -35,6 +38,9 @@ internal readonly record struct WorkQueueEntry(string[] ContactIds, WorkReason R
     /// <summary>The coalescing token of an entry queued by <see cref="IWorkQueue.EnqueueAsync"/>.</summary>
     public const string MarkerField = "m";
 
+    /// <summary>The optional W3C traceparent of the span that queued the entry.</summary>
+    public const string TraceParentField = "tp";
+
     /// <summary>Separates the contact ids in <see cref="ContactsField"/>: no HubSpot record id contains it.</summary>
     public const char ContactSeparator = ',';
 
@@ -42,8 +48,10 @@ internal readonly record struct WorkQueueEntry(string[] ContactIds, WorkReason R
     /// The fields besides the contacts and the marker, as script arguments (name, value, ...): the scripts add them to every
     /// entry they write.
     /// </summary>
-    public static RedisValue[] Metadata(WorkReason reason, DateTimeOffset enqueuedAt) =>
-        [ReasonField, ReasonName(reason), EnqueuedAtField, enqueuedAt.ToUnixTimeMilliseconds()];
+    public static RedisValue[] Metadata(WorkReason reason, DateTimeOffset enqueuedAt, string? traceParent = null) =>
+        string.IsNullOrEmpty(traceParent)
+            ? [ReasonField, ReasonName(reason), EnqueuedAtField, enqueuedAt.ToUnixTimeMilliseconds()]
+            : [ReasonField, ReasonName(reason), EnqueuedAtField, enqueuedAt.ToUnixTimeMilliseconds(), TraceParentField, traceParent];
 
     /// <summary>The value of <see cref="ContactsField"/> for <paramref name="contactIds"/>.</summary>
     public static string JoinContacts(IEnumerable<string> contactIds) => string.Join(ContactSeparator, contactIds);
@@ -59,6 +67,7 @@ internal readonly record struct WorkQueueEntry(string[] ContactIds, WorkReason R
         var reason = WorkReason.Manual;
         long? enqueuedAtMs = null;
         string[] contactIds = [];
+        string? traceParent = null;
         for (var i = 0; i + 1 < fields.Length; i += 2)
         {
             var value = (string?)fields[i + 1];
@@ -73,10 +82,13 @@ internal readonly record struct WorkQueueEntry(string[] ContactIds, WorkReason R
                 case EnqueuedAtField when long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms):
                     enqueuedAtMs = ms;
                     break;
+                case TraceParentField when !string.IsNullOrEmpty(value):
+                    traceParent = value;
+                    break;
             }
         }
 
-        entry = new WorkQueueEntry(contactIds, reason, DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMs ?? 0));
+        entry = new WorkQueueEntry(contactIds, reason, DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMs ?? 0), traceParent);
         return enqueuedAtMs is not null && contactIds.Length > 0;
     }
 

@@ -60,10 +60,12 @@ public sealed class SyncOptions
     public TimeSpan ResyncLockTtl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Longest a full resync holds a change before writing it, when fewer than a batch (100) have built up: a decision held
-    /// for minutes could overwrite what a salesperson set since. Default: 5 seconds. Range 0 (write after every page) to 5 minutes.
+    /// Longest a full resync holds a change before writing it (or a contact before reading its history), when fewer than a batch
+    /// (100, or 50 history reads) have built up: a decision held for minutes could overwrite what a salesperson set since.
+    /// Default: 15 seconds, longer than HubSpot's 10-second rate window, so a run waiting for its budget does not flush partial
+    /// batches (each one a call more); shorter values trade calls for freshness. Range 0 (write after every page) to 5 minutes.
     /// </summary>
-    public TimeSpan ResyncMaxPendingAge { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ResyncMaxPendingAge { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How often a running resync logs its progress. Default: 10 seconds.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);

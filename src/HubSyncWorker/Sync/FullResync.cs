@@ -9,49 +9,13 @@ using Microsoft.Extensions.Options;
 
 namespace HubSyncWorker.Sync;
 
-/// <summary>How a full resync ended.</summary>
-internal enum ResyncOutcome
-{
-    Completed,
-
-    /// <summary>Another process holds the resync lock (and the caller did not wait).</summary>
-    AlreadyRunning,
-
-    /// <summary>
-    /// The lock was lost mid-run (another holder took it, or it could not be renewed for half its lifetime); this run stopped
-    /// without writing to HubSpot or the checkpoint under it.
-    /// </summary>
-    LockLost,
-
-    Cancelled,
-
-    Failed,
-}
-
-/// <summary>A full resync's result: counts, the decisions' report and the API usage.</summary>
-internal sealed record ResyncResult(ResyncOutcome Outcome, bool DryRun, long Processed, long? Total, WriteBackOutcome Writes, int ListCalls, SyncReport Report, TimeSpan Duration, string? Error = null)
-{
-    /// <summary>Every HubSpot call the run made, by kind, against the budget-limited ideal (none when another run held the lock).</summary>
-    public HubSpotCallReport Calls { get; init; } = HubSpotCallReport.None;
-}
-
-/// <summary>Progress of the resync running in this process (for logs and <c>GET /admin/resync</c>).</summary>
-internal sealed record ResyncProgress(bool Running, bool DryRun, long Processed, long? Total, long Changed, double ContactsPerSecond, TimeSpan? Eta, DateTimeOffset? StartedAt, ResyncOutcome? LastOutcome, string? LastSummary);
-
-/// <summary>
-/// What a resync checkpoint holds, so a killed resync resumes where it stopped: the cursor of the next page, the changes
-/// evaluated on earlier pages but not yet written (writes are batched by 100 across pages), and the contacts of earlier pages
-/// still waiting for their conversion history (history reads are batched by 50 across pages).
-/// </summary>
-internal sealed record ResyncCheckpoint(string After, long Processed, DateTimeOffset StartedAt, IReadOnlyList<WriteBackPlan>? Pending = null, IReadOnlyList<string>? AwaitingHistory = null);
-
 /// <summary>
 /// A full resync: stream every contact with the list endpoint (100 per page, only the properties the policy reads), evaluate, and
 /// write only what changed, in batch updates of 100 filled across pages (so N contacts with C changes cost ⌈N/100⌉ list calls and
-/// ⌈C/100⌉ update calls, plus one partial batch whenever a change has waited <see cref="SyncOptions.ResyncMaxPendingAge"/>). Runs once cluster-wide under a renewed Redis lock: each write is made only while the lease was renewed within half its lifetime
+/// ⌈C/100⌉ update calls, plus one partial batch whenever a change has waited <see cref="SyncOptions.ResyncMaxPendingAge"/>).
+/// Runs once cluster-wide under a renewed Redis lock: each write is made only while the lease was renewed within half its lifetime
 /// and Redis confirms it, and each checkpoint write is compare-and-set on the lock's fencing token (a lost lock ends the run as
-/// <see cref="ResyncOutcome.LockLost"/>); the cursor is
-/// checkpointed after each page is written, so a killed resync resumes with at most one page read again. Memory stays flat: one page
+/// <see cref="ResyncOutcome.LockLost"/>); the cursor is checkpointed after each page is written, so a killed resync resumes with at most one page read again. Memory stays flat: one page
 /// is processed while the next is fetched.
 /// </summary>
 internal sealed class FullResync(

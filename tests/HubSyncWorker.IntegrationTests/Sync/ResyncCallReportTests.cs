@@ -228,13 +228,19 @@ public sealed class ResyncCallReportTests(RedisServerFixture redis, ITestOutputH
         return (withHistory + 49) / 50;
     }
 
-    /// <summary>Per kind, what the sandbox answered: list, search, history reads and the other batch reads, updates, property calls.</summary>
+    /// <summary>
+    /// Per kind, what the sandbox answered: list, search, history reads and the other batch reads, updates, property calls. A batch
+    /// read the sandbox refused with a 429 was refused before its body was read, so the sandbox cannot tell whether it asked for
+    /// history: those go to whichever of the two kinds the worker counted them in.
+    /// </summary>
     private static void AssertSandboxCounts(SandboxStats stats, HubSpotCallReport calls)
     {
+        var refusedReads = stats.Requests(SandboxEndpoint.ContactsBatchRead, 429);
         Assert.Equal(
-            (stats.Requests(SandboxEndpoint.ContactsList), stats.Requests(SandboxEndpoint.ContactsSearch), stats.CurrentBatchReads(),
-                stats.HistoryBatchReads(), stats.Requests(SandboxEndpoint.ContactsBatchUpdate), Properties(stats), stats.TotalRequests),
-            (calls.List, calls.Search, calls.BatchRead, calls.HistoryRead, calls.BatchUpdate, calls.Properties, calls.Total));
+            (stats.Requests(SandboxEndpoint.ContactsList), stats.Requests(SandboxEndpoint.ContactsSearch), stats.Requests(SandboxEndpoint.ContactsBatchRead),
+                stats.Requests(SandboxEndpoint.ContactsBatchUpdate), Properties(stats), stats.TotalRequests),
+            (calls.List, calls.Search, calls.BatchRead + calls.HistoryRead, calls.BatchUpdate, calls.Properties, calls.Total));
+        Assert.InRange(calls.HistoryRead, stats.HistoryBatchReads(), stats.HistoryBatchReads() + refusedReads);
     }
 
     private static long Properties(SandboxStats stats) =>

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
+using HubSyncWorker.IntegrationTests.Infrastructure;
 
 namespace HubSyncWorker.Sandbox.Tests;
 
@@ -31,8 +31,7 @@ public sealed class WebhookTests
         var delivery = Assert.Single(receiver.Received);
         Assert.Equal("POST", delivery.Method);
         Assert.Equal("application/json", delivery.ContentType);
-        var message = Encoding.UTF8.GetBytes(delivery.Method + receiver.Url + Encoding.UTF8.GetString(delivery.Body) + delivery.Timestamp);
-        var expected = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), message));
+        var expected = SignedWebhook.V3Signature(Secret, delivery.Method, receiver.Url, Encoding.UTF8.GetString(delivery.Body), delivery.Timestamp!);
         Assert.Equal(expected, delivery.Signature);
         Assert.InRange(long.Parse(delivery.Timestamp!), DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using HubSyncWorker.HubSpot.Webhooks;
+using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Webhooks;
 
 namespace HubSyncWorker.Benchmarks.Webhooks;
@@ -37,7 +37,7 @@ public class WebhookPathBenchmarks
         }
 
         _body = Encoding.UTF8.GetBytes(json.Append(']').ToString());
-        _signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), (byte[])[.. Encoding.UTF8.GetBytes("POST" + Url), .. _body, .. Encoding.UTF8.GetBytes(_timestamp)]));
+        _signature = SignedWebhook.V3Signature(Secret, "POST", Url, Encoding.UTF8.GetString(_body), _timestamp);
         _events = ParseEvents();
         if (Verify() != SignatureVerificationResult.Valid || _events.Length != 10)
         {

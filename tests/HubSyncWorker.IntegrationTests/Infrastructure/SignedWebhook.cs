@@ -5,14 +5,21 @@ using System.Text;
 
 namespace HubSyncWorker.IntegrationTests.Infrastructure;
 
-/// <summary>Builds webhook requests signed the way HubSpot documents it, independently of the worker's own code.</summary>
+/// <summary>
+/// Builds webhook requests signed the way HubSpot documents it, independently of the worker's own code: the one signing helper of
+/// the test projects (linked into the load tests, the benchmarks and the sandbox tests).
+/// </summary>
 internal static class SignedWebhook
 {
+    /// <summary>The v3 signature: Base64(HMAC-SHA256(secret, method + uri + body + timestamp)), the timestamp in Unix milliseconds.</summary>
+    public static string V3Signature(string secret, string method, string uri, string body, string timestamp) =>
+        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(method + uri + body + timestamp)));
+
     /// <summary>v3: Base64(HMAC-SHA256(secret, method + uri + body + timestamp)); <paramref name="signedUri"/> is the URI as HubSpot signs it.</summary>
     public static HttpRequestMessage V3(string requestUri, string body, string secret, DateTimeOffset timestamp, string? signedUri = null, string signedMethod = "POST")
     {
         var ts = timestamp.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(signedMethod + (signedUri ?? requestUri) + body + ts)));
+        var signature = V3Signature(secret, signedMethod, signedUri ?? requestUri, body, ts);
         var request = Post(requestUri, body);
         request.Headers.Add("X-HubSpot-Signature-v3", signature);
         request.Headers.Add("X-HubSpot-Request-Timestamp", ts);

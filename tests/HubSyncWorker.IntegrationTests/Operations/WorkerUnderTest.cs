@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 using HubSyncWorker.Cli;
+using HubSyncWorker.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -53,7 +50,7 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
                 : Response.Create().WithStatusCode(tokenStatus).WithHeader("Content-Type", "application/json")
                     .WithBody("""{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}"""));
 
-        var port = FreePort();
+        var port = Loopback.FreePort();
         List<string> arguments =
         [
             $"--urls=http://127.0.0.1:{port}",
@@ -91,16 +88,11 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
         return new WorkerUnderTest(app, hubSpot, client);
     }
 
-    /// <summary>Posts a HubSpot v3-signed webhook delivery, the signature computed here from HubSpot's documented recipe.</summary>
+    /// <summary>Posts a HubSpot v3-signed webhook delivery (<see cref="SignedWebhook"/>: HubSpot's documented recipe, not the worker's code).</summary>
     public Task<HttpResponseMessage> PostSignedWebhookAsync(string body)
     {
         var uri = new Uri(Client.BaseAddress!, "/webhooks/hubspot").ToString();
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(ClientSecret), Encoding.UTF8.GetBytes("POST" + uri + body + timestamp)));
-        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-HubSpot-Signature-v3", signature);
-        request.Headers.Add("X-HubSpot-Request-Timestamp", timestamp);
-        return Client.SendAsync(request);
+        return Client.SendAsync(SignedWebhook.V3(uri, body, ClientSecret, DateTimeOffset.UtcNow));
     }
 
     /// <summary>
@@ -137,12 +129,5 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
         await _app.DisposeAsync();
         HubSpot.Stop();
         HubSpot.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.LoadTests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 
@@ -208,7 +208,6 @@ internal static partial class WebhookLoad
     private static void WriteDeliveries(string path, string url, int count, long firstId)
     {
         using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), bufferSize: 1 << 20);
-        var key = Encoding.UTF8.GetBytes(Secret);
         var body = new StringBuilder(4096);
         for (var i = 0; i < count; i++)
         {
@@ -222,7 +221,7 @@ internal static partial class WebhookLoad
             }
 
             var json = body.Append(']').ToString();
-            var signature = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("POST" + url + json + timestamp)));
+            var signature = SignedWebhook.V3Signature(Secret, "POST", url, json, timestamp);
             writer.Write(timestamp);
             writer.Write('\t');
             writer.Write(signature);

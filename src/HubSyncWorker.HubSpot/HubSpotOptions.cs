@@ -62,9 +62,17 @@ public sealed class HubSpotOptions
     /// <summary>
     /// Added to each rolling window the client-side limiter enforces (10 s + margin, 1 s + margin), so that network jitter between
     /// this process (or Redis) and HubSpot's own clock cannot squeeze one request too many into HubSpot's window. Default 200 ms
-    /// (costs 2 % of throughput at most). Range 0-2 s.
+    /// (costs 2 % of throughput at most). Range 0-2 s. It is where the limiter starts: each 429 of a budget widens that budget's
+    /// margin by <see cref="RateLimitMarginStep"/>, at most <see cref="MaxRateLimitWindowMargin"/> past this one, for the life of the process (a
+    /// loaded host whose requests reach HubSpot late stops drawing 429s after a few).
     /// </summary>
     public TimeSpan RateLimitWindowMargin { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How much a 429 widens its budget's window margin.</summary>
+    public static readonly TimeSpan RateLimitMarginStep = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How far past <see cref="RateLimitWindowMargin"/> 429s can widen a window.</summary>
+    public static readonly TimeSpan MaxRateLimitWindowMargin = TimeSpan.FromSeconds(2);
 
     /// <summary>The rolling window of <see cref="RequestsPerTenSeconds"/>, margin included.</summary>
     public TimeSpan StandardWindow => TimeSpan.FromSeconds(10) + RateLimitWindowMargin;

@@ -20,8 +20,10 @@ public interface IHubSpotRateLimiter
     ValueTask AcquireAsync(HubSpotRequestKind kind, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Tells the limiter HubSpot answered 429 anyway (another client shares the portal's budget):
-    /// no request of <paramref name="kind"/> is let through before <paramref name="retryAfter"/> has passed.
+    /// Tells the limiter HubSpot answered 429 anyway (another client shares the portal's budget, or requests reach HubSpot later
+    /// than the window's margin allows): no request of <paramref name="kind"/> is let through before <paramref name="retryAfter"/>
+    /// has passed, and the budget's window widens by <see cref="HubSpotOptions.RateLimitMarginStep"/> (at most
+    /// <see cref="HubSpotOptions.MaxRateLimitWindowMargin"/> past where it started), so the same jitter does not draw the next 429.
     /// </summary>
     ValueTask PauseAsync(HubSpotRequestKind kind, TimeSpan retryAfter, CancellationToken cancellationToken);
 }

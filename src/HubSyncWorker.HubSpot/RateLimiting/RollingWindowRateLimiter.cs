@@ -11,7 +11,8 @@ namespace HubSyncWorker.HubSpot.RateLimiting;
 /// A token bucket refilled at B/10 s would admit a full bucket plus a full refill (2B) within one rolling 10 s window,
 /// which HubSpot answers with 429s. Here each budget keeps the times of its last B grants in a ring buffer: a request is
 /// granted when the oldest of them has left the window. Waiters are served strictly first in, first out.
-/// The budgets are read once at construction; a change needs a restart.
+/// The budgets are read once at construction; a change needs a restart. Each 429 widens its budget's window by
+/// <see cref="HubSpotOptions.RateLimitMarginStep"/>, at most <see cref="HubSpotOptions.MaxRateLimitWindowMargin"/> past where it started.
 /// </remarks>
 internal sealed class RollingWindowRateLimiter : IHubSpotRateLimiter, IDisposable
 {
@@ -48,13 +49,15 @@ internal sealed class RollingWindowRateLimiter : IHubSpotRateLimiter, IDisposabl
     {
         private readonly Lock _gate = new();
         private readonly TimeProvider _timeProvider;
-        private readonly long _windowTicks;
+        private readonly long _maxWindowTicks;
+        private readonly long _stepTicks;
         private readonly long[] _grants;
         private readonly LinkedList<TaskCompletionSource> _waiters = new();
         private readonly ITimer _timer;
         private int _count;
         private int _oldest;
         private long _pausedUntil = long.MinValue;
+        private long _windowTicks;
         private bool _disposed;
 
         public RollingWindow(int budget, TimeSpan window, TimeProvider timeProvider)
@@ -63,6 +66,8 @@ internal sealed class RollingWindowRateLimiter : IHubSpotRateLimiter, IDisposabl
             _timeProvider = timeProvider;
             _grants = new long[budget];
             _windowTicks = ToTimestampTicks(window);
+            _maxWindowTicks = ToTimestampTicks(window + HubSpotOptions.MaxRateLimitWindowMargin);
+            _stepTicks = ToTimestampTicks(HubSpotOptions.RateLimitMarginStep);
             _timer = timeProvider.CreateTimer(static state => ((RollingWindow)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
@@ -103,6 +108,7 @@ internal sealed class RollingWindowRateLimiter : IHubSpotRateLimiter, IDisposabl
             {
                 var now = _timeProvider.GetTimestamp();
                 _pausedUntil = Math.Max(_pausedUntil, now + ToTimestampTicks(duration));
+                _windowTicks = Math.Min(_windowTicks + _stepTicks, _maxWindowTicks);
                 if (_waiters.Count > 0)
                 {
                     ArmTimer(now);

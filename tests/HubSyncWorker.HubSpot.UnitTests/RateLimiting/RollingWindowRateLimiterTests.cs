@@ -173,6 +173,38 @@ public sealed class RollingWindowRateLimiterTests
     }
 
     [Fact]
+    public async Task PauseAsync_EachRateLimit_WidensThatBudgetsWindowByAStepUpToTheCap()
+    {
+        using var limiter = CreateLimiter(perTenSeconds: 1, searchPerSecond: 1);
+        Assert.True(limiter.AcquireAsync(HubSpotRequestKind.Standard, CancellationToken.None).IsCompleted);
+
+        // One 429 (a pause too short to matter): the next standard slot frees 10.25 s after the last grant, not 10 s.
+        await limiter.PauseAsync(HubSpotRequestKind.Standard, TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        var next = limiter.AcquireAsync(HubSpotRequestKind.Standard, CancellationToken.None).AsTask();
+        _time.Advance(TenSeconds);
+        Assert.False(next.IsCompleted, "the window widened by a step");
+        _time.Advance(HubSpotOptions.RateLimitMarginStep);
+        Assert.True(next.IsCompletedSuccessfully);
+
+        // Many 429s: the margin stops at its cap (12 s windows), and the search budget kept its own 1 s window.
+        for (var i = 0; i < 20; i++)
+        {
+            await limiter.PauseAsync(HubSpotRequestKind.Standard, TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        }
+
+        var capped = limiter.AcquireAsync(HubSpotRequestKind.Standard, CancellationToken.None).AsTask();
+        _time.Advance(TenSeconds + HubSpotOptions.MaxRateLimitWindowMargin - TimeSpan.FromMilliseconds(1));
+        Assert.False(capped.IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(capped.IsCompletedSuccessfully);
+
+        Assert.True(limiter.AcquireAsync(HubSpotRequestKind.Search, CancellationToken.None).IsCompleted);
+        var search = limiter.AcquireAsync(HubSpotRequestKind.Search, CancellationToken.None).AsTask();
+        _time.Advance(OneSecond);
+        Assert.True(search.IsCompletedSuccessfully, "a standard 429 does not widen the search window");
+    }
+
+    [Fact]
     public async Task AcquireAsync_CancelledWaiter_DoesNotConsumeBudget()
     {
         using var limiter = CreateLimiter(perTenSeconds: 2);

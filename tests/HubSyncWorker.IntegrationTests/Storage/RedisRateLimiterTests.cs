@@ -76,6 +76,26 @@ public sealed class RedisRateLimiterTests(RedisServerFixture redis, ITestOutputH
     }
 
     [Fact]
+    public async Task PauseAsync_RateLimited_WidensTheWindowThisReplicaPacesIn()
+    {
+        // Two grants per second: after one 429 the replica counts them in 1.25 s windows, after many in 3 s (1 s + at most 2 s).
+        var limiter = NewLimiter(new RateBudget(2, TimeSpan.FromSeconds(1)));
+        for (var i = 0; i < 20; i++)
+        {
+            await limiter.PauseAsync(HubSpotRequestKind.Standard, TimeSpan.FromMilliseconds(1), default);
+        }
+
+        var grants = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            grants.Add(await limiter.AcquireAndGetGrantTimeAsync(HubSpotRequestKind.Standard, default));
+        }
+
+        // The third grant waits for the first to leave the widened window (a lower bound: a slow machine only adds to it).
+        Assert.True(grants[2] - grants[0] >= (long)TimeSpan.FromSeconds(3).TotalMicroseconds, $"third grant {grants[2] - grants[0]} µs after the first");
+    }
+
+    [Fact]
     public async Task AcquireAsync_StandardBudgetExhausted_SearchStillGrantedAndStandardWaits()
     {
         var limiter = NewLimiter(new RateBudget(3, TimeSpan.FromSeconds(30)));

@@ -1,3 +1,4 @@
+using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.RateLimiting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -52,6 +53,7 @@ internal sealed class RedisRateLimiter : IHubSpotRateLimiter
         }
 
         var budget = For(kind);
+        budget.Widen();
         await RedisFailures.GuardAsync(
             "rate limit pause",
             () => _redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.RateLimitPause, [budget.PauseKey], [(long)Math.Ceiling(retryAfter.TotalMilliseconds)]),
@@ -85,10 +87,35 @@ internal sealed class RedisRateLimiter : IHubSpotRateLimiter
 
     private Budget For(HubSpotRequestKind kind) => kind == HubSpotRequestKind.Search ? _search : _standard;
 
-    private sealed record Budget(RateBudget Rate, RedisKey GrantsKey, RedisKey PauseKey)
+    /// <summary>
+    /// One budget as this replica paces it. Each 429 widens the window this replica counts grants in by
+    /// <see cref="HubSpotOptions.RateLimitMarginStep"/>, at most <see cref="HubSpotOptions.MaxRateLimitWindowMargin"/> past where it
+    /// started (a replica whose requests reach HubSpot late paces itself more slowly; the others keep their pace).
+    /// </summary>
+    private sealed class Budget(RateBudget rate, RedisKey grantsKey, RedisKey pauseKey)
     {
-        public int Limit => Rate.Limit;
+        private readonly long _maxWindowMicros = Micros(rate.Window + HubSpotOptions.MaxRateLimitWindowMargin);
+        private long _windowMicros = Micros(rate.Window);
 
-        public long WindowMicros => (long)(Rate.Window.TotalMilliseconds * 1000);
+        public int Limit => rate.Limit;
+
+        public RedisKey GrantsKey => grantsKey;
+
+        public RedisKey PauseKey => pauseKey;
+
+        public long WindowMicros => Interlocked.Read(ref _windowMicros);
+
+        public void Widen()
+        {
+            long current, widened;
+            do
+            {
+                current = Interlocked.Read(ref _windowMicros);
+                widened = Math.Min(current + Micros(HubSpotOptions.RateLimitMarginStep), _maxWindowMicros);
+            }
+            while (Interlocked.CompareExchange(ref _windowMicros, widened, current) != current);
+        }
+
+        private static long Micros(TimeSpan span) => (long)(span.TotalMilliseconds * 1000);
     }
 }

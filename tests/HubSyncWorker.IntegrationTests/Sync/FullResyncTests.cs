@@ -137,21 +137,8 @@ public sealed class FullResyncTests(RedisServerFixture redis, ITestOutputHelper 
     public async Task RunAsync_StoppedHalfWayThenRestarted_SkipsNoContactAndReReadsAtMostOnePage()
     {
         const int contacts = 2000;
-        using var stop = new CancellationTokenSource();
-        var listCalls = 0;
-        await using var sandbox = await HubSpotSandbox.StartAsync(
-            new SandboxOptions
-            {
-                RequestsPerTenSeconds = 1000,
-                RequestLog = entry =>
-                {
-                    if (entry.Endpoint == SandboxEndpoint.ContactsList && Interlocked.Increment(ref listCalls) == 8)
-                    {
-                        stop.Cancel();
-                    }
-                },
-            },
-            default);
+        using var stop = new ListCallStop(8);
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestsPerTenSeconds = 1000, RequestLog = stop.Record }, default);
         var ids = PortalSeed.Seed(sandbox, contacts, DateTimeOffset.UtcNow);
         var prefix = RedisServerFixture.NewKeyPrefix();
         using var host = SyncHost.Build(sandbox, redis.ConnectionString, prefix);
@@ -168,7 +155,7 @@ public sealed class FullResyncTests(RedisServerFixture redis, ITestOutputHelper 
 
         Assert.Equal(ResyncOutcome.Completed, resumed.Outcome);
         Assert.Equal(contacts, resumed.Processed);
-        Assert.InRange(Volatile.Read(ref listCalls), contacts / 100, (contacts / 100) + 1);
+        Assert.InRange(stop.ListCalls, contacts / 100, (contacts / 100) + 1);
         Assert.All(ids, id => Assert.False(string.IsNullOrEmpty(sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("hubsync_status")), $"contact {id} was skipped"));
         var again = await restarted.Services.GetRequiredService<FullResync>().RunAsync(dryRun: true, waitForLock: false, default);
         Assert.Equal(0, again.Report.Changed);
@@ -180,21 +167,9 @@ public sealed class FullResyncTests(RedisServerFixture redis, ITestOutputHelper 
         // The regression: a run stopped with 300 changes unwritten resumed by reading them again 100 at a time with their history,
         // which HubSpot refuses (50 at most), so every later run failed the same way and the portal never got its values.
         const int contacts = 1000;
-        using var stop = new CancellationTokenSource();
-        var listCalls = 0;
-        await using var sandbox = await HubSpotSandbox.StartAsync(
-            new SandboxOptions
-            {
-                RequestLog = entry =>
-                {
-                    // Page 4 is listed once the third page's changes wait behind two writes that never finish: stop there.
-                    if (entry.Endpoint == SandboxEndpoint.ContactsList && Interlocked.Increment(ref listCalls) == 4)
-                    {
-                        stop.Cancel();
-                    }
-                },
-            },
-            default);
+        // Page 4 is listed once the third page's changes wait behind two writes that never finish: stop there.
+        using var stop = new ListCallStop(4);
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestLog = stop.Record }, default);
         var ids = PortalSeed.SeedWithConversionHistories(sandbox, contacts, DateTimeOffset.UtcNow);
         var prefix = RedisServerFixture.NewKeyPrefix();
         var settings = new Dictionary<string, string?> { ["HubSpot:RequestsPerTenSeconds"] = "100" };

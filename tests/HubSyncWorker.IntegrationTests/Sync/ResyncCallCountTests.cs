@@ -109,20 +109,8 @@ public sealed class ResyncCallCountTests(RedisServerFixture redis, ITestOutputHe
     {
         // History reads are filled across pages, so a run can stop with contacts of checkpointed pages still waiting for theirs:
         // the checkpoint holds them, and the resumed run evaluates them.
-        using var stop = new CancellationTokenSource();
-        var listCalls = 0;
-        await using var sandbox = await HubSpotSandbox.StartAsync(
-            new SandboxOptions
-            {
-                RequestLog = entry =>
-                {
-                    if (entry.Endpoint == SandboxEndpoint.ContactsList && Interlocked.Increment(ref listCalls) == 3)
-                    {
-                        stop.Cancel();
-                    }
-                },
-            },
-            default);
+        using var stop = new ListCallStop(3);
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestLog = stop.Record }, default);
         var ids = PortalSeed.SeedWithConversionHistories(sandbox, 300, DateTimeOffset.UtcNow);
         var prefix = RedisServerFixture.NewKeyPrefix();
         var settings = new Dictionary<string, string?> { ["HubSpot:RequestsPerTenSeconds"] = "100", ["Sync:ResyncMaxPendingAge"] = "00:05:00" };

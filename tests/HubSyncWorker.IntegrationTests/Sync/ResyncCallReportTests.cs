@@ -60,20 +60,8 @@ public sealed class ResyncCallReportTests(RedisServerFixture redis, ITestOutputH
     {
         // Stopped at the third list call with changes pending and histories awaited: the resumed run reads those contacts'
         // current values again (batch reads) before it lists on.
-        using var stop = new CancellationTokenSource();
-        var listCalls = 0;
-        await using var sandbox = await HubSpotSandbox.StartAsync(
-            new SandboxOptions
-            {
-                RequestLog = entry =>
-                {
-                    if (entry.Endpoint == SandboxEndpoint.ContactsList && Interlocked.Increment(ref listCalls) == 3)
-                    {
-                        stop.Cancel();
-                    }
-                },
-            },
-            default);
+        using var stop = new ListCallStop(3);
+        await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions { RequestLog = stop.Record }, default);
         PortalSeed.SeedWithConversionHistories(sandbox, Contacts, DateTimeOffset.UtcNow);
         var prefix = RedisServerFixture.NewKeyPrefix();
         var settings = new Dictionary<string, string?> { ["HubSpot:RequestsPerTenSeconds"] = "100", ["Sync:ResyncMaxPendingAge"] = "00:05:00" };

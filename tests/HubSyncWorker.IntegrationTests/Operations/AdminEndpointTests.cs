@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Storage;
@@ -19,7 +18,7 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
-        Assert.Null(Run(await GetStatusAsync(worker)));
+        Assert.Null(WorkerUnderTest.LastRun(await worker.GetResyncStatusAsync()));
     }
 
     [Theory]
@@ -29,21 +28,20 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
     public async Task PostResync_WrongToken_UnauthorizedAndNothingStarted(string authorization)
     {
         await using var worker = await WorkerUnderTest.StartAsync(redis.ConnectionString);
-        var request = new HttpRequestMessage(HttpMethod.Post, "/admin/resync");
+        var request = WorkerUnderTest.AdminRequest(HttpMethod.Post);
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
 
         var response = await worker.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Null(Run(await GetStatusAsync(worker)));
+        Assert.Null(WorkerUnderTest.LastRun(await worker.GetResyncStatusAsync()));
     }
 
     [Fact]
     public async Task PostResync_RightToken_AcceptedAndProgressShowsTheRunEnding()
     {
         await using var worker = await WorkerUnderTest.StartAsync(redis.ConnectionString);
-        var request = new HttpRequestMessage(HttpMethod.Post, "/admin/resync?dryRun=true");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WorkerUnderTest.AdminToken);
+        var request = WorkerUnderTest.AdminRequest(HttpMethod.Post, "/admin/resync?dryRun=true");
 
         var response = await worker.Client.SendAsync(request);
 
@@ -55,9 +53,9 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
         }
 
         // The HubSpot stand-in has no contacts endpoint, so the run fails; the status must say so instead of "running" forever.
-        var status = await Eventually.ReturnsAsync(() => GetStatusAsync(worker), s => Run(s)?.GetProperty("outcome").GetString() is not null,
+        var status = await Eventually.ReturnsAsync(() => worker.GetResyncStatusAsync(), s => WorkerUnderTest.LastRun(s)?.GetProperty("outcome").GetString() is not null,
             TimeSpan.FromSeconds(30), "the admin-triggered resync ends");
-        var run = Run(status)!.Value;
+        var run = WorkerUnderTest.LastRun(status)!.Value;
         Assert.True(run.GetProperty("dryRun").GetBoolean());
         Assert.Equal("Failed", run.GetProperty("outcome").GetString());
         Assert.False(status.GetProperty("progress").GetProperty("running").GetBoolean());
@@ -71,8 +69,8 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
         worker.HubSpot.Given(WireMock.RequestBuilders.Request.Create().WithPath(new WireMock.Matchers.WildcardMatcher("/crm/objects/2026-03/contacts*")))
             .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(404).WithDelay(TimeSpan.FromSeconds(3)));
 
-        var first = await worker.Client.SendAsync(Authorized(HttpMethod.Post));
-        var second = await worker.Client.SendAsync(Authorized(HttpMethod.Post));
+        var first = await worker.Client.SendAsync(WorkerUnderTest.AdminRequest(HttpMethod.Post));
+        var second = await worker.Client.SendAsync(WorkerUnderTest.AdminRequest(HttpMethod.Post));
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
@@ -83,7 +81,6 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
     {
         await using var worker = await WorkerUnderTest.StartAsync(redisConnectionString: null, admin: false);
         var request = new HttpRequestMessage(HttpMethod.Post, "/admin/resync");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WorkerUnderTest.AdminToken);
 
         Assert.Equal(HttpStatusCode.NotFound, (await worker.Client.SendAsync(request)).StatusCode);
     }
@@ -140,28 +137,8 @@ public sealed class AdminEndpointTests(RedisServerFixture redis)
 
     private static async Task<string> SendAsync(WorkerUnderTest worker, HttpMethod method, string path, HttpStatusCode expected)
     {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WorkerUnderTest.AdminToken);
-        var response = await worker.Client.SendAsync(request);
+        var response = await worker.Client.SendAsync(WorkerUnderTest.AdminRequest(method, path));
         Assert.Equal(expected, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
     }
-
-    private static HttpRequestMessage Authorized(HttpMethod method)
-    {
-        var request = new HttpRequestMessage(method, "/admin/resync");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WorkerUnderTest.AdminToken);
-        return request;
-    }
-
-    private static async Task<JsonElement> GetStatusAsync(WorkerUnderTest worker)
-    {
-        var response = await worker.Client.SendAsync(Authorized(HttpMethod.Get));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.Clone();
-    }
-
-    private static JsonElement? Run(JsonElement status) =>
-        status.GetProperty("lastRun") is { ValueKind: JsonValueKind.Object } run ? run : null;
 }

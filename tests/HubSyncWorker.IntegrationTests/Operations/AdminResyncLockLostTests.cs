@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,33 +25,15 @@ public sealed class AdminResyncLockLostTests(RedisServerFixture redis)
         var lockKey = worker.Services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix + "lock:" + HubSyncWorker.Sync.FullResync.LockName;
         await using var connection = await redis.ConnectAsync();
 
-        Assert.Equal(HttpStatusCode.Accepted, (await worker.Client.SendAsync(Authorized(HttpMethod.Post))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await worker.Client.SendAsync(WorkerUnderTest.AdminRequest(HttpMethod.Post, "/admin/resync?dryRun=true"))).StatusCode);
         await Eventually.ReturnsAsync(() => connection.GetDatabase().KeyExistsAsync(lockKey), held => held, Deadline, "the resync holds its lock");
         // Another process takes the lock over (as after this pod was paused past its lease).
         await connection.GetDatabase().StringSetAsync(lockKey, "999:another-pod", TimeSpan.FromMinutes(1));
 
-        var status = await Eventually.ReturnsAsync(() => GetStatusAsync(worker), s => Run(s)?.GetProperty("outcome").GetString() is not null, Deadline, "the run ends");
+        var status = await Eventually.ReturnsAsync(() => worker.GetResyncStatusAsync(), s => WorkerUnderTest.LastRun(s)?.GetProperty("outcome").GetString() is not null, Deadline, "the run ends");
 
-        Assert.Equal("LockLost", Run(status)!.Value.GetProperty("outcome").GetString());
+        Assert.Equal("LockLost", WorkerUnderTest.LastRun(status)!.Value.GetProperty("outcome").GetString());
         Assert.False(status.GetProperty("progress").GetProperty("running").GetBoolean());
-        Assert.Equal(HttpStatusCode.Accepted, (await worker.Client.SendAsync(Authorized(HttpMethod.Post))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await worker.Client.SendAsync(WorkerUnderTest.AdminRequest(HttpMethod.Post, "/admin/resync?dryRun=true"))).StatusCode);
     }
-
-    private static HttpRequestMessage Authorized(HttpMethod method)
-    {
-        var request = new HttpRequestMessage(method, "/admin/resync?dryRun=true");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WorkerUnderTest.AdminToken);
-        return request;
-    }
-
-    private static async Task<JsonElement> GetStatusAsync(WorkerUnderTest worker)
-    {
-        var response = await worker.Client.SendAsync(Authorized(HttpMethod.Get));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.Clone();
-    }
-
-    private static JsonElement? Run(JsonElement status) =>
-        status.GetProperty("lastRun") is { ValueKind: JsonValueKind.Object } run ? run : null;
 }

@@ -88,6 +88,27 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
         return new WorkerUnderTest(app, hubSpot, client);
     }
 
+    /// <summary>A request to the admin API with the admin token (<paramref name="path"/>: the resync endpoint by default).</summary>
+    public static HttpRequestMessage AdminRequest(HttpMethod method, string path = "/admin/resync")
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return request;
+    }
+
+    /// <summary>The body of <c>GET /admin/resync</c> (asserted 200).</summary>
+    public async Task<System.Text.Json.JsonElement> GetResyncStatusAsync()
+    {
+        var response = await Client.SendAsync(AdminRequest(HttpMethod.Get));
+        Xunit.Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.Clone();
+    }
+
+    /// <summary>The status's <c>lastRun</c>, or null before any run ended.</summary>
+    public static System.Text.Json.JsonElement? LastRun(System.Text.Json.JsonElement status) =>
+        status.GetProperty("lastRun") is { ValueKind: System.Text.Json.JsonValueKind.Object } run ? run : null;
+
     /// <summary>Posts a HubSpot v3-signed webhook delivery (<see cref="SignedWebhook"/>: HubSpot's documented recipe, not the worker's code).</summary>
     public Task<HttpResponseMessage> PostSignedWebhookAsync(string body)
     {

@@ -219,16 +219,21 @@ public sealed class ResyncCallReportTests(RedisServerFixture redis, ITestOutputH
     /// <summary>
     /// Per kind, what the sandbox answered: list, search, history reads and the other batch reads, updates, property calls. A batch
     /// read the sandbox refused with a 429 was refused before its body was read, so the sandbox cannot tell whether it asked for
-    /// history: those go to whichever of the two kinds the worker counted them in.
+    /// history: those go to whichever of the two kinds the worker counted them in. Answers of 499 are left out: a request a stopped
+    /// run abandoned, which the sandbox may finish answering after the counters were reset for the next run.
     /// </summary>
     private static void AssertSandboxCounts(SandboxStats stats, HubSpotCallReport calls)
     {
+        const int Abandoned = 499;
+        long Answered(string endpoint) => stats.Requests(endpoint) - stats.Requests(endpoint, Abandoned);
+        var abandoned = stats.RequestsByEndpointAndStatus.Where(r => r.Key.Status == Abandoned).Sum(r => r.Value);
         var refusedReads = stats.Requests(SandboxEndpoint.ContactsBatchRead, 429);
+        var historyReads = stats.HistoryBatchReads() - stats.HistoryBatchReads(Abandoned);
         Assert.Equal(
-            (stats.Requests(SandboxEndpoint.ContactsList), stats.Requests(SandboxEndpoint.ContactsSearch), stats.Requests(SandboxEndpoint.ContactsBatchRead),
-                stats.Requests(SandboxEndpoint.ContactsBatchUpdate), Properties(stats), stats.TotalRequests),
+            (Answered(SandboxEndpoint.ContactsList), Answered(SandboxEndpoint.ContactsSearch), Answered(SandboxEndpoint.ContactsBatchRead),
+                Answered(SandboxEndpoint.ContactsBatchUpdate), Properties(stats), stats.TotalRequests - abandoned),
             (calls.List, calls.Search, calls.BatchRead + calls.HistoryRead, calls.BatchUpdate, calls.Properties, calls.Total));
-        Assert.InRange(calls.HistoryRead, stats.HistoryBatchReads(), stats.HistoryBatchReads() + refusedReads);
+        Assert.InRange(calls.HistoryRead, historyReads, historyReads + refusedReads);
     }
 
     private static long Properties(SandboxStats stats) =>

@@ -11,17 +11,19 @@ public sealed record OutputPropertyNames(
     string SourceBucket,
     string PolicyVersion,
     string BelowThresholdSince,
-    string ConversionHistory)
+    string ConversionHistory,
+    string ScoresAtMql,
+    string ScoresAtSql)
 {
     /// <summary>The output property names under <paramref name="prefix"/> (<c>Output:Prefix</c>).</summary>
     internal static OutputPropertyNames WithPrefix(string prefix) => new(
         prefix + "fit_score", prefix + "engagement_score", prefix + "score", prefix + "status", prefix + "reason",
         prefix + "mql_date", prefix + "source_bucket", prefix + "policy_version", prefix + "below_threshold_since",
-        prefix + "conversion_history");
+        prefix + "conversion_history", prefix + "scores_at_mql", prefix + "scores_at_sql");
 
     /// <summary>Every output property name, in the order of the record.</summary>
     internal IEnumerable<string> All =>
-        [FitScore, EngagementScore, Score, Status, Reason, MqlDate, SourceBucket, PolicyVersion, BelowThresholdSince, ConversionHistory];
+        [FitScore, EngagementScore, Score, Status, Reason, MqlDate, SourceBucket, PolicyVersion, BelowThresholdSince, ConversionHistory, ScoresAtMql, ScoresAtSql];
 
     /// <summary>What the property bootstrap creates for these names: type, labels, descriptions and the status options.</summary>
     internal IReadOnlyList<OutputPropertyDefinition> Definitions()
@@ -40,6 +42,8 @@ public sealed record OutputPropertyNames(
             new(PolicyVersion, "HubSync policy version", "Version of the policy that last scored the contact.", "string", "text", []),
             new(BelowThresholdSince, "HubSync below MQL test since", "The day an MQL fell below the MQL test (recycled after the policy's window).", "date", "date", []),
             new(ConversionHistory, "HubSync conversion history", "Internal to HubSync, do not edit: the conversion names it read from the history of Recent conversion, and the conversion count they were read at, so it reads that history again only after a new conversion.", "string", "textarea", [], Hidden: true),
+            new(ScoresAtMql, "HubSync scores at MQL", "Internal to HubSync, do not edit: the fit and engagement scores and the rules that fired when HubSync made the contact an MQL, for the insights analysis.", "string", "textarea", [], Hidden: true),
+            new(ScoresAtSql, "HubSync scores at SQL", "Internal to HubSync, do not edit: the fit and engagement scores and the rules that fired when HubSync made the contact an SQL, for the insights analysis.", "string", "textarea", [], Hidden: true),
         ];
     }
 }

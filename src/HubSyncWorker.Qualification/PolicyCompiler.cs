@@ -42,7 +42,7 @@ internal static class PolicyCompiler
             new LeadStatusRules(options.LeadStatus, slots),
             new SourceBuckets(options.SourceBucket, slots, conversions.OfferShift),
             new ReasonText(rules, ranges));
-        var writeBack = new WriteBackDiff(outputs, options.Lifecycle.Property, options.LeadStatus.Property);
+        var writeBack = new WriteBackDiff(outputs, options.Lifecycle.Property, options.LeadStatus.Property, options.Lifecycle.Stages);
         return new CompiledPolicy(evaluator, writeBack, slots.Names, outputs);
     }
 

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using HubSyncWorker.Qualification.Evaluation;
+using HubSyncWorker.Qualification.Insights;
+using HubSyncWorker.Qualification.Policy;
 
 namespace HubSyncWorker.Qualification;
 
@@ -7,8 +9,13 @@ namespace HubSyncWorker.Qualification;
 /// The write-back diff (<see cref="QualificationPolicy.ComputeChanges"/>): the properties whose value differs from what
 /// HubSpot holds, numbers and dates compared normalised, so that writing the plan and evaluating again yields no changes.
 /// </summary>
-internal sealed class WriteBackDiff(OutputPropertyNames outputs, string lifecycleProperty, string leadStatusProperty)
+internal sealed class WriteBackDiff(OutputPropertyNames outputs, string lifecycleProperty, string leadStatusProperty, StageValuesOptions stages)
 {
+    // The portal's stage values at or past MQL and at or past SQL: a contact HubSpot already shows there was qualified before the
+    // worker saw it, at a moment and with values the worker does not know, so nothing is recorded for it.
+    private readonly HashSet<string> _mqlOrLater = new([stages.Mql, stages.Sql, stages.Opportunity, stages.Customer, stages.Evangelist], StringComparer.Ordinal);
+    private readonly HashSet<string> _sqlOrLater = new([stages.Sql, stages.Opportunity, stages.Customer, stages.Evangelist], StringComparer.Ordinal);
+
     public WriteBackPlan ComputeChanges(ContactSnapshot current, QualificationDecision decision)
     {
         var changes = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -29,6 +36,7 @@ internal sealed class WriteBackDiff(OutputPropertyNames outputs, string lifecycl
         }
 
         SetDate(changes, current, outputs.BelowThresholdSince, decision.BelowThresholdSince);
+        RecordQualification(changes, current, decision);
 
         var clearFirst = false;
         if (decision.TargetLifecycleStage is { } stage && !string.Equals(current.Get(lifecycleProperty), stage, StringComparison.Ordinal))
@@ -43,6 +51,33 @@ internal sealed class WriteBackDiff(OutputPropertyNames outputs, string lifecycl
         }
 
         return new WriteBackPlan(current.Id, changes, clearFirst);
+    }
+
+    /// <summary>
+    /// Records what the contact was qualified with when the worker itself moves it into MQL or SQL (<see cref="RecordedScores"/>), so
+    /// the insights analysis reads the scores and rules of that moment rather than rebuilding them from history. Written once: the
+    /// first qualification is the one the funnel measures (a recycled contact qualified again keeps its first record).
+    /// </summary>
+    private void RecordQualification(Dictionary<string, string> changes, ContactSnapshot current, QualificationDecision decision)
+    {
+        if (decision.TargetLifecycleStage is null || decision.RegressionRequired
+            || decision.Status is not (QualificationStatus.Mql or QualificationStatus.Sql or QualificationStatus.Opportunity))
+        {
+            return;
+        }
+
+        var stage = current.Get(lifecycleProperty) ?? string.Empty;
+        string? recorded = null;
+        if (!_mqlOrLater.Contains(stage) && HubSpotValues.ParseDate(current.Get(outputs.MqlDate)) is null && string.IsNullOrEmpty(current.Get(outputs.ScoresAtMql)))
+        {
+            recorded = RecordedScores.Of(decision).Format();
+            changes[outputs.ScoresAtMql] = recorded;
+        }
+
+        if (decision.Status is not QualificationStatus.Mql && !_sqlOrLater.Contains(stage) && string.IsNullOrEmpty(current.Get(outputs.ScoresAtSql)))
+        {
+            changes[outputs.ScoresAtSql] = recorded ?? RecordedScores.Of(decision).Format();
+        }
     }
 
     /// <summary>

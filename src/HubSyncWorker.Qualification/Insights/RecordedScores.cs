@@ -6,7 +6,7 @@ namespace HubSyncWorker.Qualification.Insights;
 /// What the worker decided with when it qualified a contact, kept in a hidden HubSpot property (<c>{prefix}scores_at_mql</c>,
 /// <c>{prefix}scores_at_sql</c>) so a later analysis reads the scores and rules of that moment, not today's.
 /// </summary>
-/// <remarks>Stored as one line of JSON: <c>{"fit":70,"engagement":45,"rules":["senior_title","newsletter"],"policy":"3f2a…"}</c>.</remarks>
+/// <remarks>Stored as one line of JSON: <c>{"fit":70,"engagement":45,"rules":["senior-title","newsletter"],"policy":"3f2a…"}</c>.</remarks>
 /// <param name="Fit">Fit score at the transition.</param>
 /// <param name="Engagement">Engagement score at the transition.</param>
 /// <param name="Rules">Ids of the rules that fired, in policy order.</param>
@@ -49,8 +49,8 @@ public sealed record RecordedScores(int Fit, int Engagement, IReadOnlyList<strin
             using var document = JsonDocument.Parse(value);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("fit", out var fit) || !fit.TryGetInt32(out var fitScore)
-                || !root.TryGetProperty("engagement", out var engagement) || !engagement.TryGetInt32(out var engagementScore)
+                || !root.TryGetProperty("fit", out var fit) || fit.ValueKind != JsonValueKind.Number || !fit.TryGetInt32(out var fitScore)
+                || !root.TryGetProperty("engagement", out var engagement) || engagement.ValueKind != JsonValueKind.Number || !engagement.TryGetInt32(out var engagementScore)
                 || !root.TryGetProperty("rules", out var rules) || rules.ValueKind != JsonValueKind.Array
                 || !root.TryGetProperty("policy", out var policy) || policy.ValueKind != JsonValueKind.String)
             {

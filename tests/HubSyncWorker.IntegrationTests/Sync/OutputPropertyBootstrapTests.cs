@@ -62,6 +62,8 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
         ["hubsync_policy_version"] = ("string", "text", false),
         ["hubsync_below_threshold_since"] = ("date", "date", false),
         ["hubsync_conversion_history"] = ("string", "textarea", true),
+        ["hubsync_scores_at_mql"] = ("string", "textarea", true),
+        ["hubsync_scores_at_sql"] = ("string", "textarea", true),
     };
 
     [Fact]

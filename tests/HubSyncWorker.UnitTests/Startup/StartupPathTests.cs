@@ -39,21 +39,13 @@ public sealed partial class StartupPathTests
     {
         string[] settings = ["--HubSpot:AccessToken=pat-x", "--Sync:QueueBatchSize=500"];
 
-        var (runExit, run) = await RunAsync(["run", .. settings]);
-        var (resyncExit, resync) = await RunAsync(["resync", .. settings]);
+        var (runExit, run) = await Verb.RunAsync(["run", .. settings]);
+        var (resyncExit, resync) = await Verb.RunAsync(["resync", .. settings]);
 
         Assert.Equal((WorkerCommands.Failure, WorkerCommands.Failure), (runExit, resyncExit));
         var line = Assert.Single(resync.Split(Environment.NewLine), l => l.Contains("Sync:QueueBatchSize", StringComparison.Ordinal));
         Assert.Contains(line, run.Split(Environment.NewLine));
         Assert.StartsWith("Invalid configuration:", run, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Exit, string Errors)> RunAsync(string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await WorkerCommands.RunAsync(args, stdout, stderr);
-        return (exit, stderr.ToString());
     }
 
     private static IEnumerable<(string Relative, string Text)> SourceFiles() =>

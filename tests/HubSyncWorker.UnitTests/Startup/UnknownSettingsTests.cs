@@ -42,25 +42,18 @@ public sealed class UnknownSettingsTests
     [Fact]
     public async Task RunAsync_MisspeltSetting_StopsWithTheKeyAndExitCode1()
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-
-        var exit = await WorkerCommands.RunAsync(["resync", "--HubSpot:AccessToken=pat-x", "--Sync:DryRn=true"], stdout, stderr);
+        var (exit, output) = await Verb.RunAsync("resync", "--HubSpot:AccessToken=pat-x", "--Sync:DryRn=true");
 
         Assert.Equal(WorkerCommands.Failure, exit);
-        Assert.Contains("Sync:DryRn is not a setting of the Sync section; did you mean Sync:DryRun?", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Sync:DryRn is not a setting of the Sync section; did you mean Sync:DryRun?", output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task RunAsync_MisspeltHubSpotSetting_NamedThroughTheClientsOwnRegistrationWithoutItsValue()
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-
-        var exit = await WorkerCommands.RunAsync(["resync", "--HubSpot:AccesToken=pat-na1-secret"], stdout, stderr);
+        var (exit, output) = await Verb.RunAsync("resync", "--HubSpot:AccesToken=pat-na1-secret");
 
         Assert.Equal(WorkerCommands.Failure, exit);
-        var output = stderr.ToString();
         Assert.Contains("  - HubSpot:AccesToken is not a setting of the HubSpot section; did you mean HubSpot:AccessToken?", output, StringComparison.Ordinal);
         Assert.Contains("  - HubSpot:AccessToken is missing", output, StringComparison.Ordinal);
         Assert.DoesNotContain("pat-na1-secret", output, StringComparison.Ordinal);
@@ -108,16 +101,9 @@ public sealed class UnknownSettingsTests
     [Fact]
     public async Task RunAsync_SeveralBadValues_AllReportedInOneRunWithTheMisspeltKeysAndRangeErrors()
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-
-        var exit = await WorkerCommands.RunAsync(
-            ["resync", "--HubSpot:AccessToken=pat-x", "--Sync:IncrementalInterval=5m", "--Sync:QueueBatchSize=lots", "--Sync:DryRn=true", "--Sync:ResyncMaxPendingAge=01:00:00"],
-            stdout,
-            stderr);
+        var (exit, output) = await Verb.RunAsync("resync", "--HubSpot:AccessToken=pat-x", "--Sync:IncrementalInterval=5m", "--Sync:QueueBatchSize=lots", "--Sync:DryRn=true", "--Sync:ResyncMaxPendingAge=01:00:00");
 
         Assert.Equal(WorkerCommands.Failure, exit);
-        var output = stderr.ToString();
         Assert.Contains("  - Sync:IncrementalInterval must be a time span", output, StringComparison.Ordinal);
         Assert.Contains("  - Sync:QueueBatchSize must be a whole number", output, StringComparison.Ordinal);
         Assert.Contains("  - Sync:DryRn is not a setting of the Sync section; did you mean Sync:DryRun?", output, StringComparison.Ordinal);
@@ -132,13 +118,9 @@ public sealed class UnknownSettingsTests
     [Fact]
     public async Task RunAsync_DeadLettersWithABadValueAndAMisspeltKey_BothReportedBeforeAnyRedisCall()
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-
-        var exit = await WorkerCommands.RunAsync(["deadletters", "list", "--Redis:DeadLetterMaxEntries=many", "--Redis:ConectionString=127.0.0.1:1"], stdout, stderr);
+        var (exit, output) = await Verb.RunAsync("deadletters", "list", "--Redis:DeadLetterMaxEntries=many", "--Redis:ConectionString=127.0.0.1:1");
 
         Assert.Equal(WorkerCommands.Failure, exit);
-        var output = stderr.ToString();
         Assert.Contains("  - Redis:DeadLetterMaxEntries must be a whole number", output, StringComparison.Ordinal);
         Assert.Contains("  - Redis:ConectionString is not a setting of the Redis section; did you mean Redis:ConnectionString?", output, StringComparison.Ordinal);
     }

@@ -5,6 +5,7 @@ using HubSyncWorker.HubSpot.Properties;
 using HubSyncWorker.HubSpot.RateLimiting;
 using HubSyncWorker.HubSpot.Resilience;
 using HubSyncWorker.HubSpot.Serialization;
+using HubSyncWorker.HubSpot.Settings;
 using HubSyncWorker.HubSpot.Versioning;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,13 +25,12 @@ public static class HubSpotServiceCollectionExtensions
     /// <see cref="IHubSpotCrmClient"/>, <see cref="HubSpotPropertyBootstrapper"/> and an in-process <see cref="IHubSpotRateLimiter"/>
     /// (added with TryAdd: register a shared one before this call to replace it). Uses the registered <see cref="TimeProvider"/>, or the system one.
     /// </summary>
-    public static IServiceCollection AddHubSpotClient(this IServiceCollection services, IConfiguration configurationSection)
+    public static IServiceCollection AddHubSpotClient(this IServiceCollection services, IConfigurationSection configurationSection)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configurationSection);
 
-        services.AddOptionsWithValidateOnStart<HubSpotOptions, HubSpotOptionsValidator>().Bind(configurationSection);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HubSpotOptions>, HubSpotOptionsCrossFieldValidator>());
+        services.AddValidatedSection<HubSpotOptions, HubSpotOptionsRules>(configurationSection);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHubSpotRateLimiter, RollingWindowRateLimiter>();

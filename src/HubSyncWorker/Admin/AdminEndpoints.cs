@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HubSyncWorker.HubSpot.Settings;
 using HubSyncWorker.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -33,8 +34,7 @@ internal static class AdminEndpoints
     public static IHostApplicationBuilder AddAdmin(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptionsWithValidateOnStart<AdminOptions, AdminOptionsValidator>()
-            .Bind(builder.Configuration.GetSection(AdminOptions.SectionName));
+        builder.Services.AddValidatedSection<AdminOptions, AdminOptionsRules>(builder.Configuration.GetSection(AdminOptions.SectionName));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<AdminResyncRunner>();
         return builder;

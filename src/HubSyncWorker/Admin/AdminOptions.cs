@@ -1,3 +1,4 @@
+using HubSyncWorker.HubSpot.Settings;
 using Microsoft.Extensions.Options;
 
 namespace HubSyncWorker.Admin;
@@ -20,8 +21,8 @@ public sealed class AdminOptions
     public bool Enabled => !string.IsNullOrEmpty(Token);
 }
 
-/// <summary>Checks <see cref="AdminOptions"/>; the token's value is never echoed, only what is wrong with it.</summary>
-internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
+/// <summary>Checks <see cref="AdminOptions"/>'s token when one is set (none disables the endpoints); its value is never echoed, only what is wrong with it.</summary>
+internal sealed class AdminOptionsRules : IValidateOptions<AdminOptions>
 {
     public ValidateOptionsResult Validate(string? name, AdminOptions options)
     {
@@ -32,15 +33,15 @@ internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
         }
 
         var errors = new List<string>();
-        var s = AdminOptions.SectionName;
+        const string Key = $"{AdminOptions.SectionName}:{nameof(AdminOptions.Token)}";
         if (options.Token.Length < AdminOptions.MinimumTokenLength)
         {
-            errors.Add($"{s}:Token must be at least {AdminOptions.MinimumTokenLength} characters; was {options.Token.Length} characters (value not shown).");
+            errors.Add(SettingMessages.InvalidSecret(Key, $"must be at least {AdminOptions.MinimumTokenLength} characters; it has {options.Token.Length}"));
         }
 
         if (options.Token.Any(char.IsWhiteSpace))
         {
-            errors.Add($"{s}:Token must not contain whitespace (value not shown).");
+            errors.Add(SettingMessages.InvalidSecret(Key, "must not contain whitespace"));
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -108,7 +108,7 @@ internal static class CommandLine
                 // A setting override names a section and a key (--Sync:DryRun=true); anything else is a flag this verb does not
                 // have (a typo such as --dryrun must not be ignored: it would run a writing resync). A path such as /tmp/p.json
                 // is a verb argument, not a /Key=value setting. --contentRoot is the hosts' own setting (ContentRoot).
-                if (!name.Contains(':', StringComparison.Ordinal) && !name.Equals(ContentRoot.Argument, StringComparison.OrdinalIgnoreCase))
+                if (!name.Contains(':', StringComparison.Ordinal) && !name.Equals(Startup.ContentRoot.Argument, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new CommandLineException($"Unknown option {name}. Options of '{verb}': {(OptionsOfVerb.TryGetValue(verb, out var own) ? (own.Length == 0 ? "none" : string.Join(", ", own)) : string.Join(", ", VerbFlags.Order(StringComparer.Ordinal)))}; settings are given as --Section:Key=value.");
                 }

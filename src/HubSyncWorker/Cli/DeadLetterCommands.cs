@@ -21,9 +21,8 @@ internal static class DeadLetterCommands
             return WorkerCommands.UsageError;
         }
 
-        var builder = Host.CreateApplicationBuilder(command.ConfigurationArguments);
-        UnknownSettings.ThrowIfBad(builder.Configuration);
-        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:{nameof(RedisOptions.ConnectionString)}"]))
+        using var host = WorkerHost.CreateBuilder(WorkerHostMode.StoreOnly, new WorkerHostSettings { Args = command.ConfigurationArguments }).Build();
+        if (host.Services.GetRequiredService<IOptions<RedisOptions>>().Value.UsesEmbeddedStore)
         {
             // The embedded store lives in the running worker's memory: a separate process would see an empty one.
             await stderr.WriteLineAsync("deadletters reads the shared Redis store: set Redis:ConnectionString (Redis__ConnectionString). "
@@ -31,9 +30,6 @@ internal static class DeadLetterCommands
             return WorkerCommands.UsageError;
         }
 
-        builder.AddStorage();
-        using var host = builder.Build();
-        host.Services.GetService<IStartupValidator>()?.Validate();
         var store = host.Services.GetRequiredService<IDeadLetterStore>();
         if (action == "list")
         {

@@ -1,4 +1,5 @@
 using HubSyncWorker.Qualification;
+using HubSyncWorker.Reporting;
 using HubSyncWorker.Webhooks;
 
 namespace HubSyncWorker.Cli;
@@ -33,7 +34,7 @@ internal static class HubSpotProjectCommand
             return WorkerCommands.UsageError;
         }
 
-        var configuration = Host.CreateApplicationBuilder(command.ConfigurationArguments).Configuration;
+        var configuration = WorkerHost.Configuration(command.ConfigurationArguments);
         var publicUrl = configuration[$"{WebhookOptions.SectionName}:{nameof(WebhookOptions.PublicUrl)}"];
         var (flag, urlText) = command.Flags.GetValueOrDefault("--target-url") is { } given
             ? ("--target-url", given)

@@ -1,8 +1,6 @@
 using System.Globalization;
 using HubSyncWorker.Diagnostics;
-using HubSyncWorker.HubSpot.Bootstrap;
-using HubSyncWorker.HubSpot.Errors;
-using HubSyncWorker.Qualification;
+using HubSyncWorker.Startup;
 using HubSyncWorker.Sync;
 using Microsoft.Extensions.Options;
 
@@ -11,9 +9,9 @@ namespace HubSyncWorker.Cli;
 /// <summary>Runs the verb the command line names; returns the process exit code.</summary>
 internal static class WorkerCommands
 {
-    public const int Success = 0;
-    public const int Failure = 1;
-    public const int UsageError = 2;
+    public const int Success = ExitCodes.Success;
+    public const int Failure = ExitCodes.Failure;
+    public const int UsageError = ExitCodes.UsageError;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -40,44 +38,18 @@ internal static class WorkerCommands
                 "policy" => await PolicyAsync(command, stdout, stderr),
                 "evaluate" => await EvaluateAsync(command, stdout, stderr),
                 "hubspot-project" => await HubSpotProjectCommand.RunAsync(command, stdout, stderr),
-                "demo" => await Demo.DemoCommand.RunAsync(command, stdout, stderr),
-                "report" => await Reporting.ReportCommand.RunAsync(command, stdout, stderr),
+                "demo" => await DemoCommand.RunAsync(command, stdout, stderr),
+                "report" => await ReportCommand.RunAsync(command, stdout, stderr),
                 "deadletters" => await DeadLetterCommands.RunAsync(command, stdout, stderr),
                 _ => await UnknownAsync(command.Verb, stderr),
             };
         }
-        catch (Exception ex) when (StartupFailure(ex) is { } message)
+        catch (Exception ex) when (StartupFailure.Describe(ex) is { } message)
         {
             await stderr.WriteLineAsync(message);
             return Failure;
         }
     }
-
-    /// <summary>The message for an error that stops start-up (bad configuration, invalid policy, HubSpot refusing the setup).</summary>
-    internal static string? StartupFailure(Exception ex) => ex switch
-    {
-        OptionsValidationException options => "Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, options.Failures.Select(f => "  - " + f)),
-        PolicyValidationException policy => "Invalid qualification policy:" + Environment.NewLine
-            + (policy.Errors.Count == 0 ? "  - " + policy.Message : string.Join(Environment.NewLine, policy.Errors.Select(e => "  - " + e))),
-        HubSpotPropertyMismatchException mismatch => "HubSpot properties conflict with the worker's output properties: " + mismatch.Message,
-        Sync.PortalValuesMismatchException portal => "The policy does not fit the HubSpot portal's lifecycle stages or lead statuses:" + Environment.NewLine
-            + string.Join(Environment.NewLine, portal.Problems.Select(p => "  - " + p)),
-        HubSpotDailyLimitExceededException daily => "HubSpot's daily API limit is exhausted: " + daily.Message,
-        HubSpotApiException api => "HubSpot refused a start-up call: " + api.Message,
-        HubSpotUnavailableException unavailable => "HubSpot is unreachable: " + unavailable.Message,
-        Storage.StorageUnavailableException storage => "Redis is unreachable (check Redis:ConnectionString): " + storage.Message,
-
-        // The configuration binder's "Failed to convert configuration value at 'Sync:IncrementalInterval' to type 'System.TimeSpan'."
-        InvalidOperationException conversion when conversion.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
-            "Invalid configuration:" + Environment.NewLine + "  - " + conversion.Message,
-        OutputFileException output => output.Message,
-        AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
-            StartupFailure(new OptionsValidationException("startup", typeof(object), aggregate.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures))),
-        AggregateException aggregate when aggregate.InnerExceptions.All(e => StartupFailure(e) is not null) =>
-            StartupFailure(new AggregateException(aggregate.InnerExceptions.Where(e => e is OptionsValidationException)))
-                + Environment.NewLine + string.Join(Environment.NewLine, aggregate.InnerExceptions.Where(e => e is not OptionsValidationException).Select(StartupFailure)),
-        _ => null,
-    };
 
     private static async Task<int> HelpAsync(TextWriter stdout)
     {
@@ -94,7 +66,7 @@ internal static class WorkerCommands
         }
 
         var file = command.VerbArguments.Count == 2 ? command.VerbArguments[1] : null;
-        var configuration = file is null ? Host.CreateApplicationBuilder(command.ConfigurationArguments).Configuration : null;
+        var configuration = file is null ? WorkerHost.Configuration(command.ConfigurationArguments) : null;
 
         // From a clone the current directory is the repository (hubspot/ is committed there); in the container it is /app, without one.
         var project = command.Flags.GetValueOrDefault("--hubspot-project") is { Length: > 0 } named
@@ -120,7 +92,7 @@ internal static class WorkerCommands
         }
 
         var policyFile = command.Flags.GetValueOrDefault("--policy");
-        var configuration = policyFile is null ? Host.CreateApplicationBuilder(command.ConfigurationArguments).Configuration : null;
+        var configuration = policyFile is null ? WorkerHost.Configuration(command.ConfigurationArguments) : null;
         return await PolicyCommands.EvaluateAsync(input, policyFile, configuration, now, stdout, stderr, CancellationToken.None);
     }
 
@@ -132,72 +104,13 @@ internal static class WorkerCommands
 
     private static async Task<int> RunWorkerAsync(string[] configurationArguments)
     {
-        var builder = WebApplication.CreateBuilder(configurationArguments);
-        builder.AddHubSyncWorker();
-        var app = builder.Build();
-        ValidateConfiguration(app.Services);
-        app.MapHubSyncWorker();
+        var app = WorkerHost.CreateBuilder(WorkerHostMode.Web, new WorkerHostSettings { Args = configurationArguments }).BuildWeb();
         await app.RunAsync();
         return Environment.ExitCode;
     }
 
-    private static IHost BuildOneShotHost(string[] configurationArguments)
-    {
-        var builder = Host.CreateApplicationBuilder(configurationArguments);
-
-        // A one-shot verb ends by itself: no "Application started. Press Ctrl+C to shut down."
-        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
-        builder.AddHubSyncWorker(WorkerFeatures.None);
-        var host = builder.Build();
-        ValidateConfiguration(host.Services);
-        return host;
-    }
-
-    /// <summary>
-    /// Validates every option and the policy before anything starts, so one run reports all bad keys at once (instead of the first
-    /// component that happens to read its options failing with a stack trace).
-    /// </summary>
-    internal static void ValidateConfiguration(IServiceProvider services)
-    {
-        var errors = new List<Exception>();
-        IReadOnlyList<string> unconvertible = services.GetService<UnknownSettings.UnconvertibleValues>()?.Messages ?? [];
-        if (unconvertible.Concat(UnknownSettings.Find(services.GetRequiredService<IConfiguration>())).ToList() is { Count: > 0 } bad)
-        {
-            errors.Add(new OptionsValidationException("configuration", typeof(IConfiguration), bad));
-        }
-
-        try
-        {
-            services.GetService<IStartupValidator>()?.Validate();
-        }
-        catch (OptionsValidationException ex)
-        {
-            errors.Add(ex);
-        }
-        catch (AggregateException ex)
-        {
-            errors.AddRange(ex.InnerExceptions);
-        }
-
-        try
-        {
-            _ = services.GetRequiredService<QualificationPolicy>();
-        }
-        catch (PolicyValidationException ex)
-        {
-            errors.Add(ex);
-        }
-
-        if (errors.Count == 1)
-        {
-            throw errors[0];
-        }
-
-        if (errors.Count > 1)
-        {
-            throw new AggregateException(errors);
-        }
-    }
+    private static IHost BuildOneShotHost(string[] configurationArguments) =>
+        WorkerHost.CreateBuilder(WorkerHostMode.NoServer, new WorkerHostSettings { Args = configurationArguments, Features = WorkerFeatures.None }).Build();
 
     private static async Task<int> SetupAsync(string[] configurationArguments, TextWriter stdout)
     {

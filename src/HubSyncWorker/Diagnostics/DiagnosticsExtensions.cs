@@ -2,9 +2,11 @@ using System.Text.Json;
 using HubSyncWorker.HubSpot.Contacts;
 using HubSyncWorker.HubSpot.Properties;
 using HubSyncWorker.HubSpot.RateLimiting;
+using HubSyncWorker.HubSpot.Settings;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Refit;
 
@@ -42,8 +44,7 @@ internal static class DiagnosticsExtensions
         }
 
         var services = builder.Services;
-        services.AddOptionsWithValidateOnStart<DiagnosticsOptions, DiagnosticsOptionsValidator>()
-            .Bind(builder.Configuration.GetSection(DiagnosticsOptions.SectionName));
+        services.AddValidatedSection<DiagnosticsOptions, DiagnosticsOptionsRules>(builder.Configuration.GetSection(DiagnosticsOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         builder.AddWorkerTelemetry();
@@ -82,8 +83,7 @@ internal static class DiagnosticsExtensions
     public static WebApplication MapDiagnostics(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var path = app.Configuration.GetSection(DiagnosticsOptions.SectionName).Get<DiagnosticsOptions>()?.MetricsPath;
-        path = string.IsNullOrWhiteSpace(path) ? "/metrics" : path;
+        var path = app.Services.GetRequiredService<IOptions<DiagnosticsOptions>>().Value.MetricsPath;
         ManagementPort.Restrict(app, path);
         app.MapGet("/alive", () => Results.Text("alive"));
         app.MapHealthChecks("/ready", new HealthCheckOptions

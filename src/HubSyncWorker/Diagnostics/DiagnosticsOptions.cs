@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using HubSyncWorker.HubSpot.Settings;
 using Microsoft.Extensions.Options;
 
 namespace HubSyncWorker.Diagnostics;
@@ -9,30 +11,35 @@ public sealed class DiagnosticsOptions
 
     /// <summary>
     /// How long the result of the HubSpot token check (one authenticated GET of the <c>lifecyclestage</c> property) is reused
-    /// by <c>/health</c>, so probes never cost a HubSpot call each. Default: 5 minutes. Range: 10 seconds to 1 day.
+    /// by <c>/health</c>, so probes never cost a HubSpot call each. Default: 5 minutes.
     /// </summary>
+    [TimeSpanRange("00:00:10", "1.00:00:00")]
     public TimeSpan HubSpotTokenCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// How long <c>/health</c> waits for a due token check or a Redis PING before it answers with what it knows. Default: 2 seconds.
-    /// Range: 100 milliseconds to 1 minute; keep it below the readiness probe's timeout.
+    /// Keep it below the readiness probe's timeout.
     /// </summary>
+    [TimeSpanRange("00:00:00.100", "00:01:00")]
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How long the work queue's depth and oldest-entry age are reused by <c>/metrics</c> (one store round trip per period at most).
-    /// Default: 5 seconds. Range: 0 (read on every scrape) to 5 minutes.
+    /// Default: 5 seconds; 0 reads on every scrape.
     /// </summary>
+    [TimeSpanRange("00:00:00", "00:05:00")]
     public TimeSpan QueueStatsCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Path of the Prometheus endpoint. Default: <c>/metrics</c>.</summary>
+    [UrlPath]
     public string MetricsPath { get; set; } = "/metrics";
 
     /// <summary>
     /// A second port the worker listens on, the only one that serves <c>/admin/*</c> and the Prometheus endpoint, so a Service or
     /// Ingress that exposes the webhook port never exposes them (they answer 404 there). The probes (<c>/alive</c>, <c>/ready</c>,
-    /// <c>/health</c>) answer on both. Default: none (everything on the one port). Range 1-65535.
+    /// <c>/health</c>) answer on both. Default: none (everything on the one port).
     /// </summary>
+    [Range(1, 65535)]
     public int? ManagementPort { get; set; }
 
     /// <summary>The optional export of metrics and traces over OTLP (section <c>Diagnostics:Otlp</c>). Default: off.</summary>
@@ -72,47 +79,23 @@ public sealed class OtlpOptions
     };
 }
 
-/// <summary>Checks every <see cref="DiagnosticsOptions"/> value and reports all errors at once, naming the key and the bad value.</summary>
-internal sealed class DiagnosticsOptionsValidator : IValidateOptions<DiagnosticsOptions>
+/// <summary>The <see cref="DiagnosticsOptions"/> rules of the nested <c>Otlp</c> section, which the annotations of the top level do not reach.</summary>
+internal sealed class DiagnosticsOptionsRules : IValidateOptions<DiagnosticsOptions>
 {
+    private const string Otlp = $"{DiagnosticsOptions.SectionName}:{nameof(DiagnosticsOptions.Otlp)}";
+
     public ValidateOptionsResult Validate(string? name, DiagnosticsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        var s = DiagnosticsOptions.SectionName;
-        if (options.HubSpotTokenCheckInterval < TimeSpan.FromSeconds(10) || options.HubSpotTokenCheckInterval > TimeSpan.FromDays(1))
-        {
-            errors.Add($"{s}:HubSpotTokenCheckInterval must be between 00:00:10 and 1.00:00:00; was '{options.HubSpotTokenCheckInterval}'.");
-        }
-
-        if (options.HealthCheckTimeout < TimeSpan.FromMilliseconds(100) || options.HealthCheckTimeout > TimeSpan.FromMinutes(1))
-        {
-            errors.Add($"{s}:HealthCheckTimeout must be between 00:00:00.1 and 00:01:00; was '{options.HealthCheckTimeout}'.");
-        }
-
-        if (options.QueueStatsCacheDuration < TimeSpan.Zero || options.QueueStatsCacheDuration > TimeSpan.FromMinutes(5))
-        {
-            errors.Add($"{s}:QueueStatsCacheDuration must be between 00:00:00 and 00:05:00; was '{options.QueueStatsCacheDuration}'.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.MetricsPath) || !options.MetricsPath.StartsWith('/'))
-        {
-            errors.Add($"{s}:MetricsPath must be a path starting with '/'; was '{options.MetricsPath}'.");
-        }
-
-        if (options.ManagementPort is < 1 or > 65535)
-        {
-            errors.Add($"{s}:ManagementPort must be between 1 and 65535; was '{options.ManagementPort}'.");
-        }
-
         if (!string.IsNullOrWhiteSpace(options.Otlp.Endpoint) && !OtlpOptions.TryParseEndpoint(options.Otlp.Endpoint, out _))
         {
-            errors.Add($"{s}:Otlp:Endpoint must be an absolute http:// or https:// address (the OTLP collector's); was '{options.Otlp.Endpoint}'.");
+            errors.Add(SettingMessages.Invalid($"{Otlp}:Endpoint", options.Otlp.Endpoint, "must be an absolute http:// or https:// address (the OTLP collector's)"));
         }
 
         if (OtlpOptions.ParseProtocol(options.Otlp.Protocol) is null)
         {
-            errors.Add($"{s}:Otlp:Protocol must be '{OtlpOptions.HttpProtobuf}' or '{OtlpOptions.Grpc}'; was '{options.Otlp.Protocol}'.");
+            errors.Add(SettingMessages.Invalid($"{Otlp}:Protocol", options.Otlp.Protocol, $"must be '{OtlpOptions.HttpProtobuf}' or '{OtlpOptions.Grpc}'"));
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -179,7 +179,7 @@ internal sealed record FunnelReport(string Title, DateTimeOffset GeneratedAt, bo
     /// <summary>Writes the report as JSON to <paramref name="path"/> (creating its folder): what <c>resync --out</c> saves.</summary>
     public async Task SaveAsync(string path, CancellationToken cancellationToken)
     {
-        await Cli.OutputFile.WriteAllTextAsync(path, ToJson(), cancellationToken);
+        await OutputFile.WriteAllTextAsync(path, ToJson(), cancellationToken);
     }
 
     private static FunnelSummary Summarize(string name, IReadOnlyCollection<FunnelCount> counts)

@@ -1,3 +1,4 @@
+using HubSyncWorker.HubSpot.Settings;
 using HubSyncWorker.Storage;
 using HubSyncWorker.Sync;
 using Microsoft.Extensions.Options;
@@ -93,8 +94,8 @@ internal static class SchedulingExtensions
     /// <summary>Quartz: the incremental sync every <c>Sync:IncrementalInterval</c>, the full resync on <c>Sync:FullResyncCron</c>.</summary>
     public static IHostApplicationBuilder AddScheduling(this IHostApplicationBuilder builder)
     {
-        // Schedules are read here, before the container exists; SyncOptionsValidator has vetted the same values at start.
-        var settings = builder.Configuration.GetSection(SyncOptions.SectionName).Get<SyncOptions>() ?? new SyncOptions();
+        // Schedules are read here, before the container exists; start-up validates the same values.
+        var settings = ValidatedSections.Read<SyncOptions>(builder.Configuration.GetSection(SyncOptions.SectionName));
         builder.Services.AddQuartz(quartz =>
         {
             if (settings.IncrementalEnabled && settings.IncrementalInterval >= TimeSpan.FromSeconds(10))
@@ -105,7 +106,7 @@ internal static class SchedulingExtensions
                     .WithSimpleSchedule(s => s.WithInterval(settings.IncrementalInterval).RepeatForever()));
             }
 
-            if (!string.IsNullOrWhiteSpace(settings.FullResyncCron) && SyncOptionsValidator.IsValidCron(settings.FullResyncCron))
+            if (!string.IsNullOrWhiteSpace(settings.FullResyncCron) && QuartzCronAttribute.IsValidCron(settings.FullResyncCron))
             {
                 quartz.AddJob<FullResyncJob>(j => j.WithIdentity(JobKeys.FullResync));
                 quartz.AddTrigger(t => t.ForJob(JobKeys.FullResync).WithIdentity(JobKeys.FullResyncTrigger)

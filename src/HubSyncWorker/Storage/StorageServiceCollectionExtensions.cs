@@ -1,6 +1,7 @@
 using System.Globalization;
 using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.RateLimiting;
+using HubSyncWorker.HubSpot.Settings;
 using HubSyncWorker.Storage.InMemory;
 using HubSyncWorker.Storage.Redis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,10 +23,7 @@ internal static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<RedisOptions>()
-            .Bind(builder.Configuration.GetSection(RedisOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>());
+        services.AddValidatedSection<RedisOptions, RedisOptionsRules>(builder.Configuration.GetSection(RedisOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageModeAnnouncement>();
         services.TryAddSingleton<DeadLetterRetry>();

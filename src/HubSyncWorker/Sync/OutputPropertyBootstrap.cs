@@ -218,7 +218,7 @@ internal sealed class OutputPropertyBootstrapService(
                 // webhook endpoint down with it, so the worker keeps queueing deliveries and tries again (/health names the token).
                 BootstrapLog.Retrying(logger, ex, delay.TotalSeconds);
             }
-            catch (Exception ex) when (Cli.WorkerCommands.StartupFailure(ex) is { } message)
+            catch (Exception ex) when (Startup.StartupFailure.Describe(ex) is { } message)
             {
                 BootstrapLog.Failed(logger, ex, message);
                 Environment.ExitCode = 1;

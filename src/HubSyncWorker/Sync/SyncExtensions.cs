@@ -2,8 +2,8 @@ using HubSyncWorker.Diagnostics;
 using HubSyncWorker.HubSpot;
 using HubSyncWorker.HubSpot.Contacts;
 using HubSyncWorker.HubSpot.Properties;
+using HubSyncWorker.HubSpot.Settings;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Refit;
 
 namespace HubSyncWorker.Sync;
@@ -18,9 +18,7 @@ internal static class SyncExtensions
     {
         var services = builder.Services;
         services.AddHubSpotClient(builder.Configuration.GetSection(HubSpotOptions.SectionName));
-        services.AddOptionsWithValidateOnStart<SyncOptions>().Bind(builder.Configuration.GetSection(SyncOptions.SectionName));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SyncOptions>, SyncOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SyncOptions>, ResyncLockLifetimeValidator>());
+        services.AddValidatedSection<SyncOptions, SyncOptionsRules>(builder.Configuration.GetSection(SyncOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<SyncMetrics>();
@@ -47,7 +45,7 @@ internal static class SyncExtensions
         if (runBackgroundServices)
         {
             services.AddHostedService<OutputPropertyBootstrapService>();
-            var settings = builder.Configuration.GetSection(SyncOptions.SectionName).Get<SyncOptions>() ?? new SyncOptions();
+            var settings = ValidatedSections.Read<SyncOptions>(builder.Configuration.GetSection(SyncOptions.SectionName));
             if (settings.QueueConsumerEnabled)
             {
                 services.AddHostedService(sp => sp.GetRequiredService<WorkQueueConsumer>());

@@ -17,8 +17,8 @@ internal static class WebhookEndpoint
 {
     public static IEndpointRouteBuilder MapHubSpotWebhooks(this IEndpointRouteBuilder endpoints)
     {
-        // Read without validation: mapping happens before start-up validation, which reports a bad value with every other one.
-        var options = endpoints.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(WebhookOptions.SectionName).Get<WebhookOptions>() ?? new WebhookOptions();
+        // The host maps its endpoints once the options were validated (WorkerHost).
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value;
         if (options.Enabled)
         {
             var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint));

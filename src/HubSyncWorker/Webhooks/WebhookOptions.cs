@@ -1,3 +1,4 @@
+using HubSyncWorker.HubSpot.Settings;
 using Microsoft.Extensions.Options;
 
 namespace HubSyncWorker.Webhooks;
@@ -11,6 +12,7 @@ public sealed class WebhookOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>The path HubSpot posts to. Default: <c>/webhooks/hubspot</c>.</summary>
+    [UrlPath]
     public string Path { get; set; } = "/webhooks/hubspot";
 
     /// <summary>
@@ -30,6 +32,7 @@ public sealed class WebhookOptions
     /// Set it behind a proxy or ingress: the v3 signature covers the URL HubSpot used, not the one the worker sees.
     /// Default: rebuilt from the request's scheme, host and raw target.
     /// </summary>
+    [HttpUrl(Optional = true, WithoutQuery = true)]
     public string? PublicUrl { get; set; }
 
     /// <summary>Accept the older v1 signature (no replay protection). Default: <c>false</c>.</summary>
@@ -39,9 +42,11 @@ public sealed class WebhookOptions
     public bool AcceptSignatureV2 { get; set; }
 
     /// <summary>How far a v3 timestamp may be from now. Default: 5 minutes (HubSpot's rule).</summary>
+    [TimeSpanRange("00:00:01", "01:00:00", ErrorMessage = "HubSpot's rule is 00:05:00")]
     public TimeSpan MaxTimestampAge { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The largest accepted body; larger deliveries get 413. Default: 1 MiB (HubSpot sends at most 100 events).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1024, 16 * 1024 * 1024, ErrorMessage = "HubSpot sends at most 100 events")]
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
@@ -54,6 +59,7 @@ public sealed class WebhookOptions
     /// How long an accepted event's identity is remembered; longer than HubSpot's 24-hour retry window, so no retry is processed
     /// twice. Default: 25 hours.
     /// </summary>
+    [TimeSpanRange("1.00:00:00", "7.00:00:00", MinimumIsExclusive = true, ErrorMessage = "longer than HubSpot's 24-hour retry window")]
     public TimeSpan DedupeTtl { get; set; } = TimeSpan.FromHours(25);
 
     /// <summary>Every configured client secret: <see cref="ClientSecret"/> first (when set), then <see cref="ClientSecrets"/>.</summary>
@@ -68,29 +74,15 @@ public sealed class WebhookOptions
     }
 }
 
-/// <summary>Rules across fields, each error naming the key and the value.</summary>
-internal sealed class WebhookOptionsCrossValidator : IValidateOptions<WebhookOptions>
+/// <summary>The <see cref="WebhookOptions"/> rules the annotations cannot state: the secrets' (never echoed), those across fields, and list entries.</summary>
+internal sealed class WebhookOptionsRules : IValidateOptions<WebhookOptions>
 {
+    private const string Section = WebhookOptions.SectionName;
+
     public ValidateOptionsResult Validate(string? name, WebhookOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        const string Section = WebhookOptions.SectionName;
-        if (string.IsNullOrWhiteSpace(options.Path) || !options.Path.StartsWith('/'))
-        {
-            errors.Add($"{Section}:Path must start with '/' (e.g. /webhooks/hubspot); was '{options.Path}'.");
-        }
-
-        if (options.MaxTimestampAge < TimeSpan.FromSeconds(1) || options.MaxTimestampAge > TimeSpan.FromHours(1))
-        {
-            errors.Add($"{Section}:MaxTimestampAge must be between 00:00:01 and 01:00:00 (HubSpot's rule is 00:05:00); was '{options.MaxTimestampAge.ToString("c", System.Globalization.CultureInfo.InvariantCulture)}'.");
-        }
-
-        if (options.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024)
-        {
-            errors.Add($"{Section}:MaxBodyBytes must be between 1024 and 16777216 (HubSpot sends at most 100 events); was '{options.MaxBodyBytes}'.");
-        }
-
-        // The values are secrets: an error names the key, never the value.
         for (var i = 0; i < options.ClientSecrets.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(options.ClientSecrets[i]))
@@ -105,25 +97,14 @@ internal sealed class WebhookOptionsCrossValidator : IValidateOptions<WebhookOpt
         }
         else if (options.ClientSecret is { Length: > 0 } secret && string.IsNullOrWhiteSpace(secret))
         {
-            errors.Add($"{Section}:ClientSecret is only whitespace.");
-        }
-
-        if (!string.IsNullOrEmpty(options.PublicUrl)
-            && (!Uri.TryCreate(options.PublicUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(uri.Query)))
-        {
-            errors.Add($"{WebhookOptions.SectionName}:PublicUrl must be an absolute http(s) URL without a query string; got '{options.PublicUrl}'.");
-        }
-
-        if (options.DedupeTtl <= TimeSpan.FromHours(24) || options.DedupeTtl > TimeSpan.FromDays(7))
-        {
-            errors.Add($"{WebhookOptions.SectionName}:DedupeTtl must be longer than HubSpot's 24-hour retry window and at most 7 days (e.g. 1.01:00:00); was '{options.DedupeTtl.ToString("c", System.Globalization.CultureInfo.InvariantCulture)}'.");
+            errors.Add(SettingMessages.InvalidSecret($"{Section}:ClientSecret", "must not be only whitespace"));
         }
 
         for (var i = 0; i < options.OwnAppIds.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(options.OwnAppIds[i]))
             {
-                errors.Add($"{WebhookOptions.SectionName}:OwnAppIds:{i} is empty.");
+                errors.Add(SettingMessages.Invalid($"{Section}:OwnAppIds:{i}", options.OwnAppIds[i], "must be a HubSpot app id"));
             }
         }
 

@@ -1,7 +1,7 @@
 using HubSyncWorker.Diagnostics;
+using HubSyncWorker.HubSpot.Settings;
 using HubSyncWorker.HubSpot.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace HubSyncWorker.Webhooks;
 
@@ -13,9 +13,7 @@ internal static class WebhooksExtensions
     /// </summary>
     public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptionsWithValidateOnStart<WebhookOptions>()
-            .Bind(builder.Configuration.GetSection(WebhookOptions.SectionName));
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsCrossValidator>());
+        builder.Services.AddValidatedSection<WebhookOptions, WebhookOptionsRules>(builder.Configuration.GetSection(WebhookOptions.SectionName));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<WebhookSignatureVerifier>();

@@ -1,6 +1,4 @@
-using HubSyncWorker.Cli;
 using HubSyncWorker.Sandbox;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,7 +15,6 @@ internal static class SyncHost
         IReadOnlyDictionary<string, string?>? extra = null,
         Action<IServiceCollection>? configureServices = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
         var settings = new Dictionary<string, string?>
         {
             ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
@@ -35,12 +32,9 @@ internal static class SyncHost
             settings[key] = value;
         }
 
-        builder.Configuration.AddInMemoryCollection(settings);
+        var builder = WorkerHost.CreateBuilder(WorkerHostMode.NoServer, new WorkerHostSettings { EnvironmentName = "Testing", Features = WorkerFeatures.None, Settings = settings });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configureServices?.Invoke(builder.Services);
-        builder.AddHubSyncWorker(WorkerFeatures.None);
-        var host = builder.Build();
-        WorkerCommands.ValidateConfiguration(host.Services);
-        return host;
+        return builder.Build();
     }
 }

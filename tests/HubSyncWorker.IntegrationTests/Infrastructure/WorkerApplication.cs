@@ -1,9 +1,6 @@
-using HubSyncWorker.Cli;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -38,15 +35,10 @@ internal sealed class WorkerApplication : IAsyncDisposable
         Action<IServiceCollection>? configureServices = null,
         int port = 0)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.WebHost.UseUrls(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
+        var builder = WorkerHost.CreateBuilder(WorkerHostMode.Web, new WorkerHostSettings { EnvironmentName = "Testing", Features = features, Settings = settings })
+            .ListenOn(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddHubSyncWorker(features);
-        configureServices?.Invoke(builder.Services);
-        var app = builder.Build();
-        WorkerCommands.ValidateConfiguration(app.Services);
-        app.MapHubSyncWorker();
+        var app = builder.BuildWeb(overrides: configureServices);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new WorkerApplication(app, new Uri(address));

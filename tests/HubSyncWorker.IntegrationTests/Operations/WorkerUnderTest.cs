@@ -1,4 +1,3 @@
-using HubSyncWorker.Cli;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -76,11 +75,7 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
 
         arguments.AddRange(extra);
 
-        var builder = WebApplication.CreateBuilder([.. arguments]);
-        builder.AddHubSyncWorker();
-        var app = builder.Build();
-        WorkerCommands.ValidateConfiguration(app.Services);
-        app.MapHubSyncWorker();
+        var app = WorkerHost.CreateBuilder(WorkerHostMode.Web, new WorkerHostSettings { Args = [.. arguments] }).BuildWeb();
         await app.StartAsync();
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

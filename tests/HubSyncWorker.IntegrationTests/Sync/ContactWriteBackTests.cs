@@ -1,10 +1,8 @@
 using System.Text.Json;
-using HubSyncWorker.Cli;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Qualification;
 using HubSyncWorker.Storage;
 using HubSyncWorker.Sync;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -93,23 +91,24 @@ public sealed class ContactWriteBackTests(RedisServerFixture redis) : IDisposabl
 
     private IHost BuildHost()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = WorkerHost.CreateBuilder(WorkerHostMode.NoServer, new WorkerHostSettings
         {
-            ["HubSpot:BaseUrl"] = _hubSpot.Url,
-            ["HubSpot:AllowCustomBaseUrl"] = "true",
-            ["HubSpot:AccessToken"] = "pat-na1-write-back-test",
-            ["HubSpot:ApiVersion"] = "2026-09",
-            ["HubSpot:RetryBaseDelay"] = "00:00:00.050",
-            ["Redis:ConnectionString"] = redis.ConnectionString,
-            ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
-            ["Sync:BootstrapProperties"] = "false",
+            EnvironmentName = "Testing",
+            Features = WorkerFeatures.None,
+            Settings = new Dictionary<string, string?>
+            {
+                ["HubSpot:BaseUrl"] = _hubSpot.Url,
+                ["HubSpot:AllowCustomBaseUrl"] = "true",
+                ["HubSpot:AccessToken"] = "pat-na1-write-back-test",
+                ["HubSpot:ApiVersion"] = "2026-09",
+                ["HubSpot:RetryBaseDelay"] = "00:00:00.050",
+                ["Redis:ConnectionString"] = redis.ConnectionString,
+                ["Redis:KeyPrefix"] = RedisServerFixture.NewKeyPrefix(),
+                ["Sync:BootstrapProperties"] = "false",
+            },
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddHubSyncWorker(WorkerFeatures.None);
-        var host = builder.Build();
-        WorkerCommands.ValidateConfiguration(host.Services);
-        return host;
+        return builder.Build();
     }
 
     private List<string> InputIds(int call)

@@ -1,4 +1,4 @@
-using HubSyncWorker.Cli;
+using HubSyncWorker.Startup;
 using HubSyncWorker.IntegrationTests.Infrastructure;
 using HubSyncWorker.Qualification.Policy;
 using HubSyncWorker.Sandbox;
@@ -83,7 +83,7 @@ public sealed class OutputPropertyBootstrapTests(RedisServerFixture redis)
         Assert.StartsWith("Qualification:LeadStatus:OpenValue = 'WORKING' is not an option of the portal's 'hs_lead_status'", exception.Problems[0], StringComparison.Ordinal);
         Assert.StartsWith("Qualification:LeadStatus:UnqualifiedValue = 'DISQUALIFIED'", exception.Problems[1], StringComparison.Ordinal);
         Assert.Contains("OPEN, IN_PROGRESS", exception.Problems[0], StringComparison.Ordinal);
-        var message = WorkerCommands.StartupFailure(exception);
+        var message = StartupFailure.Describe(exception);
         Assert.NotNull(message);
         Assert.Contains("  - Qualification:LeadStatus:OpenValue", message, StringComparison.Ordinal);
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using HubSyncWorker.Cli;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -25,13 +24,9 @@ internal static class WorkerHosts
     /// <summary>A worker without a web server: <see cref="WorkerFeatures.None"/> for the one-shot verbs, <see cref="WorkerFeatures.Background"/> for a queue consumer.</summary>
     public static IHost Build(IReadOnlyDictionary<string, string?> settings, WorkerFeatures features)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production", DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
+        var builder = WorkerHost.CreateBuilder(WorkerHostMode.NoServer, Isolated(settings, features));
         ConfigureLogging(builder.Logging.ClearProviders());
-        builder.AddHubSyncWorker(features);
-        var host = builder.Build();
-        WorkerCommands.ValidateConfiguration(host.Services);
-        return host;
+        return builder.Build();
     }
 
     /// <summary>The worker on real Kestrel at a free loopback port; returns the app and its base address.</summary>
@@ -39,19 +34,17 @@ internal static class WorkerHosts
     public static async Task<(WebApplication App, Uri BaseAddress)> StartWebAsync(
         IReadOnlyDictionary<string, string?> settings, WorkerFeatures features, int port = 0, Action<WebApplication>? mapExtra = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        var builder = WorkerHost.CreateBuilder(WorkerHostMode.Web, Isolated(settings, features)).ListenOn($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
         ConfigureLogging(builder.Logging.ClearProviders());
-        builder.AddHubSyncWorker(features);
-        var app = builder.Build();
-        WorkerCommands.ValidateConfiguration(app.Services);
-        app.MapHubSyncWorker();
+        var app = builder.BuildWeb();
         mapExtra?.Invoke(app);
         await app.StartAsync();
         return (app, BaseAddressOf(app));
     }
+
+    /// <summary>Only the scenario's settings: no appsettings.json, no environment variables of the machine running the scenario.</summary>
+    private static WorkerHostSettings Isolated(IReadOnlyDictionary<string, string?> settings, WorkerFeatures features) =>
+        new() { EnvironmentName = "Production", IgnoreDefaultSources = true, Settings = settings, Features = features };
 
     /// <summary>
     /// The worker's own warnings (429s, retries) go to stderr on one line each; Polly's duplicates of them and ASP.NET's request

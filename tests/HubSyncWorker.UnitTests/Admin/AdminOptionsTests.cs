@@ -9,7 +9,7 @@ public sealed class AdminOptionsTests
     {
         const string token = "short tok";
 
-        var result = new AdminOptionsValidator().Validate(null, new AdminOptions { Token = token });
+        var result = new AdminOptionsRules().Validate(null, new AdminOptions { Token = token });
 
         Assert.True(result.Failed);
         Assert.Equal(2, result.Failures!.Count());
@@ -22,7 +22,7 @@ public sealed class AdminOptionsTests
     {
         var options = new AdminOptions();
 
-        Assert.True(new AdminOptionsValidator().Validate(null, options).Succeeded);
+        Assert.True(new AdminOptionsRules().Validate(null, options).Succeeded);
         Assert.False(options.Enabled);
     }
 

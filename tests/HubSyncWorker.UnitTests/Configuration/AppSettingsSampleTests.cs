@@ -1,8 +1,7 @@
-using HubSyncWorker.Cli;
+using HubSyncWorker.Startup;
 using HubSyncWorker.Qualification;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace HubSyncWorker.UnitTests.Configuration;
 
@@ -14,13 +13,11 @@ public sealed class AppSettingsSampleTests
     [Fact]
     public void Sample_WithSecretsSupplied_ValidatesAndCompilesTheDefaultPolicy()
     {
-        using var host = BuildHost(new Dictionary<string, string?>
+        using var host = Builder(new Dictionary<string, string?>
         {
             ["HubSpot:AccessToken"] = "pat-na1-sample",
             ["Webhooks:ClientSecret"] = "sample-client-secret",
-        });
-
-        WorkerCommands.ValidateConfiguration(host.Services);
+        }).Build();
 
         var policy = host.Services.GetRequiredService<QualificationPolicy>();
         Assert.Equal(QualificationPolicy.CompileDefault().Version, policy.Version);
@@ -29,21 +26,20 @@ public sealed class AppSettingsSampleTests
     [Fact]
     public void Sample_AsShipped_RefusesToStartWithoutTheSecrets()
     {
-        using var host = BuildHost([]);
+        var builder = Builder([]);
 
-        var error = Assert.ThrowsAny<Exception>(() => WorkerCommands.ValidateConfiguration(host.Services));
+        var error = Assert.ThrowsAny<Exception>(() => builder.Build());
 
-        var message = WorkerCommands.StartupFailure(error);
+        var message = StartupFailure.Describe(error);
         Assert.NotNull(message);
         Assert.Contains("HubSpot:AccessToken", message, StringComparison.Ordinal);
         Assert.Contains("Webhooks:ClientSecret", message, StringComparison.Ordinal);
     }
 
-    private static IHost BuildHost(Dictionary<string, string?> overrides)
+    private static WorkerHostBuilder Builder(Dictionary<string, string?> overrides)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = WorkerHost.CreateBuilder(WorkerHostMode.NoServer, new WorkerHostSettings { IgnoreDefaultSources = true, Features = WorkerFeatures.Webhooks });
         builder.Configuration.AddJsonFile(SamplePath, optional: false).AddInMemoryCollection(overrides);
-        builder.AddHubSyncWorker(WorkerFeatures.Webhooks);
-        return builder.Build();
+        return builder;
     }
 }

@@ -71,7 +71,7 @@ public sealed class DemoPortalTests
     [InlineData(new[] { "demo", "--contacts", "300", "--seed", "7", "--html", "x.html", "--out", "f.json" }, 300, 7, "x.html", "f.json")]
     public void From_Flags_ReadsContactsSeedAndPaths(string[] args, int contacts, int seed, string html, string? json)
     {
-        var settings = DemoSettings.From(CommandLine.Parse(args));
+        var settings = DemoCommand.Settings(CommandLine.Parse(args));
 
         Assert.Equal(new DemoSettings(contacts, seed, html, json), settings);
     }
@@ -82,7 +82,7 @@ public sealed class DemoPortalTests
     [InlineData("--seed", "4.2", "--seed must be a whole number; got '4.2'.")]
     public void From_BadFlag_NamesTheFlagAndTheValue(string flag, string value, string message)
     {
-        var error = Assert.Throws<CommandLineException>(() => DemoSettings.From(CommandLine.Parse(["demo", flag, value])));
+        var error = Assert.Throws<CommandLineException>(() => DemoCommand.Settings(CommandLine.Parse(["demo", flag, value])));
 
         Assert.Equal(message, error.Message);
     }

@@ -8,7 +8,7 @@ public sealed class DiagnosticsOptionsTests
     [Fact]
     public void Validate_SeveralBadValues_ReportsEachKeyAndValue()
     {
-        var result = new DiagnosticsOptionsValidator().Validate(null, new DiagnosticsOptions
+        var failures = Failures(new DiagnosticsOptions
         {
             HubSpotTokenCheckInterval = TimeSpan.FromSeconds(1),
             HealthCheckTimeout = TimeSpan.Zero,
@@ -16,8 +16,6 @@ public sealed class DiagnosticsOptionsTests
             MetricsPath = "metrics",
         });
 
-        Assert.True(result.Failed);
-        var failures = result.Failures!.ToList();
         Assert.Equal(4, failures.Count);
         Assert.Contains(failures, f => f.Contains("Diagnostics:HubSpotTokenCheckInterval", StringComparison.Ordinal) && f.Contains("00:00:01", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Diagnostics:HealthCheckTimeout", StringComparison.Ordinal));
@@ -31,9 +29,7 @@ public sealed class DiagnosticsOptionsTests
     [InlineData("http://collector:4318", "http/json", "Diagnostics:Otlp:Protocol", "'http/json'")]
     public void Validate_BadOtlpSetting_NamesTheKeyAndValue(string endpoint, string protocol, string key, string value)
     {
-        var result = new DiagnosticsOptionsValidator().Validate(null, new DiagnosticsOptions { Otlp = new OtlpOptions { Endpoint = endpoint, Protocol = protocol } });
-
-        var failure = Assert.Single(result.Failures!);
+        var failure = Assert.Single(Failures(new DiagnosticsOptions { Otlp = new OtlpOptions { Endpoint = endpoint, Protocol = protocol } }));
         Assert.Contains(key, failure, StringComparison.Ordinal);
         Assert.Contains(value, failure, StringComparison.Ordinal);
     }
@@ -43,10 +39,10 @@ public sealed class DiagnosticsOptionsTests
     [InlineData("https://collector.example.com/otlp", "HTTP/PROTOBUF")]
     [InlineData("http://otel-collector:4317", "grpc")]
     public void Validate_GoodOtlpSetting_Succeeds(string endpoint, string protocol) =>
-        Assert.True(new DiagnosticsOptionsValidator().Validate(null, new DiagnosticsOptions { Otlp = new OtlpOptions { Endpoint = endpoint, Protocol = protocol } }).Succeeded);
+        Assert.Empty(Failures(new DiagnosticsOptions { Otlp = new OtlpOptions { Endpoint = endpoint, Protocol = protocol } }));
 
     [Fact]
-    public void Validate_Defaults_Succeed() => Assert.True(new DiagnosticsOptionsValidator().Validate(null, new DiagnosticsOptions()).Succeeded);
+    public void Validate_Defaults_Succeed() => Assert.Empty(Failures(new DiagnosticsOptions()));
 
     [Theory]
     [InlineData("json", null, true)]
@@ -60,4 +56,7 @@ public sealed class DiagnosticsOptionsTests
 
         Assert.Equal(expected, DiagnosticsExtensions.UseJsonLogs(configuration));
     }
+
+    private static List<string> Failures(DiagnosticsOptions options) =>
+        Configuration.SettingsCheck.Failures(DiagnosticsOptions.SectionName, options, new DiagnosticsOptionsRules());
 }

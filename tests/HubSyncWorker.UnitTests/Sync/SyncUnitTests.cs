@@ -73,12 +73,12 @@ public sealed class IncrementalSyncTests
     }
 }
 
-public sealed class SyncOptionsValidatorTests
+public sealed class SyncOptionsSettingsTests
 {
     [Fact]
     public void Validate_Defaults_Succeed()
     {
-        Assert.True(new SyncOptionsValidator().Validate(null, new SyncOptions()).Succeeded);
+        Assert.Empty(Failures(new SyncOptions()));
     }
 
     [Fact]
@@ -91,10 +91,8 @@ public sealed class SyncOptionsValidatorTests
             FullResyncCron = "every sunday",
         };
 
-        var result = new SyncOptionsValidator().Validate(null, options);
+        var failures = Failures(options);
 
-        Assert.True(result.Failed);
-        var failures = result.Failures!.ToList();
         Assert.Contains(failures, f => f.Contains("Sync:IncrementalInterval", StringComparison.Ordinal) && f.Contains("00:00:02", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Sync:QueueBatchSize", StringComparison.Ordinal) && f.Contains("101", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Sync:FullResyncCron", StringComparison.Ordinal) && f.Contains("every sunday", StringComparison.Ordinal));
@@ -105,9 +103,9 @@ public sealed class SyncOptionsValidatorTests
     [InlineData("00:11:00")]
     public void Validate_TokenRecheckIntervalOutOfRange_NamesTheKeyAndTheValue(string value)
     {
-        var result = new SyncOptionsValidator().Validate(null, new SyncOptions { TokenRecheckInterval = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) });
+        var failures = Failures(new SyncOptions { TokenRecheckInterval = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) });
 
-        Assert.Contains(result.Failures!, f => f.StartsWith("Sync:TokenRecheckInterval must be between", StringComparison.Ordinal) && f.Contains(value, StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Sync:TokenRecheckInterval must be between", StringComparison.Ordinal) && f.Contains(value, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -115,16 +113,18 @@ public sealed class SyncOptionsValidatorTests
     [InlineData("0 */15 * * * ?")]
     public void Validate_QuartzCron_Succeeds(string cron)
     {
-        Assert.True(new SyncOptionsValidator().Validate(null, new SyncOptions { FullResyncCron = cron }).Succeeded);
+        Assert.Empty(Failures(new SyncOptions { FullResyncCron = cron }));
     }
+
+    private static List<string> Failures(SyncOptions options) => Configuration.SettingsCheck.Failures(SyncOptions.SectionName, options);
 }
 
-public sealed class ResyncLockLifetimeValidatorTests
+public sealed class SyncOptionsRulesTests
 {
     [Fact]
     public void Validate_Defaults_Succeed()
     {
-        var validator = new ResyncLockLifetimeValidator(Microsoft.Extensions.Options.Options.Create(new HubSyncWorker.HubSpot.HubSpotOptions()));
+        var validator = new SyncOptionsRules(Microsoft.Extensions.Options.Options.Create(new HubSyncWorker.HubSpot.HubSpotOptions()));
 
         Assert.True(validator.Validate(null, new SyncOptions()).Succeeded);
     }
@@ -135,20 +135,20 @@ public sealed class ResyncLockLifetimeValidatorTests
     public void Validate_LockNotLongerThanHubSpotsTotalTimeout_FailsNamingBothKeysAndValues(string lockTtl, string totalTimeout)
     {
         var hubSpot = new HubSyncWorker.HubSpot.HubSpotOptions { TotalTimeout = TimeSpan.Parse(totalTimeout, System.Globalization.CultureInfo.InvariantCulture) };
-        var validator = new ResyncLockLifetimeValidator(Microsoft.Extensions.Options.Options.Create(hubSpot));
+        var validator = new SyncOptionsRules(Microsoft.Extensions.Options.Options.Create(hubSpot));
 
         var result = validator.Validate(null, new SyncOptions { ResyncLockTtl = TimeSpan.Parse(lockTtl, System.Globalization.CultureInfo.InvariantCulture) });
 
         Assert.True(result.Failed);
         var failure = Assert.Single(result.Failures!);
-        Assert.StartsWith($"Sync:ResyncLockTtl ({lockTtl}) must be longer than HubSpot:TotalTimeout ({totalTimeout})", failure, StringComparison.Ordinal);
+        Assert.Equal($"Sync:ResyncLockTtl must be longer than HubSpot:TotalTimeout ('{totalTimeout}'); was '{lockTtl}'.", failure);
     }
 
     [Fact]
     public void Validate_LockLongerThanHubSpotsTotalTimeout_Succeeds()
     {
         var hubSpot = new HubSyncWorker.HubSpot.HubSpotOptions { TotalTimeout = TimeSpan.FromSeconds(5) };
-        var validator = new ResyncLockLifetimeValidator(Microsoft.Extensions.Options.Options.Create(hubSpot));
+        var validator = new SyncOptionsRules(Microsoft.Extensions.Options.Options.Create(hubSpot));
 
         Assert.True(validator.Validate(null, new SyncOptions { ResyncLockTtl = TimeSpan.FromSeconds(6) }).Succeeded);
     }

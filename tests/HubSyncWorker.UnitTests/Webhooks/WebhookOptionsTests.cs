@@ -14,10 +14,7 @@ public sealed class WebhookOptionsTests
         var options = Valid();
         options.DedupeTtl = TimeSpan.Parse(ttl, CultureInfo.InvariantCulture);
 
-        var result = new WebhookOptionsCrossValidator().Validate(null, options);
-
-        Assert.True(result.Failed);
-        var error = Assert.Single(result.Failures!);
+        var error = Assert.Single(Failures(options));
         Assert.Contains("Webhooks:DedupeTtl", error, StringComparison.Ordinal);
         Assert.Contains("24-hour retry window", error, StringComparison.Ordinal);
         Assert.Contains($"'{ttl}'", error, StringComparison.Ordinal);
@@ -32,7 +29,7 @@ public sealed class WebhookOptionsTests
         var options = Valid();
         options.DedupeTtl = TimeSpan.Parse(ttl, CultureInfo.InvariantCulture);
 
-        Assert.True(new WebhookOptionsCrossValidator().Validate(null, options).Succeeded);
+        Assert.Empty(Failures(options));
     }
 
     [Fact]
@@ -43,7 +40,7 @@ public sealed class WebhookOptionsTests
         options.MaxTimestampAge = TimeSpan.Zero;
         options.MaxBodyBytes = 10;
 
-        var errors = new WebhookOptionsCrossValidator().Validate(null, options).Failures!.ToList();
+        var errors = Failures(options);
 
         Assert.Equal(3, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("Webhooks:Path", StringComparison.Ordinal) && e.Contains("'webhooks'", StringComparison.Ordinal));
@@ -57,7 +54,7 @@ public sealed class WebhookOptionsTests
         var options = Valid();
         options.ClientSecrets = ["new-secret", " "];
 
-        var error = Assert.Single(new WebhookOptionsCrossValidator().Validate(null, options).Failures!);
+        var error = Assert.Single(Failures(options));
 
         Assert.StartsWith("Webhooks:ClientSecrets:1 is empty", error, StringComparison.Ordinal);
     }
@@ -65,7 +62,7 @@ public sealed class WebhookOptionsTests
     [Fact]
     public void Validate_NoSecretAtAllWhileEnabled_FailsNamingBothKeys()
     {
-        var error = Assert.Single(new WebhookOptionsCrossValidator().Validate(null, new WebhookOptions()).Failures!);
+        var error = Assert.Single(Failures(new WebhookOptions()));
 
         Assert.Contains("Webhooks:ClientSecret (or Webhooks:ClientSecrets) is required", error, StringComparison.Ordinal);
     }
@@ -75,9 +72,7 @@ public sealed class WebhookOptionsTests
     {
         var options = new WebhookOptions { ClientSecrets = ["rotated-new-secret", "rotated-old-secret"], Path = "bad" };
 
-        var result = new WebhookOptionsCrossValidator().Validate(null, options);
-
-        var error = Assert.Single(result.Failures!);
+        var error = Assert.Single(Failures(options));
         Assert.StartsWith("Webhooks:Path", error, StringComparison.Ordinal);
         Assert.DoesNotContain("rotated", error, StringComparison.Ordinal);
     }
@@ -92,6 +87,9 @@ public sealed class WebhookOptionsTests
 
         Assert.Equal(expected, options.AllClientSecrets());
     }
+
+    private static List<string> Failures(WebhookOptions options) =>
+        Configuration.SettingsCheck.Failures(WebhookOptions.SectionName, options, new WebhookOptionsRules());
 
     private static WebhookOptions Valid() => new() { ClientSecret = "test-secret" };
 }

@@ -1,4 +1,4 @@
-namespace HubSyncWorker.Cli;
+namespace HubSyncWorker.Reporting;
 
 /// <summary>Writes a file a verb was asked for (<c>--html</c>, <c>--out</c>), creating its folder; a path that cannot be written is a clear error.</summary>
 internal static class OutputFile

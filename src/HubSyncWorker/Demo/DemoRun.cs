@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using HubSyncWorker.Cli;
 using HubSyncWorker.Qualification;
 using HubSyncWorker.Reporting;
 using HubSyncWorker.Sandbox;
@@ -25,82 +24,18 @@ internal sealed record DemoSettings(int Contacts, int Seed, string HtmlPath, str
     public const string DefaultHtmlPath = "artifacts/demo-report.html";
     public const int MinContacts = 100;
     public const int MaxContacts = 100_000;
-
-    /// <summary>Reads the verb's flags; a bad value throws <see cref="CommandLineException"/> naming the flag and the value.</summary>
-    public static DemoSettings From(ParsedCommandLine command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var contacts = Int(command, "--contacts", DefaultContacts);
-        if (contacts is < MinContacts or > MaxContacts)
-        {
-            throw new CommandLineException(string.Create(CultureInfo.InvariantCulture, $"--contacts must be between {MinContacts} and {MaxContacts:N0}; got {contacts}."));
-        }
-
-        var html = command.Flags.GetValueOrDefault("--html");
-        return new DemoSettings(contacts, Int(command, "--seed", DefaultSeed), string.IsNullOrWhiteSpace(html) ? DefaultHtmlPath : html, command.Flags.GetValueOrDefault("--out"));
-    }
-
-    private static int Int(ParsedCommandLine command, string flag, int fallback)
-    {
-        if (!command.Flags.TryGetValue(flag, out var raw) || raw is null)
-        {
-            return fallback;
-        }
-
-        return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new CommandLineException($"{flag} must be a whole number; got '{raw}'.");
-    }
 }
 
 /// <summary>
-/// The <c>demo</c> verb: a generated portal in the in-process HubSpot sandbox, the real worker on embedded defaults (in-memory store)
+/// One run of the <c>demo</c> verb: a generated portal in the in-process HubSpot sandbox, the real worker on embedded defaults (in-memory store)
 /// on a loopback port, a full resync with a progress bar, a minute of live activity through signed webhooks, then the funnel, example
-/// contacts with their reasons and the API usage. It checks itself and exits 1 when a promise is not kept.
+/// contacts with their reasons and the API usage. It checks itself: the run fails when a promise is not kept.
 /// </summary>
-internal static class DemoCommand
+internal sealed class DemoRun(DemoSettings settings, string[] configurationArguments, TextWriter stdout, TimeProvider time)
 {
     /// <summary>The demo portal's raised budget and the worker's matching client budget (a Free portal allows 100 per 10 s).</summary>
     internal const int DemoRequestsPerTenSeconds = 1000;
 
-    public static async Task<int> RunAsync(ParsedCommandLine command, TextWriter stdout, TextWriter stderr)
-    {
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        DemoSettings settings;
-        try
-        {
-            settings = DemoSettings.From(command);
-        }
-        catch (CommandLineException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message);
-            return WorkerCommands.UsageError;
-        }
-
-        var time = TimeProvider.System;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3), time);
-        try
-        {
-            var run = new DemoRun(settings, command.ConfigurationArguments, stdout, time);
-            return await run.RunAsync(timeout.Token);
-        }
-        catch (DemoFailedException ex)
-        {
-            await stderr.WriteLineAsync($"Demo FAILED: {ex.Message}");
-            return WorkerCommands.Failure;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            await stderr.WriteLineAsync("Demo FAILED: it did not finish within 3 minutes.");
-            return WorkerCommands.Failure;
-        }
-    }
-}
-
-/// <summary>One run of the demo (see <see cref="DemoCommand"/>).</summary>
-internal sealed class DemoRun(DemoSettings settings, string[] configurationArguments, TextWriter stdout, TimeProvider time)
-{
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan LandingTimeout = TimeSpan.FromSeconds(30);
@@ -110,7 +45,8 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
 
     private readonly List<string> _failures = [];
 
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    /// <summary>Runs the demo; true when every check passed (the failed ones are printed).</summary>
+    public async Task<bool> RunAsync(CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         await Line("HubSyncWorker demo: a simulated HubSpot portal and the real worker (no HubSpot account, no Redis).");
@@ -121,7 +57,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         await using var sandbox = await HubSpotSandbox.StartAsync(new SandboxOptions
         {
             EnforceRateLimits = true,
-            RequestsPerTenSeconds = DemoCommand.DemoRequestsPerTenSeconds,
+            RequestsPerTenSeconds = DemoRequestsPerTenSeconds,
             WebhookTargetUrl = string.Create(Inv, $"http://127.0.0.1:{workerPort}/webhooks/hubspot"),
             WebhookClientSecret = secret,
 
@@ -139,12 +75,12 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         var seeded = ids.Zip(contacts, (id, contact) => (id, contact)).ToList();
         await Line(string.Create(Inv, $"Portal  {sandbox.BaseUrl}: {contacts.Count:N0} contacts seeded in {time.GetElapsedTime(seedStarted).TotalSeconds:F1} s (seed {settings.Seed})"));
         await Line("        " + string.Join(", ", contacts.GroupBy(c => c.Persona).OrderByDescending(g => g.Count()).Select(g => string.Create(Inv, $"{g.Count()} {PersonaLabel(g.Key)}"))));
-        await Line(string.Create(Inv, $"        Rate limits enforced, with a raised demo budget of {DemoCommand.DemoRequestsPerTenSeconds:N0} requests per 10 s (a Free portal has 100) so the demo takes seconds."));
+        await Line(string.Create(Inv, $"        Rate limits enforced, with a raised demo budget of {DemoRequestsPerTenSeconds:N0} requests per 10 s (a Free portal has 100) so the demo takes seconds."));
 
         // 2. The worker.
         await using var worker = await StartWorkerAsync(sandbox, secret, workerPort, cancellationToken);
         using var signals = new WorkerSignals(worker.Services.GetRequiredService<IMeterFactory>());
-        await Line(string.Create(Inv, $"Worker  http://127.0.0.1:{workerPort}: embedded defaults (in-memory store, one replica), webhooks at /webhooks/hubspot, client budget {DemoCommand.DemoRequestsPerTenSeconds:N0} per 10 s"));
+        await Line(string.Create(Inv, $"Worker  http://127.0.0.1:{workerPort}: embedded defaults (in-memory store, one replica), webhooks at /webhooks/hubspot, client budget {DemoRequestsPerTenSeconds:N0} per 10 s"));
         await Line();
 
         // 3. Full resync.
@@ -213,46 +149,43 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
                 await Line("  - " + failure);
             }
 
-            return WorkerCommands.Failure;
+            return false;
         }
 
         await Line(string.Create(Inv, $"Checks passed: every stage reached, conversion rates per source, 0 unhandled 429s, 0 write loops. Done in {time.GetElapsedTime(started).TotalSeconds:F1} s."));
-        return WorkerCommands.Success;
+        return true;
     }
 
     private async Task<WebApplication> StartWorkerAsync(HubSpotSandbox sandbox, string secret, int port, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configurationArguments });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = WorkerHost.CreateBuilder(WorkerHostMode.Web, new WorkerHostSettings
         {
-            ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
-            ["HubSpot:AllowCustomBaseUrl"] = "true",
-            ["HubSpot:AccessToken"] = sandbox.AccessToken,
-            ["HubSpot:RequestsPerTenSeconds"] = DemoCommand.DemoRequestsPerTenSeconds.ToString(Inv),
-            ["Webhooks:ClientSecret"] = secret,
-            ["Webhooks:OwnAppIds:0"] = sandbox.Options.AppId.ToString(Inv),
-            ["Redis:ConnectionString"] = "",
-            ["Sync:IncrementalEnabled"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft"] = "Warning",
-            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            Args = configurationArguments,
+            Settings = new Dictionary<string, string?>
+            {
+                ["HubSpot:BaseUrl"] = sandbox.BaseUrl,
+                ["HubSpot:AllowCustomBaseUrl"] = "true",
+                ["HubSpot:AccessToken"] = sandbox.AccessToken,
+                ["HubSpot:RequestsPerTenSeconds"] = DemoRequestsPerTenSeconds.ToString(Inv),
+                ["Webhooks:ClientSecret"] = secret,
+                ["Webhooks:OwnAppIds:0"] = sandbox.Options.AppId.ToString(Inv),
+                ["Redis:ConnectionString"] = "",
+                ["Sync:IncrementalEnabled"] = "false",
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Microsoft"] = "Warning",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
 
-            // The in-memory store's start-up warning (one replica only) is what the demo wants: the console says so once, not as a log line.
-            ["Logging:LogLevel:HubSyncWorker.Storage.StorageServiceCollectionExtensions"] = "Error",
+                // The in-memory store's start-up warning (one replica only) is what the demo wants: the console says so once, not as a log line.
+                ["Logging:LogLevel:HubSyncWorker.Storage.StorageServiceCollectionExtensions"] = "Error",
+            },
         });
-
-        // The command line still wins over the demo's settings (e.g. --Sync:QueueBatchWindow=00:00:00.5).
-        builder.Configuration.AddCommandLine(configurationArguments);
-        builder.WebHost.UseUrls(string.Create(Inv, $"http://127.0.0.1:{port}"));
-        builder.AddHubSyncWorker(WorkerFeatures.All);
-        var app = builder.Build();
-        WorkerCommands.ValidateConfiguration(app.Services);
+        var app = builder.ListenOn(string.Create(Inv, $"http://127.0.0.1:{port}")).BuildWeb();
         if (app.Services.GetRequiredService<IOptions<SyncOptions>>().Value.DryRun)
         {
+            await app.DisposeAsync();
             throw new DemoFailedException("the demo shows the worker's write-backs; run it without Sync:DryRun (use `resync --dry-run` on a real portal).");
         }
 
-        app.MapHubSyncWorker();
         await app.StartAsync(cancellationToken);
         return app;
     }
@@ -423,7 +356,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
 
     private async Task WriteArtifactsAsync(FunnelReport funnel, IReadOnlyList<(string Label, string Value)> usage, CancellationToken cancellationToken)
     {
-        await Cli.OutputFile.WriteAllTextAsync(settings.HtmlPath, FunnelHtml.Render(funnel, usage), cancellationToken);
+        await OutputFile.WriteAllTextAsync(settings.HtmlPath, FunnelHtml.Render(funnel, usage), cancellationToken);
         await Line();
         await Line($"HTML report: {Path.GetFullPath(settings.HtmlPath)}");
         if (settings.JsonPath is not null)

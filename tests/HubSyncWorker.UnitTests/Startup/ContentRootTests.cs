@@ -1,6 +1,7 @@
 using HubSyncWorker.Cli;
+using HubSyncWorker.Startup;
 
-namespace HubSyncWorker.UnitTests.Cli;
+namespace HubSyncWorker.UnitTests.Startup;
 
 public sealed class ContentRootTests
 {

@@ -1,17 +1,18 @@
 using HubSyncWorker.Storage;
+using HubSyncWorker.UnitTests.Configuration;
 
 namespace HubSyncWorker.UnitTests.Storage;
 
-public sealed class RedisOptionsValidatorTests
+public sealed class RedisOptionsTests
 {
-    private readonly RedisOptionsValidator _validator = new();
+    private static List<string> Failures(RedisOptions options) => SettingsCheck.Failures(RedisOptions.SectionName, options, new RedisOptionsRules());
 
     [Fact]
     public void Validate_Defaults_Succeeds()
     {
         var options = new RedisOptions();
 
-        Assert.True(_validator.Validate(null, options).Succeeded);
+        Assert.Empty(Failures(options));
         Assert.True(options.UsesEmbeddedStore);
         Assert.Equal(TimeSpan.FromHours(1), options.CoalesceTtl);
         Assert.Equal(TimeSpan.FromSeconds(60), options.ClaimIdleTime);
@@ -28,10 +29,8 @@ public sealed class RedisOptionsValidatorTests
             DeadLetterMaxEntries = 0,
         };
 
-        var result = _validator.Validate(null, options);
+        var errors = Failures(options);
 
-        Assert.True(result.Failed);
-        var errors = result.Failures!.ToList();
         Assert.Equal(4, errors.Count);
         Assert.Contains(errors, e => e.Contains("Redis:KeyPrefix", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Redis:ClaimIdleTime", StringComparison.Ordinal) && e.Contains("'00:00:00'", StringComparison.Ordinal));
@@ -44,10 +43,7 @@ public sealed class RedisOptionsValidatorTests
     {
         var options = new RedisOptions { ConnectionString = "redis:6379,password=hunter2-secret,notanoption=1" };
 
-        var result = _validator.Validate(null, options);
-
-        Assert.True(result.Failed);
-        var error = Assert.Single(result.Failures!);
+        var error = Assert.Single(Failures(options));
         Assert.Contains("Redis:ConnectionString", error, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2-secret", error, StringComparison.Ordinal);
     }
@@ -57,7 +53,7 @@ public sealed class RedisOptionsValidatorTests
     {
         var options = new RedisOptions { ConnectionString = "redis.default.svc:6379,password=x,ssl=false" };
 
-        Assert.True(_validator.Validate(null, options).Succeeded);
+        Assert.Empty(Failures(options));
         Assert.False(options.UsesEmbeddedStore);
     }
 
@@ -93,12 +89,12 @@ public sealed class RedisOptionsValidatorTests
             CaCertificatePath = "/nonexistent/ca.pem",
         };
 
-        var errors = _validator.Validate(null, options).Failures!.ToList();
+        var errors = Failures(options);
 
         Assert.Contains(errors, e => e.Contains("Redis:MaxQueueLength", StringComparison.Ordinal) && e.Contains("'10'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Redis:DeadConsumerIdleTime", StringComparison.Ordinal) && e.Contains("'00:01:00'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Redis:WaitForReplicasTimeout", StringComparison.Ordinal) && e.Contains("'00:01:00'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Redis:CaCertificatePath", StringComparison.Ordinal) && e.Contains("/nonexistent/ca.pem", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("Redis:WaitForReplicas needs Redis", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Redis:WaitForReplicas must be 0 with the embedded store", StringComparison.Ordinal));
     }
 }

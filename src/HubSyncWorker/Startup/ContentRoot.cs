@@ -1,4 +1,4 @@
-namespace HubSyncWorker.Cli;
+namespace HubSyncWorker.Startup;
 
 /// <summary>
 /// The hosts' content root, where <c>appsettings.json</c> (and with it the logging filters that keep Polly's per-attempt logs

@@ -1,6 +1,6 @@
-using HubSyncWorker.Cli;
+using HubSyncWorker.Reporting;
 
-namespace HubSyncWorker.Reporting;
+namespace HubSyncWorker.Cli;
 
 /// <summary>
 /// The <c>report</c> verb: prints the funnel a resync saved (<c>--input funnel.json</c>) and, with <c>--html</c>, writes it as a
@@ -28,13 +28,13 @@ internal static class ReportCommand
         {
             // Bad input, as for evaluate and policy check: exit code 2.
             await stderr.WriteLineAsync($"Cannot read the funnel report '{input}': {ex.Message}");
-            return Cli.PolicyCommands.InvalidInput;
+            return PolicyCommands.InvalidInput;
         }
 
         await stdout.WriteAsync(FunnelTable.Render(report));
         if (command.Flags.GetValueOrDefault("--html") is { Length: > 0 } html)
         {
-            await Cli.OutputFile.WriteAllTextAsync(html, FunnelHtml.Render(report), CancellationToken.None);
+            await OutputFile.WriteAllTextAsync(html, FunnelHtml.Render(report), CancellationToken.None);
             await stdout.WriteLineAsync($"HTML report: {html}");
         }
 

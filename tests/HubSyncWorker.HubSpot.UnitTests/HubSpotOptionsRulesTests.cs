@@ -1,10 +1,11 @@
+using HubSyncWorker.HubSpot.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace HubSyncWorker.HubSpot.UnitTests;
 
-public sealed class HubSpotOptionsValidatorTests
+public sealed class HubSpotOptionsRulesTests
 {
     private const string Secret = "pat-na1-secret with space";
 
@@ -13,8 +14,7 @@ public sealed class HubSpotOptionsValidatorTests
     {
         var options = new HubSpotOptions { AccessToken = "pat-na1-abc" };
 
-        Assert.True(new HubSpotOptionsValidator().Validate(null, options).Succeeded);
-        Assert.True(new HubSpotOptionsCrossFieldValidator().Validate(null, options).Succeeded);
+        Assert.Empty(Check(options));
         Assert.Equal("https://api.hubapi.com", options.BaseUrl);
         Assert.Equal(100, options.RequestsPerTenSeconds);
         Assert.Equal(4, options.SearchRequestsPerSecond);
@@ -22,15 +22,15 @@ public sealed class HubSpotOptionsValidatorTests
     }
 
     [Theory]
-    [InlineData("RequestsPerTenSeconds", "0", "HubSpot:RequestsPerTenSeconds must be between 1 and 1000 (was '0').")]
-    [InlineData("SearchRequestsPerSecond", "6", "HubSpot:SearchRequestsPerSecond must be between 1 and 5 (was '6').")]
-    [InlineData("MaxRetryAttempts", "0", "HubSpot:MaxRetryAttempts must be between 1 and 20 (was '0').")]
-    [InlineData("ApiVersion", "2026-06", "HubSpot:ApiVersion must be one of 2026-03, 2026-09, v3 (v3 only for an existing legacy private app) (was '2026-06').")]
-    [InlineData("ApiVersion", "V3", "HubSpot:ApiVersion must be one of 2026-03, 2026-09, v3 (v3 only for an existing legacy private app) (was 'V3').")]
-    [InlineData("ApiVersion", "", "HubSpot:ApiVersion must be one of 2026-03, 2026-09, v3 (v3 only for an existing legacy private app) (was '').")]
-    [InlineData("BaseUrl", "api.hubapi.com", "HubSpot:BaseUrl must be an absolute http(s) URL (was 'api.hubapi.com').")]
-    [InlineData("CircuitBreakerFailureRatio", "1.5", "HubSpot:CircuitBreakerFailureRatio must be greater than 0 and at most 1 (was '1.5').")]
-    [InlineData("AttemptTimeout", "00:00:00.001", "HubSpot:AttemptTimeout must be between 00:00:00.0100000 and 1.00:00:00 (was '00:00:00.0010000').")]
+    [InlineData("RequestsPerTenSeconds", "0", "HubSpot:RequestsPerTenSeconds must be between 1 and 1000; was '0'.")]
+    [InlineData("SearchRequestsPerSecond", "6", "HubSpot:SearchRequestsPerSecond must be between 1 and 5; was '6'.")]
+    [InlineData("MaxRetryAttempts", "0", "HubSpot:MaxRetryAttempts must be between 1 and 20; was '0'.")]
+    [InlineData("ApiVersion", "2026-06", "HubSpot:ApiVersion must be one of 2026-03, 2026-09, v3 (v3 only for an existing legacy private app); was '2026-06'.")]
+    [InlineData("ApiVersion", "V3", "HubSpot:ApiVersion must be one of 2026-03, 2026-09, v3 (v3 only for an existing legacy private app); was 'V3'.")]
+    [InlineData("ApiVersion", "", "HubSpot:ApiVersion must be one of 2026-03, 2026-09, v3 (v3 only for an existing legacy private app); was ''.")]
+    [InlineData("BaseUrl", "api.hubapi.com", "HubSpot:BaseUrl must be an absolute http(s) URL; was 'api.hubapi.com'.")]
+    [InlineData("CircuitBreakerFailureRatio", "1.5", "HubSpot:CircuitBreakerFailureRatio must be greater than 0 and at most 1; was '1.5'.")]
+    [InlineData("AttemptTimeout", "00:00:00.001", "HubSpot:AttemptTimeout must be between 00:00:00.0100000 and 1.00:00:00; was '00:00:00.0010000'.")]
     public void Validate_BadValue_FailsNamingKeyAndValue(string key, string value, string expected)
     {
         var failures = Failures(new() { [$"HubSpot:{key}"] = value });
@@ -51,7 +51,7 @@ public sealed class HubSpotOptionsValidatorTests
         var failure = Assert.Single(failures);
         Assert.StartsWith("HubSpot:BaseUrl must be https on hubapi.com", failure, StringComparison.Ordinal);
         Assert.Contains("HubSpot:AllowCustomBaseUrl=true", failure, StringComparison.Ordinal);
-        Assert.Contains($"(was '{url}')", failure, StringComparison.Ordinal);
+        Assert.EndsWith($"; was '{url}'.", failure, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -63,7 +63,7 @@ public sealed class HubSpotOptionsValidatorTests
     {
         var options = new HubSpotOptions { AccessToken = "pat-na1-abc", BaseUrl = url, AllowCustomBaseUrl = allowCustom };
 
-        Assert.True(new HubSpotOptionsValidator().Validate(null, options).Succeeded);
+        Assert.Empty(Check(options));
     }
 
     [Fact]
@@ -95,10 +95,15 @@ public sealed class HubSpotOptionsValidatorTests
             ["HubSpot:RetryMaxDelay"] = "00:00:30",
         });
 
-        Assert.Contains("HubSpot:AttemptTimeout (00:03:00) must be shorter than HubSpot:TotalTimeout (00:02:00).", failures);
-        Assert.Contains("HubSpot:RetryBaseDelay (00:01:00) must not exceed HubSpot:RetryMaxDelay (00:00:30).", failures);
-        Assert.Contains("HubSpot:CircuitBreakerSamplingDuration (00:00:30) must be at least twice HubSpot:AttemptTimeout (00:03:00).", failures);
+        Assert.Contains("HubSpot:AttemptTimeout must be shorter than HubSpot:TotalTimeout ('00:02:00'); was '00:03:00'.", failures);
+        Assert.Contains("HubSpot:RetryBaseDelay must not exceed HubSpot:RetryMaxDelay ('00:00:30'); was '00:01:00'.", failures);
+        Assert.Contains("HubSpot:CircuitBreakerSamplingDuration must be at least twice HubSpot:AttemptTimeout ('00:03:00'); was '00:00:30'.", failures);
     }
+
+    /// <summary>What start-up reports for <paramref name="options"/>: the data annotations' failures and the rules'.</summary>
+    private static List<string> Check(HubSpotOptions options) =>
+        [.. new IValidateOptions<HubSpotOptions>[] { new SectionValidator<HubSpotOptions>(HubSpotOptions.SectionName), new HubSpotOptionsRules() }
+            .Select(v => v.Validate(null, options)).Where(r => r.Failed).SelectMany(r => r.Failures!)];
 
     private static List<string> Failures(Dictionary<string, string?> overrides)
     {

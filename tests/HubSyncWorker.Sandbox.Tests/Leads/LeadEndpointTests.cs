@@ -299,6 +299,37 @@ public sealed class LeadEndpointTests
     }
 
     [Fact]
+    public async Task BatchUpdate_UnknownIdAnswers207AndAnInvalidValueRefusesTheWholeBatch()
+    {
+        await using var session = await SandboxSession.StartAsync();
+        var contactId = AddContact(session);
+        var first = session.Sandbox.Leads.Create(contactId, "A");
+        var second = session.Sandbox.Leads.Create(contactId, "B");
+
+        var partial = await session.PostAsync(Leads + "/batch/update", new
+        {
+            inputs = new object[]
+            {
+                new { id = first, properties = new { hubspot_owner_id = SandboxOwners.DefaultOwnerIds[0] } },
+                new { id = "999", properties = new { hubspot_owner_id = SandboxOwners.DefaultOwnerIds[0] } },
+            },
+        });
+        var refused = await session.PostAsync(Leads + "/batch/update", new
+        {
+            inputs = new object[]
+            {
+                new { id = first, properties = new { hs_pipeline_stage = SandboxLeadPipeline.Connected } },
+                new { id = second, properties = new { hs_pipeline_stage = "closedwon" } },
+            },
+        });
+
+        Assert.Equal((HttpStatusCode.MultiStatus, HttpStatusCode.BadRequest), (partial.Status, refused.Status));
+        Assert.Equal(["999"], partial.Json["errors"]![0]!["context"]!["ids"]!.AsArray().Select(i => i!.GetValue<string>()));
+        Assert.Equal((SandboxOwners.DefaultOwnerIds[0], SandboxLeadPipeline.New, SandboxLeadPipeline.New), (
+            session.Sandbox.Leads.Get(first)!.OwnerId, session.Sandbox.Leads.Get(first)!.Stage, session.Sandbox.Leads.Get(second)!.Stage));
+    }
+
+    [Fact]
     public async Task Archive_ThenGet_Returns204Then404()
     {
         await using var session = await SandboxSession.StartAsync();

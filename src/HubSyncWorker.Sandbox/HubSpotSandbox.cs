@@ -22,7 +22,7 @@ namespace HubSyncWorker.Sandbox;
 /// An in-process fake HubSpot portal on real Kestrel (<c>http://127.0.0.1:&lt;free port&gt;</c>) with HubSpot's CRM contact and
 /// property endpoints, rate limits and signed webhooks. Thread-safe; start one per test, demo or benchmark.
 /// </summary>
-public sealed class HubSpotSandbox : IAsyncDisposable
+public sealed partial class HubSpotSandbox : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly WebhookOutbox? _outbox;
@@ -105,13 +105,14 @@ public sealed class HubSpotSandbox : IAsyncDisposable
         app.UseRouting();
         app.Use(next => context => GateAsync(context, next, options, access, budget, faults, stats, logger, stopping.Token));
         MapEndpoints(app, new ContactEndpoints(contacts, catalog, stats, options), new PropertyEndpoints(catalog, options.TimeProvider));
+        var sales = SandboxSales.Map(app, contacts, options);
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var baseUrl = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
         outbox?.Start();
         Log.SandboxStarted(logger, baseUrl, outbox is null ? "off" : "on");
-        return new HubSpotSandbox(app, baseUrl, options, contacts, catalog, stats, faults, outbox, stopping, access);
+        return new HubSpotSandbox(app, baseUrl, options, contacts, catalog, stats, faults, outbox, stopping, access) { Sales = sales };
     }
 
     /// <summary>

@@ -53,8 +53,8 @@ public static partial class PolicySuggestion
             ApplyThresholds(policy, thresholds, current.Options.Mql, notes);
         }
 
-        var suggested = Serialise(policy, notes, header: null);
-        var version = PolicyLoader.ComputeVersion(PolicyLoader.FromJson(suggested));
+        // Compiling validates the suggestion as `policy check` would, and gives the version the header names.
+        var version = QualificationPolicy.Compile(PolicyLoader.FromJson(Serialise(policy, notes, header: null))).Version;
         return Serialise(policy, notes, Header(report, thresholds, current.Options.Mql, changedRules, version));
     }
 

@@ -48,9 +48,10 @@ public static class HubSpotServiceCollectionExtensions
         return services;
     }
 
-    // Handlers run in the order added: the API version into the path and auth once per call, the resilience pipeline around the attempts, the limiter per attempt,
-    // then the attempt timeout (which starts once the limiter lets the request go).
-    private static void AddHubSpotPipeline(IHttpClientBuilder builder)
+    // Handlers run in the order added: the API version into the path (and any paths of the client's own, addPathHandlers) and auth once per call,
+    // the resilience pipeline around the attempts, the limiter per attempt, then the attempt timeout (which starts once the limiter lets the request go).
+    // Every HubSpot client of this project is built on it, so all spend the same portal budget through the same resilience.
+    internal static void AddHubSpotPipeline(IHttpClientBuilder builder, Action<IHttpClientBuilder>? addPathHandlers = null)
     {
         builder
             .ConfigureHttpClient((provider, client) =>
@@ -61,7 +62,9 @@ public static class HubSpotServiceCollectionExtensions
                 // The resilience pipeline owns every timeout; HttpClient's own 100 s default would cut retries short.
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
-            .AddHttpMessageHandler<HubSpotApiVersionHandler>()
+            .AddHttpMessageHandler<HubSpotApiVersionHandler>();
+        addPathHandlers?.Invoke(builder);
+        builder
             .AddHttpMessageHandler<HubSpotAuthHandler>()
             // HttpClientFactory's default trace logging redacts header values in the message but (in 10.0) keeps the raw
             // Authorization value in the structured state, which JSON log formatters print: the bearer token would leak.

@@ -3,12 +3,10 @@ using System.Net;
 using HubSyncWorker.HubSpot.Contacts;
 using HubSyncWorker.HubSpot.Engagements;
 using HubSyncWorker.HubSpot.Errors;
+using static HubSyncWorker.HubSpot.Errors.HubSpotCall;
 using HubSyncWorker.HubSpot.Leads;
 using HubSyncWorker.HubSpot.Owners;
-using HubSyncWorker.HubSpot.Resilience;
 using Microsoft.Extensions.Logging;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using Refit;
 
 namespace HubSyncWorker.HubSpot.Handoff;
@@ -220,68 +218,4 @@ internal sealed class HubSpotHandoffClient(
     internal static bool MeansNoLeadsObject(HttpStatusCode status, HubSpotErrorBody? error) =>
         (status == HttpStatusCode.Forbidden && string.Equals(error?.Category, "MISSING_SCOPES", StringComparison.Ordinal))
         || (status is HttpStatusCode.BadRequest or HttpStatusCode.NotFound && error?.Message?.Contains("infer object type", StringComparison.OrdinalIgnoreCase) == true);
-
-    /// <summary>Runs a call through the pipeline, turning "gave up" outcomes into the client's exceptions (as the contacts client does).</summary>
-    private static async Task<IApiResponse<T>> CallAsync<T>(string operation, Func<Task<IApiResponse<T>>> call)
-    {
-        IApiResponse<T> response;
-        try
-        {
-            response = await call();
-        }
-        catch (ApiRequestException ex)
-        {
-            throw Translate(operation, ex.InnerException ?? ex);
-        }
-        catch (Exception ex) when (ex is BrokenCircuitException or TimeoutRejectedException or HttpRequestException)
-        {
-            throw Translate(operation, ex);
-        }
-
-        if (!response.IsReceived && response.Error is { } error)
-        {
-            throw Translate(operation, error.InnerException ?? error);
-        }
-
-        return response;
-    }
-
-    private static Exception Translate(string operation, Exception exception) => exception switch
-    {
-        OperationCanceledException => exception,
-        BrokenCircuitException => new HubSpotUnavailableException($"HubSpot {operation} was not attempted: the circuit breaker is open after repeated failures.", exception),
-        TimeoutRejectedException timeout => new HubSpotUnavailableException($"HubSpot {operation} timed out after {timeout.Timeout} including retries.", exception),
-        _ => new HubSpotUnavailableException($"HubSpot {operation} failed before an answer arrived: {exception.Message}", exception),
-    };
-
-    private static T EnsureContent<T>(IApiResponse<T> response, string operation)
-    {
-        if (response.IsSuccessStatusCode && response.Error is null && response.Content is not null)
-        {
-            return response.Content;
-        }
-
-        for (var e = response.Error as Exception; response.IsSuccessStatusCode && e is not null; e = e.InnerException)
-        {
-            if (e is OperationCanceledException cancelled)
-            {
-                throw cancelled;
-            }
-        }
-
-        if (response.IsSuccessStatusCode)
-        {
-            throw new HubSpotApiException($"HubSpot {operation} answered {(int)response.StatusCode} with a body that could not be read.", response.Error);
-        }
-
-        var error = HubSpotErrorBody.TryParse(ErrorContent(response));
-        if (response.StatusCode == HttpStatusCode.TooManyRequests && error?.PolicyName == HubSpotRetryAdvice.DailyPolicy)
-        {
-            throw new HubSpotDailyLimitExceededException(error, operation);
-        }
-
-        throw new HubSpotApiException(response.StatusCode ?? default, error, operation);
-    }
-
-    private static string? ErrorContent(IApiResponse response) => response.Error is ApiException api ? api.Content : null;
 }

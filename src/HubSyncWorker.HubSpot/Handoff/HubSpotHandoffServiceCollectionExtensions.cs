@@ -1,15 +1,10 @@
-using HubSyncWorker.HubSpot.Auth;
 using HubSyncWorker.HubSpot.Engagements;
 using HubSyncWorker.HubSpot.Leads;
 using HubSyncWorker.HubSpot.Owners;
 using HubSyncWorker.HubSpot.RateLimiting;
-using HubSyncWorker.HubSpot.Resilience;
 using HubSyncWorker.HubSpot.Serialization;
-using HubSyncWorker.HubSpot.Versioning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Refit;
 
 namespace HubSyncWorker.HubSpot.Handoff;
@@ -34,37 +29,12 @@ public static class HubSpotHandoffServiceCollectionExtensions
 
         services.TryAddTransient<HubSpotHandoffPathHandler>();
         var settings = new RefitSettings(new SystemTextJsonContentSerializer(HubSpotJson.Options));
-        AddPipeline(services.AddRefitGeneratedClient<IHubSpotLeadsApi>(settings));
-        AddPipeline(services.AddRefitGeneratedClient<IHubSpotOwnersApi>(settings));
-        AddPipeline(services.AddRefitGeneratedClient<IHubSpotTasksApi>(settings));
+        // The contacts client's chain, with the handoff paths (owners, v3 associations) versioned right after the version handler.
+        static void HandoffPaths(IHttpClientBuilder builder) => builder.AddHttpMessageHandler<HubSpotHandoffPathHandler>();
+        HubSpotServiceCollectionExtensions.AddHubSpotPipeline(services.AddRefitGeneratedClient<IHubSpotLeadsApi>(settings), HandoffPaths);
+        HubSpotServiceCollectionExtensions.AddHubSpotPipeline(services.AddRefitGeneratedClient<IHubSpotOwnersApi>(settings), HandoffPaths);
+        HubSpotServiceCollectionExtensions.AddHubSpotPipeline(services.AddRefitGeneratedClient<IHubSpotTasksApi>(settings), HandoffPaths);
         services.TryAddTransient<IHubSpotHandoffClient, HubSpotHandoffClient>();
         return services;
-    }
-
-    // The same chain as the contacts client (HubSpotServiceCollectionExtensions), with the handoff paths versioned right after the version handler.
-    private static void AddPipeline(IHttpClientBuilder builder)
-    {
-        builder
-            .ConfigureHttpClient((provider, client) =>
-            {
-                var options = provider.GetRequiredService<IOptionsMonitor<HubSpotOptions>>().CurrentValue;
-                client.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/'));
-                client.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            .AddHttpMessageHandler<HubSpotApiVersionHandler>()
-            .AddHttpMessageHandler<HubSpotHandoffPathHandler>()
-            .AddHttpMessageHandler<HubSpotAuthHandler>()
-
-            // As for the contacts client: the default HttpClient loggers would put the bearer token in structured log state.
-            .RemoveAllLoggers();
-        builder.AddResilienceHandler(HubSpotResiliencePipeline.Name, (pipeline, context) =>
-        {
-            context.EnableReloads<HubSpotOptions>();
-            var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<HubSpotOptions>>().CurrentValue;
-            var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("HubSyncWorker.HubSpot.Resilience");
-            HubSpotResiliencePipeline.Configure(pipeline, options, context.ServiceProvider.GetRequiredService<TimeProvider>(), logger);
-        });
-        builder.AddHttpMessageHandler<HubSpotRateLimitHandler>();
-        builder.AddHttpMessageHandler<HubSpotAttemptTimeoutHandler>();
     }
 }

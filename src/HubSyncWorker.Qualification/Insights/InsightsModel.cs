@@ -74,8 +74,15 @@ public sealed record StepRate(int Eligible, int Converted)
 }
 
 /// <summary>A rate ratio (with ÷ without) and its 95 % confidence interval.</summary>
+/// <remarks>
+/// Katz's log method: ln(ratio) ± 1.96 × √(1/a − 1/n₁ + 1/c − 1/n₂). When either side converted no one (a or c is 0), 0.5 is added to
+/// each of the four cells first (so n₁ and n₂ grow by 1), and <see cref="Ratio"/> is the corrected ratio, inside its interval.
+/// </remarks>
 public sealed record Lift(double Ratio, double Low, double High)
 {
+    /// <summary>True when a 0.5 continuity correction was applied (a side converted no one).</summary>
+    public bool Corrected { get; init; }
+
     /// <summary>True when the interval contains 1: the data cannot tell this signal from no effect.</summary>
     public bool IncludesNoEffect => Low <= 1 && High >= 1;
 }
@@ -106,7 +113,17 @@ public enum SignalKind
 /// <param name="With">How many analysed contacts had the signal.</param>
 /// <param name="Steps">Each funnel step compared.</param>
 /// <param name="DoesNotPredict">True when the MQL→SQL and →customer intervals both contain 1 (no evidence the signal predicts), with enough contacts to say so.</param>
-public sealed record SignalLift(SignalKind Kind, string Name, int With, IReadOnlyList<StepComparison> Steps, bool DoesNotPredict);
+public sealed record SignalLift(SignalKind Kind, string Name, int With, IReadOnlyList<StepComparison> Steps, bool DoesNotPredict)
+{
+    /// <summary>
+    /// True when the MQL→SQL and →customer steps each have at least <see cref="InsightsAnalyzer.MinimumEligible"/> eligible contacts on
+    /// both sides: enough to say whether the signal predicts. False means "not enough data" (never "does not predict").
+    /// </summary>
+    public bool EnoughData { get; init; }
+
+    /// <summary>The comparison of one step.</summary>
+    public StepComparison Step(FunnelStep step) => Steps.First(s => s.Step == step);
+}
 
 /// <summary>One cell of the calibration grid: contacts whose fit and engagement at the cut-off fell in these bands.</summary>
 /// <param name="FitLow">Lowest fit score of the band (inclusive).</param>
@@ -121,7 +138,14 @@ public sealed record CalibrationCell(int FitLow, int EngagementLow, int Contacts
 /// <param name="MqlFitThreshold">Today's fit threshold of the MQL test.</param>
 /// <param name="MqlEngagementThreshold">Today's engagement threshold of the MQL test.</param>
 /// <param name="Cells">Every non-empty cell.</param>
-public sealed record Calibration(int BandWidth, int MqlFitThreshold, int MqlEngagementThreshold, IReadOnlyList<CalibrationCell> Cells);
+public sealed record Calibration(int BandWidth, int MqlFitThreshold, int MqlEngagementThreshold, IReadOnlyList<CalibrationCell> Cells)
+{
+    /// <summary>
+    /// What today's thresholds give on the basis the threshold suggestions use (fit and engagement at the cut-off at or above them, no
+    /// disqualifier fired): how many would be MQLs and their MQL→SQL rate, to compare with each <see cref="ThresholdSuggestion"/>.
+    /// </summary>
+    public StepRate CurrentMqlToSql { get; init; } = new(0, 0);
+}
 
 /// <summary>MQL thresholds that would reach a target, and what they would have given on the analysed contacts.</summary>
 /// <param name="Goal">What the thresholds aim at: <c>mql_to_sql_rate</c> or <c>mql_volume</c>.</param>
@@ -129,7 +153,23 @@ public sealed record Calibration(int BandWidth, int MqlFitThreshold, int MqlEnga
 /// <param name="EngagementThreshold">The suggested engagement threshold.</param>
 /// <param name="Mqls">How many analysed contacts would have been MQLs.</param>
 /// <param name="MqlToSql">Their MQL→SQL rate.</param>
-public sealed record ThresholdSuggestion(string Goal, int FitThreshold, int EngagementThreshold, int Mqls, StepRate MqlToSql);
+public sealed record ThresholdSuggestion(string Goal, int FitThreshold, int EngagementThreshold, int Mqls, StepRate MqlToSql)
+{
+    /// <summary>The goal for an MQL→SQL rate target.</summary>
+    public const string MqlToSqlRateGoal = "mql_to_sql_rate";
+
+    /// <summary>The goal for an MQL volume target.</summary>
+    public const string MqlVolumeGoal = "mql_volume";
+
+    /// <summary>The target aimed at: the rate (0–1) or the number of MQLs.</summary>
+    public double Target { get; init; }
+
+    /// <summary>
+    /// For <see cref="MqlToSqlRateGoal"/>: false when no pair of thresholds reaches the target (the suggestion is then the pair with the best
+    /// rate). Always true for <see cref="MqlVolumeGoal"/> (the closest volume is the answer).
+    /// </summary>
+    public bool TargetReached { get; init; } = true;
+}
 
 /// <summary>A suggested number of points for a rule, from its measured lift. A suggestion only: review it with <c>policy check</c>.</summary>
 /// <param name="RuleId">The rule.</param>

@@ -1,3 +1,5 @@
+using HubSyncWorker.Sandbox.Properties;
+
 namespace HubSyncWorker.Sandbox.Contacts;
 
 /// <summary>Who made a change: becomes the history <c>sourceType</c>/<c>sourceId</c> and the webhook <c>changeSource</c>/<c>sourceId</c>.</summary>
@@ -8,6 +10,9 @@ public sealed record ChangeOrigin(string ChangeSource, string? SourceId, bool Se
 {
     /// <summary>Seeding: recorded as an import, sends no webhooks.</summary>
     public static ChangeOrigin Seed { get; } = new("IMPORT", "sandbox-seed", SendWebhooks: false);
+
+    /// <summary>HubSpot itself, recomputing a calculated value (stage dates, <c>num_associated_deals</c>); sends no webhooks.</summary>
+    public static ChangeOrigin Calculated { get; } = new("CALCULATED", null, SendWebhooks: false);
 
     /// <summary>A salesperson editing the record in HubSpot's UI.</summary>
     public static ChangeOrigin User(long userId = 1) => new("CRM_UI", $"userId:{userId}");
@@ -100,7 +105,10 @@ internal sealed class ContactRecord(long id, DateTimeOffset createdAt, ContactSt
 
         if (initial is not null)
         {
-            result[index] = new SandboxPropertyVersion(initial, CreatedAt, createdBy.ChangeSource, createdBy.SourceId);
+            // A stage date set at creation was calculated from the creation's lifecyclestage, not written by whoever created the contact.
+            result[index] = PropertyCatalog.IsStageDate(name)
+                ? new SandboxPropertyVersion(initial, CreatedAt, ChangeOrigin.Calculated.ChangeSource, ChangeOrigin.Calculated.SourceId)
+                : new SandboxPropertyVersion(initial, CreatedAt, createdBy.ChangeSource, createdBy.SourceId);
         }
 
         return result;
@@ -133,7 +141,23 @@ internal sealed record ContactChange(
     long? ToObjectId = null,
     bool? AssociationRemoved = null);
 
-/// <summary>A contact to import with <see cref="SandboxContactStore.AddContacts"/>: its values at creation, then later sets of values, oldest first.</summary>
+/// <summary>
+/// A contact to import with <see cref="SandboxContactStore.AddContacts"/>: its values at creation, then later sets of values, oldest first,
+/// optionally each at its own past moment (an import of a portal's history).
+/// </summary>
 /// <param name="Initial">The values the contact is created with (unset properties absent or empty).</param>
 /// <param name="LaterValues">Each set becomes a new version of the values it changes, as a write after the creation would.</param>
-public sealed record SeedContact(IReadOnlyDictionary<string, string?> Initial, IReadOnlyList<IReadOnlyDictionary<string, string?>> LaterValues);
+public sealed record SeedContact(IReadOnlyDictionary<string, string?> Initial, IReadOnlyList<IReadOnlyDictionary<string, string?>> LaterValues)
+{
+    /// <summary>
+    /// When the contact was created: its <c>createdate</c>, <c>createdAt</c> and the timestamp of its creation values' history versions.
+    /// Null (the default): the <c>createdate</c> in <see cref="Initial"/> if any, else the moment of the import, as before timestamps existed.
+    /// </summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>
+    /// When each set of <see cref="LaterValues"/> was written, one per set, oldest first, none before the creation nor after the import:
+    /// the timestamps of the versions it makes, and the last one becomes <c>lastmodifieddate</c>. Null (the default): every set at the moment of the import.
+    /// </summary>
+    public IReadOnlyList<DateTimeOffset>? LaterTimestamps { get; init; }
+}

@@ -91,7 +91,7 @@ public sealed partial class SandboxContactStore
             {
                 errors.Add(new PropertyError(name, "PROPERTY_DOESNT_EXIST", $"Property \"{name}\" does not exist"));
             }
-            else if (definition.ReadOnlyValue && (asIntegration || SystemManaged.Contains(name)))
+            else if (definition.ReadOnlyValue && (asIntegration || SystemManaged.Contains(name) || PropertyCatalog.IsStageDate(name)))
             {
                 errors.Add(new PropertyError(name, "READ_ONLY_VALUE", $"\"{name}\" is a read only property; its value cannot be set."));
             }
@@ -110,7 +110,8 @@ public sealed partial class SandboxContactStore
 
     /// <summary>
     /// Applies writes. Each input is validated as a whole (an invalid value refuses that input only). Values equal to the current ones are
-    /// no-ops; for an integration (API) write an earlier <c>lifecyclestage</c> than the current one is silently ignored and read-only values are refused.
+    /// no-ops; for an integration (API) write an earlier <c>lifecyclestage</c> than the current one is silently ignored and read-only values are refused
+    /// (stage dates are refused to people too: only the store sets them, from each <c>lifecyclestage</c> change).
     /// </summary>
     internal List<WriteOutcome> Write(IReadOnlyList<ContactWrite> inputs, ChangeOrigin origin, bool asIntegration)
     {
@@ -180,6 +181,7 @@ public sealed partial class SandboxContactStore
                     continue;
                 }
 
+                TrackStage(record, values, StageOf(record.Current.Values), StageOf(values), now);
                 values["lastmodifieddate"] = Store("lastmodifieddate", PropertyCatalog.FormatDateTime(now));
                 record.Current = new ContactState(values, now, Archived: false);
                 Publish(record, now);

@@ -11,6 +11,10 @@ namespace HubSyncWorker.Sandbox.Contacts;
 /// </summary>
 public sealed partial class SandboxContactStore
 {
+    /// <summary>A seed contact ready to import: normalized values, and the moments given (null: the import's moment).</summary>
+    private sealed record PreparedSeed(
+        Dictionary<string, string> Initial, List<Dictionary<string, string>> Later, DateTimeOffset? CreatedAt, IReadOnlyList<DateTimeOffset>? LaterAt);
+
     private static readonly string[] DefaultOutputProperties = ["hs_object_id", "createdate", "lastmodifieddate"];
     private static readonly StoredValue ZeroDeals = new("0", 0);
 
@@ -80,36 +84,44 @@ public sealed partial class SandboxContactStore
 
     /// <summary>
     /// Imports contacts in bulk (one lock for all, no webhooks): each is created with its initial values, then each set of later values
-    /// becomes a new version of the values it changes, as if written one after the other. Validated like <see cref="AddContact"/>.
-    /// Returns the ids in input order.
+    /// becomes a new version of the values it changes, as if written one after the other, at <see cref="SeedContact.LaterTimestamps"/> when
+    /// given (else at the moment of the import). Validated like <see cref="AddContact"/>; timestamps out of order, before the creation or after
+    /// the import: <see cref="ArgumentException"/>. The stage dates follow each <c>lifecyclestage</c> version. Returns the ids in input order.
     /// </summary>
     public List<string> AddContacts(IReadOnlyList<SeedContact> contacts)
     {
         ArgumentNullException.ThrowIfNull(contacts);
-        var normalized = contacts.Select(c => (Initial: Normalize(c.Initial), Later: c.LaterValues.Select(Normalize).ToList())).ToList();
         var now = _time.GetUtcNow();
+        var normalized = contacts.Select(c => Prepare(c, now)).ToList();
         var ids = new List<string>(contacts.Count);
         lock (_lock)
         {
-            foreach (var (initial, later) in normalized)
+            foreach (var contact in normalized)
             {
-                var record = Create(initial, now, ChangeOrigin.Seed);
-                if (later.Count > 0)
+                var record = Create(contact.Initial, now, ChangeOrigin.Seed, contact.CreatedAt, contact.Later.Count == 0 ? contact.CreatedAt : null);
+                if (contact.Later.Count > 0)
                 {
                     var values = new Dictionary<string, StoredValue>(record.Current.Values, StringComparer.Ordinal);
-                    foreach (var version in later)
+                    var modifiedAt = now;
+                    for (var n = 0; n < contact.Later.Count; n++)
                     {
-                        foreach (var (name, value) in version)
+                        var at = contact.LaterAt?[n] ?? now;
+                        var stageBefore = StageOf(values);
+                        foreach (var (name, value) in contact.Later[n])
                         {
                             if (!values.TryGetValue(name, out var current) || current.Text != value)
                             {
                                 values[name] = Store(name, value);
-                                Append(record, name, value, now, ChangeOrigin.Seed);
+                                Append(record, name, value, at, ChangeOrigin.Seed);
                             }
                         }
+
+                        TrackStage(record, values, stageBefore, StageOf(values), at);
+                        modifiedAt = at;
                     }
 
-                    record.Current = new ContactState(values, now, Archived: false);
+                    values["lastmodifieddate"] = new StoredValue(PropertyCatalog.FormatDateTime(modifiedAt), modifiedAt.ToUnixTimeMilliseconds());
+                    record.Current = new ContactState(values, modifiedAt, Archived: false);
                 }
 
                 Publish(record, now);
@@ -219,14 +231,18 @@ public sealed partial class SandboxContactStore
             }
 
             var values = new Dictionary<string, StoredValue>(primary.Current.Values, StringComparer.Ordinal);
+            var stageBefore = StageOf(values);
             foreach (var (name, value) in merged.Current.Values)
             {
-                if (!values.ContainsKey(name))
+                // The merged contact's stage dates describe its own path, not the primary's: the primary's follow its own lifecyclestage.
+                if (!values.ContainsKey(name) && !PropertyCatalog.IsStageDate(name))
                 {
                     values[name] = value;
                     Append(primary, name, value.Text, now, origin);
                 }
             }
+
+            TrackStage(primary, values, stageBefore, StageOf(values), now);
 
             primary.AddDeals(merged.Deals);
             values["num_associated_deals"] = new StoredValue(primary.Deals.Count.ToString(CultureInfo.InvariantCulture), primary.Deals.Count);
@@ -316,6 +332,11 @@ public sealed partial class SandboxContactStore
         foreach (var (name, raw) in properties)
         {
             var definition = _catalog.Find(name) ?? throw new ArgumentException($"Property '{name}' does not exist.", nameof(properties));
+            if (PropertyCatalog.IsStageDate(name))
+            {
+                throw new ArgumentException($"Property '{name}' is calculated from lifecyclestage and cannot be set; give the lifecyclestage versions timestamps instead.", nameof(properties));
+            }
+
             if (!PropertyCatalog.TryNormalize(definition, raw ?? "", out var normalized, out var error))
             {
                 throw new ArgumentException($"Property '{name}': {error}", nameof(properties));
@@ -330,26 +351,112 @@ public sealed partial class SandboxContactStore
         return values;
     }
 
-    /// <summary>Creates and stores the record of a new contact (not yet published to search); the caller holds the lock.</summary>
-    private ContactRecord Create(Dictionary<string, string> values, DateTimeOffset now, ChangeOrigin origin)
+    /// <summary>
+    /// Creates and stores the record of a new contact (not yet published to search); the caller holds the lock. Created at
+    /// <paramref name="createdAt"/>, else at the <c>createdate</c> value, else now; last modified at <paramref name="modifiedAt"/>, else now.
+    /// </summary>
+    private ContactRecord Create(Dictionary<string, string> values, DateTimeOffset now, ChangeOrigin origin, DateTimeOffset? createdAt = null, DateTimeOffset? modifiedAt = null)
     {
         var id = _records.Count + 1L;
-        var createdAt = values.TryGetValue("createdate", out var created) && PropertyCatalog.TryParseInstant(created, out var instant) ? instant : now;
-        var stored = new Dictionary<string, StoredValue>(values.Count + 4, StringComparer.Ordinal);
+        var created = createdAt ?? CreateDate(values) ?? now;
+        var modified = modifiedAt ?? now;
+        var stored = new Dictionary<string, StoredValue>(values.Count + 5, StringComparer.Ordinal);
         foreach (var (name, value) in values)
         {
             stored[name] = Store(name, value);
         }
 
-        var nowText = PropertyCatalog.FormatDateTime(now);
         stored["hs_object_id"] = new StoredValue(id.ToString(CultureInfo.InvariantCulture), id);
-        stored["createdate"] = createdAt == now ? new StoredValue(nowText, now.ToUnixTimeMilliseconds()) : Store("createdate", PropertyCatalog.FormatDateTime(createdAt));
-        stored["lastmodifieddate"] = new StoredValue(nowText, now.ToUnixTimeMilliseconds());
+        stored["createdate"] = new StoredValue(PropertyCatalog.FormatDateTime(created), created.ToUnixTimeMilliseconds());
+        stored["lastmodifieddate"] = new StoredValue(PropertyCatalog.FormatDateTime(modified), modified.ToUnixTimeMilliseconds());
         stored["num_associated_deals"] = ZeroDeals;
-        var record = new ContactRecord(id, createdAt, new ContactState(stored, now, Archived: false), origin);
+        if (StageOf(stored) is { Length: > 0 } stage && _catalog.Find(PropertyCatalog.DateEnteredProperty(stage)) is not null)
+        {
+            // The creation values are the first history version (at the creation moment), so the entry date needs no version of its own.
+            stored[PropertyCatalog.DateEnteredProperty(stage)] = new StoredValue(PropertyCatalog.FormatDateTime(created), created.ToUnixTimeMilliseconds());
+        }
+
+        var record = new ContactRecord(id, created, new ContactState(stored, modified, Archived: false), origin);
         _records.Add(record);
         _activeCount++;
         return record;
+    }
+
+    private static DateTimeOffset? CreateDate(Dictionary<string, string> values) =>
+        values.TryGetValue("createdate", out var created) && PropertyCatalog.TryParseInstant(created, out var instant) ? instant : null;
+
+    private static string StageOf(IReadOnlyDictionary<string, StoredValue> values) =>
+        values.TryGetValue(PropertyCatalog.LifecycleProperty, out var stage) ? stage.Text : "";
+
+    /// <summary>
+    /// HubSpot's stage dates for a <c>lifecyclestage</c> change at <paramref name="at"/>: the stage left gets its exit date, the stage entered its
+    /// entry date (overwriting an earlier entry: a re-entered stage holds its latest entry); stages skipped get nothing. Each is a CALCULATED version.
+    /// </summary>
+    private void TrackStage(ContactRecord record, Dictionary<string, StoredValue> values, string previous, string next, DateTimeOffset at)
+    {
+        if (previous == next)
+        {
+            return;
+        }
+
+        if (previous.Length > 0)
+        {
+            SetCalculated(record, values, PropertyCatalog.DateExitedProperty(previous), at);
+        }
+
+        if (next.Length > 0)
+        {
+            SetCalculated(record, values, PropertyCatalog.DateEnteredProperty(next), at);
+        }
+    }
+
+    private void SetCalculated(ContactRecord record, Dictionary<string, StoredValue> values, string name, DateTimeOffset at)
+    {
+        if (_catalog.Find(name) is null)
+        {
+            return;
+        }
+
+        var text = PropertyCatalog.FormatDateTime(at);
+        values[name] = new StoredValue(text, at.ToUnixTimeMilliseconds());
+        Append(record, name, text, at, ChangeOrigin.Calculated);
+    }
+
+    /// <summary>A seed contact validated and normalized outside the lock, with its creation moment and its versions' moments checked.</summary>
+    private PreparedSeed Prepare(SeedContact contact, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        var initial = Normalize(contact.Initial);
+        var later = contact.LaterValues.Select(Normalize).ToList();
+        if (contact.LaterTimestamps is not { } timestamps)
+        {
+            return contact.CreatedAt > now
+                ? throw new ArgumentException($"A seed contact's creation {contact.CreatedAt:O} is after the import ({now:O}).", nameof(contact))
+                : new PreparedSeed(initial, later, contact.CreatedAt, null);
+        }
+
+        if (timestamps.Count != later.Count)
+        {
+            throw new ArgumentException($"A seed contact has {later.Count} sets of later values but {timestamps.Count} timestamps.", nameof(contact));
+        }
+
+        var previous = contact.CreatedAt ?? CreateDate(initial) ?? now;
+        if (previous > now)
+        {
+            throw new ArgumentException($"A seed contact's creation {previous:O} is after the import ({now:O}).", nameof(contact));
+        }
+
+        foreach (var at in timestamps)
+        {
+            if (at < previous || at > now)
+            {
+                throw new ArgumentException($"A seed contact's timestamp {at:O} is before the creation or the version before it ({previous:O}), or after the import ({now:O}).", nameof(contact));
+            }
+
+            previous = at;
+        }
+
+        return new PreparedSeed(initial, later, contact.CreatedAt, timestamps);
     }
 
     private ContactRecord? Find(string id)

@@ -14,6 +14,9 @@ public sealed class PropertyCatalog
     public static readonly IReadOnlyList<string> DefaultLifecycleStages =
         ["subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "evangelist", "other"];
 
+    /// <summary>The property whose options are the portal's lifecycle stages.</summary>
+    public const string LifecycleProperty = "lifecyclestage";
+
     /// <summary>HubSpot's default lead statuses.</summary>
     public static readonly IReadOnlyList<string> DefaultLeadStatuses =
         ["NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT", "CONNECTED", "BAD_TIMING"];
@@ -27,6 +30,11 @@ public sealed class PropertyCatalog
         ["string"] = ["text", "textarea"],
         ["number"] = ["number"],
     };
+
+    private const string StoredDateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+    private const string DateEnteredPrefix = "hs_v2_date_entered_";
+    private const string DateExitedPrefix = "hs_v2_date_exited_";
+    private const string StageDatesGroup = "contactinformation";
 
     private readonly ConcurrentDictionary<string, SandboxProperty> _properties = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SandboxPropertyGroup> _groups = new(StringComparer.Ordinal);
@@ -53,19 +61,41 @@ public sealed class PropertyCatalog
     /// <summary>Deletes a property, as an admin can in HubSpot's settings; false when it does not exist.</summary>
     public bool TryRemove(string name) => _properties.TryRemove(name, out _);
 
-    /// <summary>Replaces a property definition (PATCH); false when it does not exist.</summary>
+    /// <summary>
+    /// Replaces a property definition (PATCH); false when it does not exist. A new <c>lifecyclestage</c> option gains its stage dates
+    /// (<see cref="DateEnteredProperty"/>, <see cref="DateExitedProperty"/>), as a custom stage does at HubSpot.
+    /// </summary>
     public bool TryReplace(SandboxProperty property)
     {
+        ArgumentNullException.ThrowIfNull(property);
         while (_properties.TryGetValue(property.Name, out var current))
         {
             if (_properties.TryUpdate(property.Name, property, current))
             {
+                if (property.Name == LifecycleProperty)
+                {
+                    AddStageDates(property.Options.Select(o => o.Value), property.UpdatedAt);
+                }
+
                 return true;
             }
         }
 
         return false;
     }
+
+    /// <summary>
+    /// <c>hs_v2_date_entered_&lt;stage&gt;</c>: when the contact last entered the lifecycle stage (internal value). HubSpot-defined, calculated,
+    /// read-only; the store sets it whenever <c>lifecyclestage</c> takes that value. A re-entered stage holds its latest entry; a skipped stage stays unset.
+    /// </summary>
+    public static string DateEnteredProperty(string stage) => DateEnteredPrefix + stage;
+
+    /// <summary><c>hs_v2_date_exited_&lt;stage&gt;</c>: when the contact last left the lifecycle stage (moved to another or had it cleared).</summary>
+    public static string DateExitedProperty(string stage) => DateExitedPrefix + stage;
+
+    /// <summary>True for a stage date (<see cref="DateEnteredProperty"/>, <see cref="DateExitedProperty"/>): only the store sets those.</summary>
+    public static bool IsStageDate(string name) =>
+        name.StartsWith(DateEnteredPrefix, StringComparison.Ordinal) || name.StartsWith(DateExitedPrefix, StringComparison.Ordinal);
 
     /// <summary>The portal's validation rules, in the order they were added (enforced by API version 2026-09 writes only).</summary>
     public IReadOnlyList<SandboxValidationRule> ValidationRules => Volatile.Read(ref _rules);
@@ -90,7 +120,6 @@ public sealed class PropertyCatalog
     public void ClearValidationRules() => Volatile.Write(ref _rules, []);
 
     /// <summary>Checks the type/fieldType pair and options of a definition; null when valid, else the reason.</summary>
-    private const string StoredDateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
     internal static string? ValidateDefinition(string type, string fieldType, IReadOnlyList<SandboxPropertyOption> options)
     {
@@ -236,6 +265,33 @@ public sealed class PropertyCatalog
         return DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant);
     }
 
+    /// <summary>The stage dates of each stage that has none yet (a removed stage keeps its dates: contacts may still hold them).</summary>
+    private void AddStageDates(IEnumerable<string> stages, DateTimeOffset now)
+    {
+        foreach (var stage in stages)
+        {
+            foreach (var (name, label) in new[] { (DateEnteredProperty(stage), "Date entered"), (DateExitedProperty(stage), "Date exited") })
+            {
+                _properties.TryAdd(name, new SandboxProperty
+                {
+                    Name = name,
+                    Label = $"{label} '{Labelize(stage)} (Lifecycle Stage Pipeline)'",
+                    Type = "datetime",
+                    FieldType = "date",
+                    GroupName = StageDatesGroup,
+                    Description = label == "Date entered"
+                        ? "The date and time when the contact last entered this lifecycle stage. Set by HubSpot; read only."
+                        : "The date and time when the contact last left this lifecycle stage. Set by HubSpot; read only.",
+                    HubspotDefined = true,
+                    ReadOnlyValue = true,
+                    Calculated = true,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                });
+            }
+        }
+    }
+
     private void AddRule(SandboxValidationRule rule) => ImmutableInterlocked.Update(ref _rules, rules => rules.Add(rule));
 
     private string Existing(string propertyName) =>
@@ -294,7 +350,8 @@ public sealed class PropertyCatalog
         Add("numemployees", "Number of Employees", "number", Contact);
         Add("annualrevenue", "Annual Revenue", "number", Contact);
         Add("country", "Country/Region", "string", Contact);
-        Add("lifecyclestage", "Lifecycle Stage", "enumeration", Contact, options: DefaultLifecycleStages);
+        Add(LifecycleProperty, "Lifecycle Stage", "enumeration", Contact, options: DefaultLifecycleStages);
+        AddStageDates(DefaultLifecycleStages, now);
         Add("hs_lead_status", "Lead Status", "enumeration", "sales_properties", options: DefaultLeadStatuses);
         Add("notes_last_contacted", "Last Contacted", "datetime", "sales_properties", readOnly: true);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HubSyncWorker.Sandbox.Portal;
+using HubSyncWorker.Sandbox.Properties;
 
 namespace HubSyncWorker.Sandbox.Tests.Portal;
 
@@ -123,9 +124,11 @@ public sealed class PortalGeneratorTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"seeding took {clock.Elapsed.TotalSeconds:F1} s");
     }
 
-    /// <summary>The generated values, without the creation and modification instants (the sandbox's clock).</summary>
+    /// <summary>The generated values, without the creation, modification and stage-entry instants (the sandbox's clock).</summary>
     private static List<KeyValuePair<string, string>> Generated(SandboxSession session, string id) =>
-        [.. session.Sandbox.Contacts.GetContact(id)!.Properties.Where(p => p.Key is not ("createdate" or "lastmodifieddate")).OrderBy(p => p.Key, StringComparer.Ordinal)];
+        [.. session.Sandbox.Contacts.GetContact(id)!.Properties
+            .Where(p => p.Key is not ("createdate" or "lastmodifieddate") && !PropertyCatalog.IsStageDate(p.Key))
+            .OrderBy(p => p.Key, StringComparer.Ordinal)];
 
     private static int ConversionCount(SandboxSession session, string id) =>
         int.Parse(session.Sandbox.Contacts.GetContact(id)!.Properties.GetValueOrDefault("num_conversion_events") ?? "0", CultureInfo.InvariantCulture);

@@ -42,6 +42,7 @@ internal static class WorkerCommands
                 "hubspot-project" => await HubSpotProjectCommand.RunAsync(command, stdout, stderr),
                 "demo" => await Demo.DemoCommand.RunAsync(command, stdout, stderr),
                 "report" => await Reporting.ReportCommand.RunAsync(command, stdout, stderr),
+                "insights" => await Insights.InsightsCommand.RunAsync(command, stdout, stderr),
                 "deadletters" => await DeadLetterCommands.RunAsync(command, stdout, stderr),
                 _ => await UnknownAsync(command.Verb, stderr),
             };

@@ -182,8 +182,9 @@ internal sealed class InsightsCollector
     /// <summary>The recorded scores that stand for the contact's values at its cut-off, when they are this policy's.</summary>
     private RecordedScores? AtCutoff(StageEntryDates entered, RecordedScores? atMql, RecordedScores? atSql)
     {
-        // The cut-off is the first qualification: the MQL record when MQL came first (or alone), else the SQL one.
-        var recorded = entered.Mql is { } mql && (entered.Sql is not { } sql || mql <= sql) ? atMql : atSql;
+        // The cut-off is the first qualification: the SQL record for a contact qualified straight to SQL, else the MQL one (as the
+        // analysis reads them).
+        var recorded = entered.Sql is { } sql && (entered.Mql is not { } mql || sql < mql || (sql == mql && atMql is null)) ? atSql : atMql;
         return recorded?.PolicyVersion == _policy.Version ? recorded : null;
     }
 

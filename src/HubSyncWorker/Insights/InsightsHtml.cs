@@ -118,8 +118,8 @@ internal static class InsightsHtml
         var band = Math.Max(1, calibration.BandWidth);
         var fitBands = Math.Max(calibration.Cells.Select(c => c.FitLow / band + 1).DefaultIfEmpty(1).Max(), calibration.MqlFitThreshold / band + 1);
         var engagementBands = Math.Max(calibration.Cells.Select(c => c.EngagementLow / band + 1).DefaultIfEmpty(1).Max(), calibration.MqlEngagementThreshold / band + 1);
-        var width = left + engagementBands * cell + 20;
-        var height = top + fitBands * cell + 50;
+        var width = Math.Max(420, left + engagementBands * cell + 20);
+        var height = top + fitBands * cell + 66;
         html.AppendLine(Inv, $"<svg id=\"insights-calibration\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Conversion to SQL by fit band and engagement band, with today's MQL thresholds\">");
 
         // Fit grows upwards, engagement rightwards: the MQL zone is the top-right corner.
@@ -141,7 +141,8 @@ internal static class InsightsHtml
             html.AppendLine(Inv, $"<text x=\"{X(e * band):F1}\" y=\"{Y(0) + 16:F1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#475569\">{e * band}</text>");
         }
 
-        html.AppendLine(Inv, $"<text x=\"{left}\" y=\"{Y(0) + 34:F1}\" font-size=\"12\" fill=\"#0f172a\">engagement → (fit ↑); dashed: today's MQL test, fit ≥ {calibration.MqlFitThreshold} and engagement ≥ {calibration.MqlEngagementThreshold}</text>");
+        html.AppendLine(Inv, $"<text x=\"{left}\" y=\"{Y(0) + 34:F1}\" font-size=\"12\" fill=\"#0f172a\">engagement →, fit ↑; the greener, the more became SQL</text>");
+        html.AppendLine(Inv, $"<text x=\"{left}\" y=\"{Y(0) + 52:F1}\" font-size=\"12\" fill=\"#0f172a\">dashed: today's MQL test, fit ≥ {calibration.MqlFitThreshold} and engagement ≥ {calibration.MqlEngagementThreshold}</text>");
         var fx = Y(calibration.MqlFitThreshold);
         var ex = X(calibration.MqlEngagementThreshold);
         html.AppendLine(Inv, $"<line class=\"threshold\" x1=\"{ex:F1}\" y1=\"{top}\" x2=\"{ex:F1}\" y2=\"{fx:F1}\" stroke=\"#0f172a\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>");

@@ -90,7 +90,7 @@ internal static class InsightsText
         }
 
         var silent = rules.Where(r => r.DoesNotPredict).ToList();
-        text.AppendLine(Inv, $"Rules that do not predict (the interval includes ×1 for MQL→SQL and →customer): {(silent.Count == 0 ? "none" : "")}");
+        text.AppendLine(Inv, $"Rules that do not predict (the interval includes ×1 for MQL→SQL and →customer){(silent.Count == 0 ? ": none" : "")}");
         foreach (var rule in silent)
         {
             var step = Step(rule, FunnelStep.MqlToSql);

@@ -164,6 +164,25 @@ public sealed class StageDateTests
     }
 
     [Fact]
+    public async Task Merge_PrimaryGainsTheStage_EntersItAtTheMergeAndKeepsNoneOfTheMergedContactsDates()
+    {
+        var time = new FakeTimeProvider(Now);
+        await using var session = await StartAsync(time);
+        var contacts = session.Sandbox.Contacts;
+        var primary = contacts.AddContact(Values(("email", "p@acme.io")));
+        var merged = contacts.AddContacts([LifecyclePath(Now.AddDays(-30), ("marketingqualifiedlead", -10))])[0];
+        time.Advance(TimeSpan.FromHours(2));
+
+        Assert.True(contacts.Merge(primary, merged));
+
+        var contact = contacts.GetContact(primary)!;
+        Assert.Equal("marketingqualifiedlead", contact.Properties["lifecyclestage"]);
+        Assert.Equal(Iso(time.GetUtcNow()), contact.Properties["hs_v2_date_entered_marketingqualifiedlead"]);
+        Assert.False(contact.Properties.ContainsKey("hs_v2_date_entered_subscriber"));
+        Assert.False(contact.Properties.ContainsKey("hs_v2_date_exited_subscriber"));
+    }
+
+    [Fact]
     public async Task BatchUpdate_WriteToDateEntered_RefusedAsReadOnlyValue()
     {
         await using var session = await StartAsync();

@@ -25,7 +25,7 @@ public sealed record PortalEdit(IReadOnlyList<string> Changed, IReadOnlyList<str
 /// depend on how many came before it.
 /// </summary>
 [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "A portal must be the same for the same seed: a seeded generator, not a secure one.")]
-public sealed class PortalGenerator
+public sealed partial class PortalGenerator
 {
     /// <summary>Conversion (form) names, each carrying a signal of the default policy.</summary>
     public static IReadOnlyList<string> ConversionNames { get; } =

@@ -72,18 +72,26 @@ internal sealed class InsightsCollector
         const int searches = 2;
         if (total is not { } portal)
         {
-            return new InsightsEstimate(null, ask.Sample, 1, ask.Sample is { } s ? InsightsEstimate.Ceiling(s, InsightsEstimate.ListPage) : 0, null, _budget);
+            return new InsightsEstimate(null, ask.Sample, 1, ask.Sample is { } s ? InsightsEstimate.Ceiling(s, InsightsEstimate.ListPage) : 0, null, _budget)
+            {
+                Limit = ask.Sample,
+            };
         }
 
         var share = needing is { } n && portal > 0 ? Math.Min(1, (double)n / portal) : 0;
         var toAnalyse = (int)Math.Min(portal, ask.Sample ?? int.MaxValue);
+        int? limit = ask.Sample;
         if (ask.MaxCalls is { } max)
         {
             toAnalyse = InsightsEstimate.Fit(max, searches, toAnalyse, share);
+            limit = toAnalyse;
         }
 
         int? historyContacts = needing is null ? null : (int)Math.Ceiling(toAnalyse * share - 1e-9);
-        return new InsightsEstimate(portal, toAnalyse, searches, InsightsEstimate.Ceiling(toAnalyse, InsightsEstimate.ListPage), historyContacts, _budget);
+        return new InsightsEstimate(portal, toAnalyse, searches, InsightsEstimate.Ceiling(toAnalyse, InsightsEstimate.ListPage), historyContacts, _budget)
+        {
+            Limit = limit,
+        };
     }
 
     /// <summary>
@@ -101,7 +109,7 @@ internal sealed class InsightsCollector
         var calls = estimate.Searches;
         do
         {
-            var limit = Math.Min(InsightsEstimate.ListPage, (estimate.ToAnalyse ?? int.MaxValue) - run.Listed);
+            var limit = Math.Min(InsightsEstimate.ListPage, (estimate.Limit ?? int.MaxValue) - run.Listed);
             if (limit <= 0 || (ask.MaxCalls is { } max && calls + 1 + run.HistoryReadsFor(limit) > max))
             {
                 break;

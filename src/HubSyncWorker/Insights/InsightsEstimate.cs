@@ -16,13 +16,19 @@ internal sealed record InsightsAsk(int? Sample = null, int? MaxCalls = null, boo
 /// to the sample), with the least time the configured budget allows for them.
 /// </summary>
 /// <param name="PortalContacts">Contacts in the portal (the search total), or null when the count failed.</param>
-/// <param name="ToAnalyse">Contacts the run will list, or null for "every contact" when the portal could not be counted.</param>
+/// <param name="ToAnalyse">Contacts the run expects to list (the count, the sample or what fits the call bound), or null when unknown.</param>
 /// <param name="Searches">The counting searches (already made).</param>
 /// <param name="Lists">List calls to come.</param>
 /// <param name="HistoryContacts">Contacts expected to need a history read, or null when it could not be counted.</param>
 /// <param name="Budget">The configured budget.</param>
 internal sealed record InsightsEstimate(long? PortalContacts, int? ToAnalyse, int Searches, int Lists, int? HistoryContacts, HubSpotBudget Budget)
 {
+    /// <summary>
+    /// The most contacts the run lists: the sample or what fits the call bound; null for the whole portal, however many the count
+    /// said (search is eventually consistent: contacts added moments ago may be missing from its total, never from the list).
+    /// </summary>
+    public int? Limit { get; init; }
+
     /// <summary>HubSpot's most inputs of a history read.</summary>
     public const int HistoryBatch = Sync.ContactSnapshotReader.HistoryBatchLimit;
 

@@ -13,7 +13,12 @@ internal static class InsightsText
     private const int TopRules = 8;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string Render(InsightsOutcome outcome)
+    public static string Render(InsightsOutcome outcome) => Render(outcome, brief: false);
+
+    /// <summary>The short form (the demo's section): funnel, rules, calibration and thresholds, calls; no per-group tables or points.</summary>
+    public static string Summary(InsightsOutcome outcome) => Render(outcome, brief: true);
+
+    private static string Render(InsightsOutcome outcome, bool brief)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var (report, collection) = (outcome.Report, outcome.Collection);
@@ -28,8 +33,12 @@ internal static class InsightsText
         }
 
         AppendRules(text, report.Rules);
-        AppendGroups(text, "Original sources", report.Sources);
-        AppendGroups(text, "First converting offers", report.Offers);
+        if (!brief)
+        {
+            AppendGroups(text, "Original sources", report.Sources);
+            AppendGroups(text, "First converting offers", report.Offers);
+        }
+
         AppendCalibration(text, report.Calibration);
         if (report.Thresholds.Count > 0)
         {
@@ -41,7 +50,7 @@ internal static class InsightsText
             }
         }
 
-        if (report.Points.Count > 0)
+        if (report.Points.Count > 0 && !brief)
         {
             text.AppendLine();
             text.AppendLine("Suggested points per rule (suggestions only: write them with --suggest, review with `policy check`, try with `resync --dry-run`)");
@@ -78,7 +87,7 @@ internal static class InsightsText
         text.AppendLine();
         text.AppendLine("Rules that predict SQLs (MQL→SQL lift = rate with the rule ÷ rate without, 95 % interval)");
         var predicting = measured.Where(r => !r.Rule.DoesNotPredict && !r.Step!.Lift!.IncludesNoEffect)
-            .OrderByDescending(r => Math.Abs(Math.Log(r.Step!.Lift!.Ratio))).Take(TopRules).ToList();
+            .OrderByDescending(r => Math.Abs(Math.Log(r.Step!.Lift!.Ratio))).ToList();
         foreach (var (rule, step) in predicting)
         {
             text.AppendLine(Inv, $"  {rule.Name,-28} {LiftText(step!.Lift!),-22} with it {Percent(step.With.Rate)} of {step.With.Eligible:N0}, without {Percent(step.Without.Rate)}");

@@ -82,11 +82,7 @@ internal static class InsightsCommand
             job = job with { Candidate = QualificationPolicy.Compile(await PolicyLoader.FromFileAsync(candidatePath, CancellationToken.None)) };
         }
 
-        var builder = Host.CreateApplicationBuilder(command.ConfigurationArguments);
-        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
-        builder.AddHubSyncWorker(WorkerFeatures.None);
-        using var host = builder.Build();
-        WorkerCommands.ValidateConfiguration(host.Services);
+        using var host = BuildHost(command.ConfigurationArguments);
         await host.StartAsync();
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         var progress = new ProgressLines(stdout);
@@ -100,6 +96,17 @@ internal static class InsightsCommand
         await WriteFilesAsync(settings, outcome, host.Services.GetRequiredService<QualificationPolicy>(), stdout);
         await host.StopAsync();
         return WorkerCommands.Success;
+    }
+
+    /// <summary>A one-shot host (no web server, nothing in the background), validated as every verb's is.</summary>
+    private static IHost BuildHost(string[] configurationArguments)
+    {
+        var builder = Host.CreateApplicationBuilder(configurationArguments);
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.AddHubSyncWorker(WorkerFeatures.None);
+        var host = builder.Build();
+        WorkerCommands.ValidateConfiguration(host.Services);
+        return host;
     }
 
     private static async Task WriteFilesAsync(InsightsSettings settings, InsightsOutcome outcome, QualificationPolicy policy, TextWriter stdout)

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using HubSyncWorker.Qualification.Policy;
 
 namespace HubSyncWorker.Qualification.Insights;
@@ -10,7 +11,7 @@ namespace HubSyncWorker.Qualification.Insights;
 /// <summary>
 /// Writes an analysis's suggestions as a policy file the user can review with <c>policy check</c> and try with <c>resync --dry-run</c>.
 /// </summary>
-public static class PolicySuggestion
+public static partial class PolicySuggestion
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -52,8 +53,8 @@ public static class PolicySuggestion
             ApplyThresholds(policy, thresholds, current.Options.Mql, notes);
         }
 
-        var suggested = Serialise(policy, notes, header: null);
-        var version = PolicyLoader.ComputeVersion(PolicyLoader.FromJson(suggested));
+        // Compiling validates the suggestion as `policy check` would, and gives the version the header names.
+        var version = QualificationPolicy.Compile(PolicyLoader.FromJson(Serialise(policy, notes, header: null))).Version;
         return Serialise(policy, notes, Header(report, thresholds, current.Options.Mql, changedRules, version));
     }
 
@@ -116,29 +117,37 @@ public static class PolicySuggestion
         }
 
         var analysed = report.AnalysedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-        return $" SUGGESTED POLICY (version {version}), not in use: written by the insights analysis of {analysed} UTC over {report.Contacts} contacts "
-            + $"under policy {report.PolicyVersion}. Changed: {(changes.Count == 0 ? "nothing" : string.Join("; ", changes))}; each change is marked below. "
-            + "Review it with `policy check`, try it with `resync --dry-run`, and adopt it only if you agree. ";
+        return $"SUGGESTED POLICY (version {version}), not in use: written by the insights analysis of {analysed} UTC\n"
+            + $"over {report.Contacts} contacts under policy {report.PolicyVersion}.\n"
+            + $"Changed: {(changes.Count == 0 ? "nothing" : string.Join("; ", changes))}; each change is marked below.\n"
+            + "Review it with `policy check`, try it with `resync --dry-run`, and adopt it only if you agree.";
     }
 
-    /// <summary>The policy as indented JSON: <paramref name="header"/> as a leading comment, each noted value preceded by its note.</summary>
+    /// <summary>The policy as indented JSON: <paramref name="header"/> as leading comment lines, each noted value preceded by a line with its note.</summary>
     private static string Serialise(JsonObject policy, Dictionary<JsonNode, string> notes, string? header)
     {
+        // The writer puts a comment where it is written, before the comma ending the previous member: it writes a numbered
+        // placeholder there, which is then replaced by a line of its own above the member.
+        var numbered = new List<string>();
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            if (header is not null)
-            {
-                writer.WriteCommentValue(Safe(header));
-            }
-
-            WriteNode(writer, policy, notes);
+            WriteNode(writer, policy, notes, numbered);
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        var json = Placeholder().Replace(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), match =>
+        {
+            var indent = match.Groups["indent"].Value;
+            var note = numbered[int.Parse(match.Groups["index"].Value, CultureInfo.InvariantCulture)];
+            return $"{match.Groups["comma"].Value}\n{indent}// {note}\n{indent}";
+        });
+        return header is null ? json : $"{string.Concat(header.Split('\n').Select(line => $"// {line}\n"))}{json}";
     }
 
-    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node, Dictionary<JsonNode, string> notes)
+    [GeneratedRegex(@"\n *\/\*@(?<index>\d+)@\*\/(?<comma>,?)\n(?<indent> *)")]
+    private static partial Regex Placeholder();
+
+    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node, Dictionary<JsonNode, string> notes, List<string> numbered)
     {
         switch (node)
         {
@@ -148,11 +157,12 @@ public static class PolicySuggestion
                 {
                     if (value is not null && notes.TryGetValue(value, out var note))
                     {
-                        writer.WriteCommentValue(Safe($" {note} "));
+                        writer.WriteCommentValue(string.Create(CultureInfo.InvariantCulture, $"@{numbered.Count}@"));
+                        numbered.Add(note.ReplaceLineEndings(" "));
                     }
 
                     writer.WritePropertyName(name);
-                    WriteNode(writer, value, notes);
+                    WriteNode(writer, value, notes, numbered);
                 }
 
                 writer.WriteEndObject();
@@ -161,7 +171,7 @@ public static class PolicySuggestion
                 writer.WriteStartArray();
                 foreach (var item in array)
                 {
-                    WriteNode(writer, item, notes);
+                    WriteNode(writer, item, notes, numbered);
                 }
 
                 writer.WriteEndArray();
@@ -174,9 +184,6 @@ public static class PolicySuggestion
                 break;
         }
     }
-
-    /// <summary>A comment cannot hold its own terminator.</summary>
-    private static string Safe(string comment) => comment.Replace("*/", "* /", StringComparison.Ordinal);
 
     private static IEnumerable<JsonObject> Rules(JsonObject policy, string set) =>
         Member(policy, set) is JsonObject scoreSet && Member(scoreSet, "Rules") is JsonArray rules ? rules.OfType<JsonObject>() : [];

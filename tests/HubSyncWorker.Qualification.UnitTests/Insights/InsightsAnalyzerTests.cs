@@ -71,6 +71,30 @@ public sealed class InsightsAnalyzerTests
     }
 
     [Fact]
+    public void Analyze_FewContactsWithRule_NotEnoughDataRatherThanDoesNotPredict()
+    {
+        // 20 video viewers against 60 others, the same rates everywhere: no effect, but too few viewers to say so.
+        var contacts = Enumerable.Range(0, 80).Select(i =>
+        {
+            var builder = i < 20 ? ContactBuilder.IcpMql().Converted("Product video tour") : ContactBuilder.IcpMql();
+            var entered = (i % 10) switch
+            {
+                0 => MqlThenSql(Cutoff) with { Customer = Cutoff.AddDays(30) },
+                < 5 => MqlThenSql(Cutoff),
+                _ => Mql(Cutoff),
+            };
+            return Of(builder, entered, id: $"{i}");
+        }).ToList();
+
+        var video = Rule(InsightsAnalyzer.Analyze(contacts, Policy, new InsightsRequest(), Cutoff), "demo-video");
+
+        Assert.Equal(20, video.With);
+        Assert.All(video.Steps.Where(s => s.Step is FunnelStep.MqlToSql or FunnelStep.QualifiedToCustomer), s => Assert.True(s.Lift!.IncludesNoEffect));
+        Assert.False(video.EnoughData);
+        Assert.False(video.DoesNotPredict);
+    }
+
+    [Fact]
     public void Analyze_RateTarget_SuggestedThresholdsCloserToTargetThanToday()
     {
         var report = Planted.Value;
@@ -267,13 +291,14 @@ public sealed class InsightsAnalyzerTests
         options.Mql.MinEngagement = 20;
         var candidate = QualificationPolicy.Compile(options);
 
-        // Engagement 41: an MQL for both. Engagement 21: an MQL for the candidate only. A student: an MQL for neither. No engagement: nothing.
+        // Engagement 41: an MQL for both. Engagement 21: an MQL for the candidate only. A student: an MQL for neither. No engagement:
+        // nothing, though sales made it an MQL (it never became SQL, so neither policy missed an SQL there).
         var both = Of(ContactBuilder.IcpMql(), MqlThenSql(Cutoff), id: "1");
         var candidateOnly = Of(
             ContactBuilder.IcpProfile().Converted("Newsletter signup").With("hs_analytics_num_visits", "4").LastVisit(Cutoff.AddDays(-1)),
             MqlThenSql(Cutoff) with { Customer = Cutoff.AddDays(60) }, id: "2");
         var student = Of(ContactBuilder.IcpMql().With("jobtitle", "Student"), StageEntryDates.None with { Sql = Cutoff }, id: "3");
-        var cold = Of(ContactBuilder.IcpProfile(), StageEntryDates.None, id: "4");
+        var cold = Of(ContactBuilder.IcpProfile(), Mql(Cutoff), id: "4");
 
         var comparison = InsightsAnalyzer.Analyze([both, candidateOnly, student, cold], Policy, new InsightsRequest(), Cutoff, candidate).Comparison!;
 

@@ -4,6 +4,8 @@
 # Installs the Debian package `chromium` when no Chromium is found (needs root, as in CI containers).
 #
 # Usage: scripts/report-screenshot.sh <report.html> [<screenshot.png>]
+# EXTRA_MARKERS (space-separated) adds markers the rendered DOM must hold, e.g. the insights charts of the demo's report:
+#   EXTRA_MARKERS='id="insights-lift-chart" id="insights-calibration"' scripts/report-screenshot.sh artifacts/demo-report.html
 # Exit: 0 rendered, 1 the page did not render as expected, 2 bad usage or no browser.
 set -euo pipefail
 
@@ -67,7 +69,8 @@ else
   fi
 fi
 
-for marker in 'id="funnel-chart"' 'id="funnel-table"' '<rect' '<td>lead</td>'; do
+read -r -a extra_markers <<<"${EXTRA_MARKERS:-}"
+for marker in 'id="funnel-chart"' 'id="funnel-table"' '<rect' '<td>lead</td>' "${extra_markers[@]}"; do
   if ! grep -qF "$marker" "$dom"; then
     failures+=("the rendered page has no $marker")
   fi

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HubSyncWorker.HubSpot.Settings;
+using HubSyncWorker.Insights;
 using HubSyncWorker.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,7 @@ internal static class AdminEndpoints
         builder.Services.AddValidatedSection<AdminOptions, AdminOptionsRules>(builder.Configuration.GetSection(AdminOptions.SectionName));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<AdminResyncRunner>();
+        builder.AddInsights();
         return builder;
     }
 
@@ -47,6 +49,7 @@ internal static class AdminEndpoints
         app.MapGet(ResyncPath, GetResync);
         app.MapGet(DeadLettersPath, ListDeadLettersAsync);
         app.MapPost(DeadLettersPath + "/retry", RetryDeadLettersAsync);
+        app.MapInsights();
         return app;
     }
 

@@ -29,6 +29,11 @@ internal static class CommandLine
           demo [--contacts 2000] [--seed 42] [--html artifacts/demo-report.html] [--out funnel.json]
                                                run the worker against a simulated HubSpot portal: resync, live webhooks,
                                                funnel, API usage (no HubSpot account, no Redis); exit 1 if a check fails
+          insights [--policy candidate.json] [--sample N] [--max-calls N] [--target-mql-sql-rate 0.3] [--target-mql-volume N]
+                   [--html insights.html] [--json insights.json] [--suggest suggested-policy.json]
+                                               learn from the portal's history which rules predict SQLs and customers
+                                               (each contact as it was when qualified), calibration, suggested thresholds
+                                               and points, a candidate policy compared; prints its HubSpot call estimate first
           report --input <funnel.json> [--html <report.html>]
                                                print a saved funnel (contacts per stage, conversion rates per source)
                                                and write it as a self-contained HTML page
@@ -45,6 +50,7 @@ internal static class CommandLine
     {
         "--input", "--policy", "--dry-run", "--contacts", "--out", "--html", "--seed", "--now", "--max", "--target-url", "--app-name",
         "--hubspot-project",
+        "--sample", "--max-calls", "--target-mql-sql-rate", "--target-mql-volume", "--json", "--suggest",
     };
 
     // The flags each verb reads: any other is refused (a flag a verb ignores, e.g. deadletters retry --dry-run, would do the real thing).
@@ -57,6 +63,7 @@ internal static class CommandLine
         ["evaluate"] = ["--input", "--policy", "--now"],
         ["demo"] = ["--contacts", "--seed", "--html", "--out"],
         ["report"] = ["--input", "--html"],
+        ["insights"] = ["--policy", "--sample", "--max-calls", "--target-mql-sql-rate", "--target-mql-volume", "--html", "--json", "--suggest"],
         ["deadletters"] = ["--max"],
     };
 

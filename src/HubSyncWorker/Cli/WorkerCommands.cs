@@ -40,6 +40,7 @@ internal static class WorkerCommands
                 "hubspot-project" => await HubSpotProjectCommand.RunAsync(command, stdout, stderr),
                 "demo" => await DemoCommand.RunAsync(command, stdout, stderr),
                 "report" => await ReportCommand.RunAsync(command, stdout, stderr),
+                "insights" => await InsightsCommand.RunAsync(command, stdout, stderr),
                 "deadletters" => await DeadLetterCommands.RunAsync(command, stdout, stderr),
                 _ => await UnknownAsync(command.Verb, stderr),
             };

@@ -75,6 +75,8 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         var seeded = ids.Zip(contacts, (id, contact) => (id, contact)).ToList();
         await Line(string.Create(Inv, $"Portal  {sandbox.BaseUrl}: {contacts.Count:N0} contacts seeded in {time.GetElapsedTime(seedStarted).TotalSeconds:F1} s (seed {settings.Seed})"));
         await Line("        " + string.Join(", ", contacts.GroupBy(c => c.Persona).OrderByDescending(g => g.Count()).Select(g => string.Create(Inv, $"{g.Count()} {PersonaLabel(g.Key)}"))));
+        var planted = Insights.InsightsDemo.Plant(sandbox, Math.Max(settings.Contacts, Insights.InsightsDemo.MinPlanted), settings.Seed, time.GetUtcNow());
+        await Line(string.Create(Inv, $"        + {planted.Contacts.Count:N0} contacts with a past (stage dates, histories) and a truth for insights to find: demo-video viewers became SQL 3× as often, newsletter made no difference, students never did"));
         await Line(string.Create(Inv, $"        Rate limits enforced, with a raised demo budget of {DemoRequestsPerTenSeconds:N0} requests per 10 s (a Free portal has 100) so the demo takes seconds."));
 
         // 2. The worker.
@@ -82,6 +84,9 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         using var signals = new WorkerSignals(worker.Services.GetRequiredService<IMeterFactory>());
         await Line(string.Create(Inv, $"Worker  http://127.0.0.1:{workerPort}: embedded defaults (in-memory store, one replica), webhooks at /webhooks/hubspot, client budget {DemoRequestsPerTenSeconds:N0} per 10 s"));
         await Line();
+
+        // What the history says before the worker decides anything (shown at the end).
+        var insights = await Insights.InsightsDemo.RunAsync(worker.Services, sandbox, cancellationToken);
 
         // 3. Full resync.
         var fullResync = worker.Services.GetRequiredService<FullResync>();
@@ -129,7 +134,9 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
             await Line(string.Create(Inv, $"  #{sample.ContactId,-5} {sample.From,-9}→ {sample.To,-13}{sample.Reason}"));
         }
 
-        // 6. API usage and the checks.
+        // 6. What the portal's history says, then the API usage (the analysis's calls included) and the checks.
+        await Line();
+        _failures.AddRange(await Insights.InsightsDemo.WriteAsync(insights, stdout));
         await Line();
         var usage = Usage(sandbox, signals, first, resync, live, beforeLive, afterLive, loopWrites);
         await Line("API usage (counted by the portal)");
@@ -139,7 +146,7 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         }
 
         Check(funnel, first, resync, live, signals, sandbox, beforeLive, afterLive, loopWrites, events.Count);
-        await WriteArtifactsAsync(funnel, usage, cancellationToken);
+        await WriteArtifactsAsync(funnel, usage, insights, cancellationToken);
         await Line();
         if (_failures.Count > 0)
         {
@@ -354,9 +361,9 @@ internal sealed class DemoRun(DemoSettings settings, string[] configurationArgum
         }
     }
 
-    private async Task WriteArtifactsAsync(FunnelReport funnel, IReadOnlyList<(string Label, string Value)> usage, CancellationToken cancellationToken)
+    private async Task WriteArtifactsAsync(FunnelReport funnel, IReadOnlyList<(string Label, string Value)> usage, Insights.InsightsOutcome insights, CancellationToken cancellationToken)
     {
-        await OutputFile.WriteAllTextAsync(settings.HtmlPath, FunnelHtml.Render(funnel, usage), cancellationToken);
+        await OutputFile.WriteAllTextAsync(settings.HtmlPath, FunnelHtml.Render(funnel, usage, Insights.InsightsHtml.Section(insights.Report)), cancellationToken);
         await Line();
         await Line($"HTML report: {Path.GetFullPath(settings.HtmlPath)}");
         if (settings.JsonPath is not null)

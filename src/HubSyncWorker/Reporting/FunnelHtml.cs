@@ -16,8 +16,11 @@ internal static class FunnelHtml
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly string[] StageColors = ["#94a3b8", "#60a5fa", "#3b82f6", "#6366f1", "#8b5cf6", "#10b981", "#059669"];
 
-    /// <summary>The page; <paramref name="facts"/> (label, value) are shown as a small table under the title (e.g. the API usage).</summary>
-    public static string Render(FunnelReport report, IReadOnlyList<(string Label, string Value)>? facts = null)
+    /// <summary>
+    /// The page; <paramref name="facts"/> (label, value) are shown as a small table under the title (e.g. the API usage), and
+    /// <paramref name="appendix"/> (HTML, e.g. the insights section) at the end.
+    /// </summary>
+    public static string Render(FunnelReport report, IReadOnlyList<(string Label, string Value)>? facts = null, string? appendix = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         var overall = report.Overall();
@@ -79,6 +82,7 @@ internal static class FunnelHtml
             html.AppendLine("</table></div>");
         }
 
+        html.Append(appendix);
         html.AppendLine("</body></html>");
         return html.ToString();
     }

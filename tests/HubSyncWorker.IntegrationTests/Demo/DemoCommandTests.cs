@@ -23,9 +23,9 @@ public sealed class DemoCommandTests : IDisposable
         Assert.True(exit == WorkerCommands.Success, $"exit {exit}{Environment.NewLine}{output}{Environment.NewLine}{stderr}");
         Assert.Equal("", stderr.ToString());
 
-        // Every stage reached, counted from the worker's decisions (300 seeded + 3 signed up during the live minute).
+        // Every stage reached, counted from the worker's decisions (300 seeded, 2,000 with a past for insights, 3 signed up during the live minute).
         var funnel = FunnelReport.FromJson(await File.ReadAllTextAsync(json));
-        Assert.Equal(303, funnel.Total);
+        Assert.Equal(2303, funnel.Total);
         Assert.All(FunnelReport.Statuses, status => Assert.True(funnel.CountOf(status) > 0, $"no contact at {status}"));
 
         // Conversion rates per source, in the printed table too.
@@ -39,7 +39,11 @@ public sealed class DemoCommandTests : IDisposable
         // No unhandled 429, no write loop, and the live minute's write-backs landed with their reasons.
         Assert.Matches(@"429 answers: +\d+ \([^;]+; 0 calls failed\)", output);
         Assert.Matches(@"write loops: +0 writes after the activity settled", output);
-        Assert.Matches(@"contacts written: +300 by the first resync, 0 by the second, \d+ live", output);
+        Assert.Matches(@"contacts written: +[\d,]+ by the first resync, 0 by the second, \d+ live", output);
+
+        // The insights section: the planted demo-video lift found, the calls it estimated made.
+        Assert.Matches(@"(?m)^  demo-video +×\d", output);
+        Assert.Matches(@"(?m)^HubSpot calls: list 23, search 2, batch read 0, history read \d+", output);
         Assert.Contains("every webhook delivered and every write-back landed", output, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^  #\d+ +customer +→ evangelist +Evangelist \(referral\)", output);
         Assert.Matches(@"(?m)^  #\d+ +none +→ disqualified +Disqualified \(competitor domain\)", output);
@@ -47,6 +51,8 @@ public sealed class DemoCommandTests : IDisposable
 
         var page = await File.ReadAllTextAsync(html);
         Assert.Contains("id=\"funnel-chart\"", page, StringComparison.Ordinal);
+        Assert.Contains("id=\"insights-lift-chart\"", page, StringComparison.Ordinal);
+        Assert.Contains("id=\"insights-calibration\"", page, StringComparison.Ordinal);
         Assert.Contains("Evangelist (referral)", page, StringComparison.Ordinal);
     }
 

@@ -26,6 +26,31 @@ public sealed class ReportScreenshotTests : IDisposable
     }
 
     [Fact]
+    public async Task Script_DemoReportWithInsights_RendersTheInsightsCharts()
+    {
+        var html = Path.Combine(_folder, "demo-report.html");
+        var png = Path.Combine(_folder, "demo-report.png");
+        await File.WriteAllTextAsync(html, FunnelHtml.Render(Portal(), [("calls", "160")], HubSyncWorker.Insights.InsightsHtml.Section(HubSyncWorker.IntegrationTests.Insights.SampleInsights.Report())));
+
+        var (exit, output) = await RunScriptAsync(html, png, InsightsMarkers);
+
+        Assert.True(exit == 0, output);
+        Assert.True(new FileInfo(png).Length > 20_000, $"screenshot of {new FileInfo(png).Length} bytes");
+    }
+
+    [Fact]
+    public async Task Script_DemoReportWithoutInsights_FailsNamingTheMissingChart()
+    {
+        var html = Path.Combine(_folder, "no-insights.html");
+        await File.WriteAllTextAsync(html, FunnelHtml.Render(Portal(), [("calls", "96")]));
+
+        var (exit, output) = await RunScriptAsync(html, Path.Combine(_folder, "no-insights.png"), InsightsMarkers);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("the rendered page has no id=\"insights-lift-chart\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Script_PageWithoutTheFunnel_FailsSayingWhatIsMissing()
     {
         var html = Path.Combine(_folder, "empty.html");
@@ -47,10 +72,18 @@ public sealed class ReportScreenshotTests : IDisposable
         new("recycled", "email:newsletter", 40),
     ], [new FunnelSample("42", "mql", "sql", "organic:demo", "SQL (hand-raiser conversion): fit 90, engagement 53")]);
 
-    private static async Task<(int Exit, string Output)> RunScriptAsync(string html, string png)
+    /// <summary>The insights charts the demo's report must show (the lift chart, the heat map with its thresholds, the funnels per source and offer).</summary>
+    private const string InsightsMarkers = "id=\"insights-lift-chart\" id=\"insights-calibration\" class=\"threshold\" id=\"insights-funnel-sources\" id=\"insights-funnel-offers\"";
+
+    private static async Task<(int Exit, string Output)> RunScriptAsync(string html, string png, string? extraMarkers = null)
     {
         var script = Path.Combine(RepositoryRoot(), "scripts", "report-screenshot.sh");
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (extraMarkers is not null)
+        {
+            start.Environment["EXTRA_MARKERS"] = extraMarkers;
+        }
+
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(html);
         start.ArgumentList.Add(png);

@@ -38,11 +38,7 @@ public sealed record JournalSubscriptionRequest(
     internal bool IsMetBy(JournalSubscription existing) =>
         existing.SubscriptionType == SubscriptionType && existing.ObjectTypeId == ObjectTypeId && existing.PortalId == PortalId
         && SameSet(existing.Actions, Actions) && SameSet(existing.Properties, Properties) && SameSet(existing.AssociatedObjectTypeIds, AssociatedObjectTypeIds)
-        && (existing.ObjectIds ?? []).Count == (ObjectIds ?? []).Count;
-
-    /// <summary>Same subscription slot (type, object type, portal): an upsert of this replaces <paramref name="existing"/>.</summary>
-    internal bool SameSlot(JournalSubscription existing) =>
-        existing.SubscriptionType == SubscriptionType && existing.ObjectTypeId == ObjectTypeId && existing.PortalId == PortalId;
+        && (existing.ObjectIds ?? []).ToHashSet().SetEquals(ObjectIds ?? []);
 
     private static bool SameSet(IReadOnlyList<string>? left, IReadOnlyList<string>? right) =>
         (left ?? []).ToHashSet(StringComparer.Ordinal).SetEquals(right ?? []);

@@ -3,6 +3,7 @@ using System.Net;
 using HubSyncWorker.Sandbox.Contacts;
 using HubSyncWorker.Sandbox.Faults;
 using HubSyncWorker.Sandbox.Http;
+using HubSyncWorker.Sandbox.Journal;
 using HubSyncWorker.Sandbox.Properties;
 using HubSyncWorker.Sandbox.RateLimiting;
 using HubSyncWorker.Sandbox.Webhooks;
@@ -87,7 +88,8 @@ public sealed partial class HubSpotSandbox : IAsyncDisposable
         var faults = new SandboxFaults();
         var catalog = new PropertyCatalog(options.TimeProvider.GetUtcNow());
         var outbox = options.WebhookTargetUrl is null ? null : new WebhookOutbox(options, stats, logger);
-        var contacts = new SandboxContactStore(catalog, options.TimeProvider, options.SearchIndexLag, stats, changes => outbox?.Enqueue(changes));
+        var journal = new SandboxJournal(options, catalog);
+        var contacts = new SandboxContactStore(catalog, options.TimeProvider, options.SearchIndexLag, stats, changes => { outbox?.Enqueue(changes); journal.Append(changes); });
         var budget = new SandboxRateBudget(options);
         var stopping = new CancellationTokenSource();
         var access = new SandboxAccess(options.AccessToken);
@@ -103,6 +105,7 @@ public sealed partial class HubSpotSandbox : IAsyncDisposable
         var app = builder.Build();
 
         app.UseRouting();
+        JournalEndpoints.Map(app, journal, options, stats, logger);
         app.Use(next => context => GateAsync(context, next, options, access, budget, faults, stats, logger, stopping.Token));
         MapEndpoints(app, new ContactEndpoints(contacts, catalog, stats, options), new PropertyEndpoints(catalog, options.TimeProvider));
         var sales = SandboxSales.Map(app, contacts, options);
@@ -112,7 +115,7 @@ public sealed partial class HubSpotSandbox : IAsyncDisposable
         var baseUrl = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
         outbox?.Start();
         Log.SandboxStarted(logger, baseUrl, outbox is null ? "off" : "on");
-        return new HubSpotSandbox(app, baseUrl, options, contacts, catalog, stats, faults, outbox, stopping, access) { Sales = sales };
+        return new HubSpotSandbox(app, baseUrl, options, contacts, catalog, stats, faults, outbox, stopping, access) { Sales = sales, Journal = journal };
     }
 
     /// <summary>

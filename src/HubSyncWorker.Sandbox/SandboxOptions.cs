@@ -109,6 +109,9 @@ public sealed class SandboxOptions
 
     /// <summary>Where the sandbox logs (webhook failures, start); null (the default) logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>The Webhooks Journal's client credentials, token and file-URL lifetimes, retention.</summary>
+    public Journal.SandboxJournalOptions Journal { get; set; } = new();
 }
 
 /// <summary>One answered API request, for the request-log hook.</summary>
